@@ -1,0 +1,28 @@
+// Two projects: unit tests sit beside the code and need nothing running; integration tests live
+// under test/ and get a real Kafka broker and database from test/support/global-setup.ts.
+const shared = {
+  transform: { '^.+\\.tsx?$': ['@swc/jest'] },
+  moduleNameMapper: { '^@weft/([^/]+)$': '<rootDir>/packages/$1/src' },
+  testEnvironment: 'node',
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/services/*/src/**/*.test.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
+  reporters: ['default', '<rootDir>/test/support/count-reporter.js'],
+  // Integration tests wait on real brokers and processes; waits inside them are bounded anyway.
+  testTimeout: 120000,
+};

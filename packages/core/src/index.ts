@@ -1,0 +1,85 @@
+export type { Clock } from './clock';
+export { fixedClock } from './clock';
+export type {
+  Dag,
+  DefinitionForm,
+  Edge,
+  InputParameter,
+  NodeDefinition,
+  OnError,
+  ParameterType,
+  Region,
+  RetryPolicy,
+  StepDefinition,
+  StepRetryPolicy,
+  StepsDefinition,
+  WorkflowDefinition,
+} from './definition-types';
+export { onErrorOf, regionOf } from './definition-types';
+export { CANONICAL_DEFINITION_SCHEMA, STEPS_DEFINITION_SCHEMA } from './definition-schema';
+export type { Diagnostic, DiagnosticCode, Diagnostics, DiagnosticSeverity } from './diagnostics';
+export { DIAGNOSTIC_CODES, emptyDiagnostics, isClean } from './diagnostics';
+export {
+  DEFINITION_LIMITS,
+  FORBIDDEN_NAMES,
+  NODE_ID_PATTERN,
+  PARAMETER_NAME_PATTERN,
+} from './limits';
+export type { JsonObject, JsonType, JsonValue } from './json-value';
+export type { AcceptedTypes, JsonSchema, PathSegment, SchemaLookup } from './json-schema';
+export { acceptedTypes, schemaAtPath } from './json-schema';
+export type { NormalizeResult } from './normalize-definition';
+export { normalizeDefinition } from './normalize-definition';
+export type { CheckResult } from './validate-definition';
+export { checkDefinition, validateDefinition } from './validate-definition';
+export type {
+  ParsedTemplate,
+  Reference,
+  ReferenceOccurrence,
+  ReferenceProblem,
+  ReferenceProblemCode,
+  ReferenceProblemOccurrence,
+  TemplatePart,
+} from './references';
+export {
+  exactReference,
+  formatPath,
+  formatReference,
+  listReferences,
+  parsePath,
+  parseReference,
+  parseTemplate,
+  scanReferences,
+} from './references';
+export type {
+  ReferenceScope,
+  ResolveError,
+  ResolveErrorCode,
+  ResolveResult,
+} from './resolve-references';
+export { resolveInputs, resolveReference } from './resolve-references';
+export type { TaskCategory, TaskType } from './task-types';
+export { getTaskType, listTaskTypes, modelsFor } from './task-types';
+export type { GraphIndex, GraphIndexOptions } from './graph';
+export {
+  ancestorsOf,
+  buildGraphIndex,
+  childrenOf,
+  descendantsOf,
+  findCycle,
+  graphOf,
+  parentsOf,
+  topologicalOrder,
+} from './graph';
+export type { NodeProgress, NodeStatus, RunProgress, RunStatus } from './run-progress';
+export { isTerminalNodeStatus, isTerminalRunStatus, runOutcome, statusOf } from './run-progress';
+export { nodesToSkip, readyNodes } from './ready-nodes';
+export type { AttemptError, ResolvedRetryPolicy, RetryDecision } from './backoff';
+export { backoffDelay, DEFAULT_RETRY_POLICY, resolveRetryPolicy, retryDecision } from './backoff';
+export { runDeadline, stepDeadline } from './deadlines';
+export type { EffectiveParameters } from './input-parameters';
+export { fitsParameterType, inputParametersOf } from './input-parameters';
+export type { RunInputResult } from './run-input';
+export { validateRunInput } from './run-input';
+export type { WorkflowTemplate } from './templates';
+export { getTemplate, TEMPLATES } from './templates';

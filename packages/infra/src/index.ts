@@ -1,0 +1,13 @@
+export {
+  up,
+  down,
+  status,
+  type Infrastructure,
+  type InfraOptions,
+  type ResourceReport,
+  type StatusLine,
+} from './local-infra';
+export { defaultStateDir, cacheDir, repoRoot } from './paths';
+export { dockerEngineAnswers } from './docker-engine';
+export { waitFor, type WaitOptions } from './wait-for';
+export { freePort } from './ports';

@@ -1,0 +1,285 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  chooseDatabase,
+  ferretdbVersion,
+  startDatabase,
+  waitForDatabase,
+  type DatabaseKind,
+} from './database';
+import { dockerCompose, dockerEngineAnswers } from './docker-engine';
+import { readState, writeState, type InfraState } from './infra-state';
+import { ensureKafkaJars, kafkaVersion, startKafka, waitForKafka } from './kafka-broker';
+import { choosePort } from './ports';
+import { isRunning, stopProcess } from './processes';
+
+/** Where the services find the broker and the database. */
+export interface Infrastructure {
+  /** Comma-separated `host:port` list, as `KAFKA_BROKERS` takes it. */
+  kafkaBrokers: string;
+  /** As `MONGODB_URI` takes it. */
+  mongoUri: string;
+}
+
+/** How a resource came to be available. */
+export type ResourceSource = 'environment' | 'started' | 'already running' | 'docker';
+
+export interface ResourceReport {
+  name: 'kafka' | 'database';
+  /** e.g. `Apache Kafka 4.1.1`, `FerretDB v1.24.0 (SQLite)`. */
+  product: string;
+  address: string;
+  source: ResourceSource;
+  pid?: number;
+  logFile?: string;
+}
+
+export interface InfraOptions {
+  /** Data, logs and the state file. */
+  stateDir: string;
+  /** `KAFKA_BROKERS` and `MONGODB_URI` here mean: start nothing, use these. */
+  env?: NodeJS.ProcessEnv;
+  /** Progress lines for a person watching. Default: none. */
+  log?: (line: string) => void;
+  /** Ports tried first. Default: Kafka 9092 (controller 9093), database 27017. */
+  preferredPorts?: { kafka: number; controller: number; database: number };
+  /** `local` processes, `docker` compose services, or `auto`: docker when an engine answers. */
+  mode?: 'local' | 'docker' | 'auto';
+}
+
+const DEFAULT_PORTS = { kafka: 9092, controller: 9093, database: 27017 };
+
+/**
+ * Makes the broker and the database available, starting what is not running yet; idempotent.
+ * Values in the environment win; otherwise what a previous `up` started is reused.
+ */
+export async function up(
+  options: InfraOptions,
+): Promise<{ infrastructure: Infrastructure; resources: ResourceReport[] }> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  mkdirSync(join(options.stateDir, 'logs'), { recursive: true });
+  const state = readState(options.stateDir);
+
+  const useDocker =
+    !(env.KAFKA_BROKERS && env.MONGODB_URI) &&
+    (options.mode === 'docker' ||
+      (options.mode !== 'local' && (state.docker !== undefined || dockerEngineAnswers())));
+  if (useDocker) return upWithDocker(options, state, log);
+
+  const [kafka, database] = await Promise.allSettled([
+    provideKafka(options, state, env, log),
+    provideDatabase(options, state, env, log),
+  ]);
+  // Record whatever did start before reporting a failure, so `down` can still stop it.
+  writeState(options.stateDir, state);
+  if (kafka.status === 'rejected') throw kafka.reason;
+  if (database.status === 'rejected') throw database.reason;
+  return {
+    infrastructure: { kafkaBrokers: kafka.value.address, mongoUri: database.value.address },
+    resources: [kafka.value, database.value],
+  };
+}
+
+async function provideKafka(
+  options: InfraOptions,
+  state: InfraState,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<ResourceReport> {
+  const product = `Apache Kafka ${kafkaVersion()}`;
+  if (env.KAFKA_BROKERS) {
+    return { name: 'kafka', product, address: env.KAFKA_BROKERS, source: 'environment' };
+  }
+  const logFile = join(options.stateDir, 'logs', 'kafka.log');
+  const dir = join(options.stateDir, 'kafka');
+  if (state.kafka && isRunning(state.kafka)) {
+    const address = `127.0.0.1:${state.kafka.ports.broker}`;
+    await waitForKafka(address);
+    return {
+      name: 'kafka',
+      product,
+      address,
+      source: 'already running',
+      pid: state.kafka.pid,
+      logFile,
+    };
+  }
+  log(`Kafka: gathering ${product} jars (from Maven Central on first use)`);
+  const libs = await ensureKafkaJars(logFile);
+  const preferred = options.preferredPorts ?? DEFAULT_PORTS;
+  const broker = await choosePort(state.kafka?.ports.broker, preferred.kafka);
+  const controller = await choosePort(state.kafka?.ports.controller, preferred.controller);
+  const ports = { broker, controller: controller === broker ? await choosePort() : controller };
+  log(`Kafka: starting on 127.0.0.1:${ports.broker}`);
+  const started = await startKafka({ dir, libs, ports, logFile });
+  state.kafka = { ...started, ports, version: kafkaVersion() };
+  const address = `127.0.0.1:${ports.broker}`;
+  await waitForKafka(address).catch((error: Error) => {
+    throw new Error(`${error.message}\nKafka's logs: ${logFile}, ${join(dir, 'server.log')}`, {
+      cause: error,
+    });
+  });
+  return { name: 'kafka', product, address, source: 'started', pid: started.pid, logFile };
+}
+
+function databaseProduct(kind: DatabaseKind): string {
+  return kind === 'mongodb' ? 'MongoDB' : `FerretDB ${ferretdbVersion()} (SQLite)`;
+}
+
+async function provideDatabase(
+  options: InfraOptions,
+  state: InfraState,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<ResourceReport> {
+  if (env.MONGODB_URI) {
+    return {
+      name: 'database',
+      product: 'MongoDB-compatible',
+      address: env.MONGODB_URI,
+      source: 'environment',
+    };
+  }
+  const logFile = join(options.stateDir, 'logs', 'database.log');
+  if (state.database && isRunning(state.database)) {
+    const address = mongoUri(state.database.port);
+    await waitForDatabase(address);
+    return {
+      name: 'database',
+      product: databaseProduct(state.database.kind),
+      address,
+      source: 'already running',
+      pid: state.database.pid,
+      logFile,
+    };
+  }
+  const kind = chooseDatabase(env);
+  if (kind === 'ferretdb') log(`Database: building FerretDB with Go (on first use)`);
+  const preferred = options.preferredPorts ?? DEFAULT_PORTS;
+  const port = await choosePort(state.database?.port, preferred.database);
+  const dir = join(options.stateDir, kind);
+  const started = await startDatabase({ kind, dir, port, logFile });
+  state.database = { ...started, port, kind };
+  log(`Database: starting ${databaseProduct(kind)} on 127.0.0.1:${port}`);
+  const address = mongoUri(port);
+  await waitForDatabase(address).catch((error: Error) => {
+    throw new Error(`${error.message}\nThe database's log: ${logFile}`, { cause: error });
+  });
+  return {
+    name: 'database',
+    product: databaseProduct(kind),
+    address,
+    source: 'started',
+    pid: started.pid,
+    logFile,
+  };
+}
+
+function mongoUri(port: number): string {
+  return `mongodb://127.0.0.1:${port}/weft`;
+}
+
+async function upWithDocker(
+  options: InfraOptions,
+  state: InfraState,
+  log: (line: string) => void,
+): Promise<{ infrastructure: Infrastructure; resources: ResourceReport[] }> {
+  log('Docker engine found: starting Kafka and MongoDB with docker compose');
+  dockerCompose(['up', '-d', 'kafka', 'mongo']);
+  state.docker = { kafkaPort: 9092, databasePort: 27017 };
+  writeState(options.stateDir, state);
+  const infrastructure = { kafkaBrokers: '127.0.0.1:9092', mongoUri: mongoUri(27017) };
+  await waitForKafka(infrastructure.kafkaBrokers);
+  await waitForDatabase(infrastructure.mongoUri);
+  return {
+    infrastructure,
+    resources: [
+      {
+        name: 'kafka',
+        product: 'Apache Kafka (apache/kafka)',
+        address: infrastructure.kafkaBrokers,
+        source: 'docker',
+      },
+      {
+        name: 'database',
+        product: 'MongoDB (mongo)',
+        address: infrastructure.mongoUri,
+        source: 'docker',
+      },
+    ],
+  };
+}
+
+/**
+ * Stops what `up` started in `stateDir`, and only that (`only` narrows it further); returns what
+ * it stopped.
+ */
+export async function down(options: {
+  stateDir: string;
+  only?: ResourceReport['name'][];
+}): Promise<string[]> {
+  const state = readState(options.stateDir);
+  const wanted = (name: ResourceReport['name']) => !options.only || options.only.includes(name);
+  const stopped: string[] = [];
+  await Promise.all([
+    (async () => {
+      if (!state.kafka || !wanted('kafka')) return;
+      if (isRunning(state.kafka)) {
+        await stopProcess(state.kafka, 30_000);
+        stopped.push(`kafka (pid ${state.kafka.pid})`);
+      }
+      delete state.kafka;
+    })(),
+    (async () => {
+      if (!state.database || !wanted('database')) return;
+      if (isRunning(state.database)) {
+        await stopProcess(state.database);
+        stopped.push(`${state.database.kind} (pid ${state.database.pid})`);
+      }
+      delete state.database;
+    })(),
+  ]);
+  if (state.docker && !options.only) {
+    dockerCompose(['stop', 'kafka', 'mongo']);
+    stopped.push('docker compose services kafka, mongo');
+    delete state.docker;
+  }
+  writeState(options.stateDir, state);
+  return stopped;
+}
+
+export interface StatusLine {
+  name: 'kafka' | 'database';
+  state: 'running' | 'stopped' | 'not started' | 'from environment' | 'docker';
+  detail: string;
+}
+
+/** What `up` started in `stateDir` and whether it still runs. */
+export function status(options: Pick<InfraOptions, 'stateDir' | 'env'>): StatusLine[] {
+  const env = options.env ?? process.env;
+  const state = readState(options.stateDir);
+  const kafka: StatusLine = env.KAFKA_BROKERS
+    ? { name: 'kafka', state: 'from environment', detail: env.KAFKA_BROKERS }
+    : state.docker
+      ? { name: 'kafka', state: 'docker', detail: `127.0.0.1:${state.docker.kafkaPort}` }
+      : !state.kafka
+        ? { name: 'kafka', state: 'not started', detail: '' }
+        : {
+            name: 'kafka',
+            state: isRunning(state.kafka) ? 'running' : 'stopped',
+            detail: `127.0.0.1:${state.kafka.ports.broker} pid ${state.kafka.pid}`,
+          };
+  const database: StatusLine = env.MONGODB_URI
+    ? { name: 'database', state: 'from environment', detail: env.MONGODB_URI }
+    : state.docker
+      ? { name: 'database', state: 'docker', detail: mongoUri(state.docker.databasePort) }
+      : !state.database
+        ? { name: 'database', state: 'not started', detail: '' }
+        : {
+            name: 'database',
+            state: isRunning(state.database) ? 'running' : 'stopped',
+            detail: `${mongoUri(state.database.port)} (${state.database.kind}) pid ${state.database.pid}`,
+          };
+  return [kafka, database];
+}

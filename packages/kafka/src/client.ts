@@ -1,0 +1,104 @@
+/**
+ * The Kafka client as Weft uses it. Services talk to this interface only, so the client library
+ * behind it can be swapped and measured without touching them.
+ */
+
+/** A message to produce. Weft keys every message by runId, so one run's messages stay in order. */
+export interface OutgoingMessage {
+  key: string;
+  value: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+/** A message as consumed, with the coordinates needed to commit past it. */
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  /** Kafka offsets are 64-bit; kept as a decimal string to stay exact. */
+  offset: string;
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+  /** Broker or producer timestamp, milliseconds since the epoch. */
+  timestamp: number;
+}
+
+/** A position to commit: the offset of the next message to read, as Kafka defines it. */
+export interface TopicPartitionOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface TopicPartitions {
+  topic: string;
+  partitions: number[];
+}
+
+export interface TopicSpec {
+  topic: string;
+  /** Default: 1. The ceiling of a consumer group's parallelism on this topic. */
+  partitions?: number;
+  config?: Record<string, string>;
+}
+
+export interface ProducerOptions {
+  /** Wait for every in-sync replica before a send resolves. Default: true. */
+  acksAll?: boolean;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  /** Where a group with no committed offset starts. Default: false (latest). */
+  fromBeginning?: boolean;
+  /** Commit offsets after each handled message. Default: true; false leaves it to `commit`. */
+  autoCommit?: boolean;
+  /** How long the broker waits for a heartbeat before evicting a member. Default: 30000 ms. */
+  sessionTimeoutMs?: number;
+  /**
+   * How long a fetch waits on the broker for new messages. Data is returned as soon as it arrives;
+   * this bounds idle polls and how long `disconnect` waits for the fetch in flight. Default: 1000 ms.
+   */
+  maxWaitTimeMs?: number;
+  /** How many partitions are handled at once. Default: 1. */
+  partitionsConsumedConcurrently?: number;
+}
+
+/** Called for each message; the next message of the same partition waits until it resolves. */
+export type MessageHandler = (message: ConsumedMessage) => Promise<void>;
+
+export interface KafkaProducer {
+  send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface KafkaConsumer {
+  /** Starts consuming; resolves once the consumer has joined its group and is fetching. */
+  run(handler: MessageHandler): Promise<void>;
+  commit(offsets: TopicPartitionOffset[]): Promise<void>;
+  pause(partitions: TopicPartitions[]): void;
+  resume(partitions: TopicPartitions[]): void;
+  disconnect(): Promise<void>;
+}
+
+export interface ClusterDescription {
+  clusterId: string;
+  brokers: { nodeId: number; host: string; port: number }[];
+}
+
+export interface KafkaAdmin {
+  /** Creates the topics that do not exist yet; existing ones are left as they are. */
+  ensureTopics(specs: TopicSpec[]): Promise<void>;
+  listTopics(): Promise<string[]>;
+  deleteTopics(topics: string[]): Promise<void>;
+  /** A metadata round trip: proves a broker answers. */
+  describeCluster(): Promise<ClusterDescription>;
+  disconnect(): Promise<void>;
+}
+
+export interface KafkaClient {
+  producer(options?: ProducerOptions): Promise<KafkaProducer>;
+  consumer(options: ConsumerOptions): Promise<KafkaConsumer>;
+  admin(): Promise<KafkaAdmin>;
+}

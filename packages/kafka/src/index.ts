@@ -1,0 +1,2 @@
+export type * from './client';
+export { createKafkajsClient, type KafkajsClientConfig } from './kafkajs-client';

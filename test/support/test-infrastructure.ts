@@ -1,0 +1,59 @@
+import mongoose, { type Connection } from 'mongoose';
+import { createKafkajsClient, type KafkaClient } from '@weft/kafka';
+import { waitFor } from '@weft/infra';
+import { uniqueName } from './unique-name';
+
+export { uniqueName } from './unique-name';
+export { waitFor } from '@weft/infra';
+
+function required(name: 'KAFKA_BROKERS' | 'MONGODB_URI'): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: integration tests run under test/support/global-setup.ts`);
+  }
+  return value;
+}
+
+/** A Kafka client for the run's broker, after proving the broker answers. */
+export async function connectKafka(): Promise<KafkaClient> {
+  const brokers = required('KAFKA_BROKERS');
+  const client = createKafkajsClient({
+    brokers: brokers.split(','),
+    clientId: uniqueName('test'),
+    logLevel: 'nothing',
+    retries: 2,
+  });
+  await waitFor(
+    `the Kafka broker at ${brokers} (KAFKA_BROKERS) — is it running?`,
+    async () => {
+      const admin = await client.admin();
+      try {
+        return (await admin.describeCluster()).brokers.length > 0 ? true : undefined;
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    { timeoutMs: 10_000, intervalMs: 500 },
+  );
+  return client;
+}
+
+/** A mongoose connection to a database of its own, after proving the server answers. */
+export async function connectDatabase(): Promise<Connection> {
+  const uri = required('MONGODB_URI');
+  const connection = mongoose.createConnection(uri, {
+    dbName: uniqueName('test').replaceAll('-', '_'),
+    serverSelectionTimeoutMS: 5000,
+  });
+  try {
+    await connection.asPromise();
+    await connection.db?.command({ ping: 1 });
+  } catch (error) {
+    await connection.close().catch(() => undefined);
+    throw new Error(
+      `the database at ${uri} (MONGODB_URI) does not answer — is it running? ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return connection;
+}
