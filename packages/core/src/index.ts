@@ -83,3 +83,44 @@ export type { RunInputResult } from './run-input';
 export { validateRunInput } from './run-input';
 export type { WorkflowTemplate } from './templates';
 export { getTemplate, TEMPLATES } from './templates';
+export {
+  DEAD_LETTERS_TOPIC,
+  RUN_EVENTS_TOPIC,
+  STEP_RESULTS_TOPIC,
+  stepTopic,
+  workerTopics,
+} from './topics';
+export type {
+  Envelope,
+  EnvelopeProblem,
+  MessageType,
+  ParseEnvelopeResult,
+  RunEventEnvelope,
+  RunEventPayload,
+  StepError,
+  StepExecutePayload,
+  StepFailedPayload,
+  StepResultEnvelope,
+  StepStartedPayload,
+  StepSucceededPayload,
+} from './envelope';
+export { ENVELOPE_VERSION, envelope, isStepResult, parseEnvelope } from './envelope';
+export type {
+  NodeRecord,
+  OutgoingEnvelope,
+  RunError,
+  RunRecord,
+  Transition,
+  TransitionContext,
+} from './run-machine';
+export {
+  applyStepResult,
+  applyTimers,
+  attemptKey,
+  cancelRun,
+  isResumable,
+  nextTimerAt,
+  resumeRun,
+  runOutputs,
+  startRun,
+} from './run-machine';

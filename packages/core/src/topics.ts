@@ -1,0 +1,28 @@
+import type { Region } from './definition-types';
+
+/** Step results from every worker, keyed by runId, consumed by the orchestrators. */
+export const STEP_RESULTS_TOPIC = 'weft.step-results';
+/** Run transitions (terminal ones at least), for webhooks, live status and workers' cancellation. */
+export const RUN_EVENTS_TOPIC = 'weft.run-events';
+/** Messages no consumer could handle, kept for operators. */
+export const DEAD_LETTERS_TOPIC = 'weft.dead-letters';
+
+/**
+ * The topic a step of `task` is published to. A `/` in a task name becomes `.` (Kafka topic names
+ * allow letters, digits, `.`, `_` and `-`); a workflow pinned to a region gets the region suffix,
+ * so that only workers started in that region consume it.
+ */
+export function stepTopic(task: string, region: Region = 'global'): string {
+  const base = `weft.steps.${task.replaceAll('/', '.')}`;
+  return region === 'global' ? base : `${base}.${region}`;
+}
+
+/**
+ * The topics a worker serving `tasks` in `region` consumes: the region's own topics and the global
+ * ones, since a step of a `global` workflow may run anywhere.
+ */
+export function workerTopics(tasks: readonly string[], region: Region = 'global'): string[] {
+  return tasks.flatMap((task) =>
+    region === 'global' ? [stepTopic(task)] : [stepTopic(task, region), stepTopic(task)],
+  );
+}
