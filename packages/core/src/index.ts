@@ -85,6 +85,7 @@ export type { WorkflowTemplate } from './templates';
 export { getTemplate, TEMPLATES } from './templates';
 export {
   DEAD_LETTERS_TOPIC,
+  engineTopics,
   RUN_EVENTS_TOPIC,
   STEP_RESULTS_TOPIC,
   stepTopic,

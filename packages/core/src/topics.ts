@@ -26,3 +26,21 @@ export function workerTopics(tasks: readonly string[], region: Region = 'global'
     region === 'global' ? [stepTopic(task)] : [stepTopic(task, region), stepTopic(task)],
   );
 }
+
+/** Every topic the engine uses, with its partition count: services ensure them at start. */
+export function engineTopics(
+  tasks: readonly string[],
+  options: { stepPartitions?: number; resultPartitions?: number } = {},
+): { topic: string; partitions: number }[] {
+  const stepPartitions = options.stepPartitions ?? 8;
+  const resultPartitions = options.resultPartitions ?? 8;
+  const regions = ['global', 'us', 'eu'] as const;
+  return [
+    ...tasks.flatMap((task) =>
+      regions.map((region) => ({ topic: stepTopic(task, region), partitions: stepPartitions })),
+    ),
+    { topic: STEP_RESULTS_TOPIC, partitions: resultPartitions },
+    { topic: RUN_EVENTS_TOPIC, partitions: resultPartitions },
+    { topic: DEAD_LETTERS_TOPIC, partitions: 1 },
+  ];
+}

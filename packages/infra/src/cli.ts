@@ -1,12 +1,18 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { down, status, up, type ResourceReport } from './local-infra';
-import { defaultStateDir } from './paths';
+import { defaultStateDir, repoRoot } from './paths';
+import { Supervisor, SYSTEM_SERVICES } from './services';
+import { waitFor } from './wait-for';
 
 const USAGE = `usage: weft-infra <up|down|status|start>
   up      start Kafka and the database unless running or configured; print the settings
   down    stop what up started, and nothing else
   status  say what runs
-  start   up, then stay in the foreground; Ctrl-C stops what this command started`;
+  start   up, then run the gateway, orchestrator and workers in the foreground and print a
+          demo app's API key; Ctrl-C stops what this command started`;
 
 async function main(command: string | undefined): Promise<number> {
   const stateDir = defaultStateDir();
@@ -38,21 +44,94 @@ async function main(command: string | undefined): Promise<number> {
 }
 
 async function start(stateDir: string, log: (line: string) => void): Promise<number> {
-  const { resources } = await up({ stateDir, log, mode: modeFromEnv() });
+  const { resources, infrastructure } = await up({ stateDir, log, mode: modeFromEnv() });
   printResources(resources);
   const startedHere = resources
     .filter((resource) => resource.source === 'started')
     .map((resource) => resource.name);
-  console.log('\nWeft is up. Press Ctrl-C to stop.');
+
+  const port = process.env.PORT ?? '8080';
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: infrastructure.kafkaBrokers,
+    MONGODB_URI: infrastructure.mongoUri,
+    PORT: port,
+  };
+  const supervisor = new Supervisor(env, log);
+  for (const service of SYSTEM_SERVICES) supervisor.start(service);
+  const gatewayUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      'the gateway',
+      async () => ((await fetch(`${gatewayUrl}/healthz`)).ok ? true : undefined),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      },
+    );
+    const demo = await demoApp(join(stateDir, '..'), gatewayUrl, env);
+    console.log(`\nWeft is up: ${gatewayUrl}`);
+    console.log(`Demo app ${demo.appId}, API key: ${demo.apiKey}`);
+    console.log(
+      `Try: curl -s -X POST ${gatewayUrl}/v1/workflows/run -H "X-API-Key: ${demo.apiKey}" ` +
+        `-H 'Content-Type: application/json' -d '{"plan": {"name": "hello", "dag": {"nodes": ` +
+        `{"greet": {"task": "core/transform", "inputs": {"value": "hello \${input.who}"}}}, "edges": []}}, ` +
+        `"input": {"who": "world"}}'`,
+    );
+    console.log('Press Ctrl-C to stop.');
+  } catch (error) {
+    log(`could not start: ${(error as Error).message}`);
+    await supervisor.stop();
+    throw error;
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  log('stopping the services');
+  await supervisor.stop();
   if (startedHere.length > 0) {
     log(`stopping ${startedHere.join(' and ')}`);
     await down({ stateDir, only: startedHere });
   }
   return 0;
+}
+
+interface DemoApp {
+  appId: string;
+  apiKey: string;
+}
+
+/**
+ * The demo app's key, kept in `.weft/demo-app.json` (outside git) so every start prints the same
+ * one; a new app is made when there is none or its key no longer authenticates.
+ */
+async function demoApp(
+  weftDir: string,
+  gatewayUrl: string,
+  env: NodeJS.ProcessEnv,
+): Promise<DemoApp> {
+  const file = join(weftDir, 'demo-app.json');
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoApp;
+    const check = await fetch(`${gatewayUrl}/v1/workflows`, {
+      headers: { 'X-API-Key': saved.apiKey },
+    });
+    if (check.ok) return saved;
+  }
+  const created = spawnSync(
+    process.execPath,
+    [join(repoRoot(), 'packages', 'cli', 'dist', 'cli.js'), 'apps', 'create', 'demo', '--json'],
+    { env, encoding: 'utf8' },
+  );
+  if (created.status !== 0)
+    throw new Error(`weft apps create failed: ${created.stderr || created.stdout}`);
+  const demo = JSON.parse(created.stdout) as DemoApp;
+  mkdirSync(weftDir, { recursive: true });
+  writeFileSync(file, JSON.stringify({ appId: demo.appId, apiKey: demo.apiKey }, null, 2) + '\n', {
+    mode: 0o600,
+  });
+  return demo;
 }
 
 function modeFromEnv(): 'local' | 'docker' | 'auto' {

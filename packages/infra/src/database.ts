@@ -1,16 +1,76 @@
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { cacheDir, repoRoot } from './paths';
 import { spawnDetached, type DetachedProcess } from './processes';
 import { onPath, runCommand } from './run-command';
 import { waitFor } from './wait-for';
 
-/** MongoDB when a `mongod` binary is on PATH; FerretDB (SQLite backend) otherwise. */
-export type DatabaseKind = 'mongodb' | 'ferretdb';
+/**
+ * MongoDB when a `mongod` binary is on PATH; otherwise mongo-java-server (H2 backend). FerretDB v1
+ * (SQLite) can be asked for with `WEFT_LOCAL_DATABASE=ferretdb`, but its concurrent updates of one
+ * document are not isolated (two compare-and-sets on one version can both succeed), which breaks
+ * Weft's exactly-once-in-effect guarantee, so it is never chosen by default.
+ */
+export type DatabaseKind = 'mongodb' | 'mongo-java-server' | 'ferretdb';
 
 export function chooseDatabase(env: NodeJS.ProcessEnv = process.env): DatabaseKind {
-  return onPath('mongod', env) ? 'mongodb' : 'ferretdb';
+  const asked = env.WEFT_LOCAL_DATABASE?.trim();
+  if (asked === 'mongodb' || asked === 'mongo-java-server' || asked === 'ferretdb') return asked;
+  if (asked) {
+    throw new Error(
+      `WEFT_LOCAL_DATABASE must be mongodb, mongo-java-server or ferretdb, not "${asked}"`,
+    );
+  }
+  return onPath('mongod', env) ? 'mongodb' : 'mongo-java-server';
+}
+
+function mongoJavaServerModule(): string {
+  return join(repoRoot(), 'deploy', 'local', 'mongo-java-server');
+}
+
+/** mongo-java-server's version, as pinned in `deploy/local/mongo-java-server/pom.xml`. */
+export function mongoJavaServerVersion(): string {
+  const pom = readFileSync(join(mongoJavaServerModule(), 'pom.xml'), 'utf8');
+  const match = /<mongo-java-server\.version>([^<]+)</.exec(pom);
+  if (!match?.[1]) throw new Error('no <mongo-java-server.version> in its pom.xml');
+  return match[1];
+}
+
+/**
+ * mongo-java-server's jars (from Maven Central) and our launcher compiled with javac, cached
+ * outside the repository and keyed by the sources; returns the classpath.
+ */
+export async function ensureMongoJavaServer(logFile: string): Promise<string> {
+  const module = mongoJavaServerModule();
+  const launcher = join(module, 'src', 'weft', 'LocalMongo.java');
+  const key = createHash('sha256')
+    .update(readFileSync(join(module, 'pom.xml')))
+    .update(readFileSync(launcher))
+    .digest('hex')
+    .slice(0, 12);
+  const dir = join(cacheDir(), `mongo-java-server-${mongoJavaServerVersion()}-${key}`);
+  const libs = join(dir, 'libs');
+  const classes = join(dir, 'classes');
+  const classpath = `${classes}${delimiter}${join(libs, '*')}`;
+  if (existsSync(join(dir, '.complete'))) return classpath;
+  mkdirSync(libs, { recursive: true });
+  await runCommand(
+    'mvn',
+    [
+      '-B',
+      '-q',
+      '-f',
+      join(module, 'pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${libs}`,
+    ],
+    { logFile },
+  );
+  await runCommand('javac', ['-cp', join(libs, '*'), '-d', classes, launcher], { logFile });
+  writeFileSync(join(dir, '.complete'), new Date().toISOString());
+  return classpath;
 }
 
 function ferretdbModule(): string {
@@ -30,7 +90,15 @@ export function ferretdbVersion(): string {
  * outside the repository; returns its path.
  */
 export async function ensureFerretdbBinary(logFile: string): Promise<string> {
-  const dir = join(cacheDir(), `ferretdb-${ferretdbVersion()}`);
+  // Keyed by our wrapper's sources too, so a change to them builds a new binary.
+  const sources = createHash('sha256');
+  for (const file of ['go.mod', 'go.sum', 'main.go']) {
+    sources.update(readFileSync(join(ferretdbModule(), file)));
+  }
+  const dir = join(
+    cacheDir(),
+    `ferretdb-${ferretdbVersion()}-${sources.digest('hex').slice(0, 12)}`,
+  );
   const binary = join(dir, 'ferretdb');
   if (existsSync(binary)) return binary;
   mkdirSync(dir, { recursive: true });
@@ -55,6 +123,23 @@ export async function startDatabase(options: {
     return spawnDetached(
       'mongod',
       ['--dbpath', dataDir, '--bind_ip', '127.0.0.1', '--port', String(port), '--quiet'],
+      { logFile, marker: dataDir },
+    );
+  }
+  if (kind === 'mongo-java-server') {
+    const classpath = await ensureMongoJavaServer(logFile);
+    const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+    return spawnDetached(
+      java,
+      [
+        '-Xms128m',
+        '-Xmx1g',
+        '-cp',
+        classpath,
+        'weft.LocalMongo',
+        String(port),
+        join(dataDir, 'weft.mv'),
+      ],
       { logFile, marker: dataDir },
     );
   }

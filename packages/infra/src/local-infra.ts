@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   chooseDatabase,
   ferretdbVersion,
+  mongoJavaServerVersion,
   startDatabase,
   waitForDatabase,
   type DatabaseKind,
@@ -124,7 +125,14 @@ async function provideKafka(
 }
 
 function databaseProduct(kind: DatabaseKind): string {
-  return kind === 'mongodb' ? 'MongoDB' : `FerretDB ${ferretdbVersion()} (SQLite)`;
+  switch (kind) {
+    case 'mongodb':
+      return 'MongoDB';
+    case 'mongo-java-server':
+      return `mongo-java-server ${mongoJavaServerVersion()} (H2)`;
+    case 'ferretdb':
+      return `FerretDB ${ferretdbVersion()} (SQLite; not isolated under concurrent writes)`;
+  }
 }
 
 async function provideDatabase(
@@ -156,6 +164,8 @@ async function provideDatabase(
   }
   const kind = chooseDatabase(env);
   if (kind === 'ferretdb') log(`Database: building FerretDB with Go (on first use)`);
+  if (kind === 'mongo-java-server')
+    log('Database: gathering mongo-java-server (from Maven Central on first use)');
   const preferred = options.preferredPorts ?? DEFAULT_PORTS;
   const port = await choosePort(state.database?.port, preferred.database);
   const dir = join(options.stateDir, kind);

@@ -32,7 +32,8 @@ export interface TopicPartitionOffset {
 
 export interface TopicPartitions {
   topic: string;
-  partitions: number[];
+  /** Omitted: every partition of the topic. */
+  partitions?: number[];
 }
 
 export interface TopicSpec {

@@ -28,6 +28,11 @@ export interface KafkajsClientConfig {
   clientId?: string;
   /** How long to wait for a connection. Default: 3000 ms. */
   connectionTimeoutMs?: number;
+  /**
+   * Prefixed to every topic and consumer group name, so that several deployments (or test files)
+   * can share one cluster without seeing each other's messages. Default: none.
+   */
+  namespace?: string;
   /** How many times a failed request is retried before it fails. Default: 5. */
   retries?: number;
   /** kafkajs log level; its messages go to stderr as JSON lines. Default: warn. */
@@ -53,6 +58,8 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
     retry: { retries: config.retries ?? 5 },
   });
 
+  const names = namespacing(config.namespace);
+
   return {
     async producer(options: ProducerOptions = {}): Promise<KafkaProducer> {
       const producer = kafka.producer({
@@ -63,7 +70,7 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
       const acks = options.acksAll === false ? 1 : -1;
       return {
         async send(topic, messages) {
-          await producer.send({ topic, acks, messages });
+          await producer.send({ topic: names.topic(topic), acks, messages });
         },
         disconnect: () => producer.disconnect(),
       };
@@ -71,42 +78,58 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
 
     async consumer(options: ConsumerOptions): Promise<KafkaConsumer> {
       const consumer = kafka.consumer({
-        groupId: options.groupId,
+        groupId: names.topic(options.groupId),
         sessionTimeout: options.sessionTimeoutMs ?? 30_000,
         maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
         allowAutoTopicCreation: false,
       });
       await consumer.connect();
       await consumer.subscribe({
-        topics: options.topics,
+        topics: options.topics.map(names.topic),
         fromBeginning: options.fromBeginning ?? false,
       });
-      return wrapConsumer(consumer, options);
+      return wrapConsumer(consumer, options, names);
     },
 
     async admin(): Promise<KafkaAdmin> {
       const admin = kafka.admin();
       await admin.connect();
+      const createMissing = async (specs: TopicSpec[]) => {
+        const existing = new Set(await admin.listTopics());
+        const missing = specs.filter((spec) => !existing.has(names.topic(spec.topic)));
+        if (missing.length === 0) return;
+        await admin.createTopics({
+          waitForLeaders: true,
+          timeout: 30_000,
+          topics: missing.map((spec) => ({
+            topic: names.topic(spec.topic),
+            numPartitions: spec.partitions ?? 1,
+            configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({
+              name,
+              value,
+            })),
+          })),
+        });
+      };
       return {
         async ensureTopics(specs: TopicSpec[]) {
-          const existing = new Set(await admin.listTopics());
-          const missing = specs.filter((spec) => !existing.has(spec.topic));
-          if (missing.length === 0) return;
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: missing.map((spec) => ({
-              topic: spec.topic,
-              numPartitions: spec.partitions ?? 1,
-              configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({
-                name,
-                value,
-              })),
-            })),
-          });
+          // Creating many partitions can outlast one wait for their leaders; the retry then
+          // finds those topics made and creates only what is still missing.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await createMissing(specs);
+              return;
+            } catch (error) {
+              if (attempt >= 5 || !(error as { retriable?: boolean }).retriable) throw error;
+              await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+            }
+          }
         },
-        listTopics: () => admin.listTopics(),
+        async listTopics() {
+          return (await admin.listTopics()).flatMap((topic) => names.logical(topic) ?? []);
+        },
         async deleteTopics(topics: string[]) {
-          await admin.deleteTopics({ topics });
+          await admin.deleteTopics({ topics: topics.map(names.topic) });
         },
         async describeCluster(): Promise<ClusterDescription> {
           const cluster = await admin.describeCluster();
@@ -118,7 +141,29 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
   };
 }
 
-function wrapConsumer(consumer: Consumer, options: ConsumerOptions): KafkaConsumer {
+interface Namespacing {
+  /** The physical name of a logical topic or group. */
+  topic: (name: string) => string;
+  /** The logical name of a physical topic, or undefined when it is outside the namespace. */
+  logical: (name: string) => string | undefined;
+}
+
+function namespacing(namespace: string | undefined): Namespacing {
+  if (!namespace) return { topic: (name) => name, logical: (name) => name };
+  const prefix = `${namespace}.`;
+  return {
+    topic: (name) => `${prefix}${name}`,
+    logical: (name) => (name.startsWith(prefix) ? name.slice(prefix.length) : undefined),
+  };
+}
+
+function wrapConsumer(
+  consumer: Consumer,
+  options: ConsumerOptions,
+  names: Namespacing,
+): KafkaConsumer {
+  const physical = (partitions: TopicPartitions[]) =>
+    partitions.map((entry) => ({ ...entry, topic: names.topic(entry.topic) }));
   return {
     async run(handler: MessageHandler) {
       const joined = new Promise<void>((resolve) => {
@@ -132,7 +177,7 @@ function wrapConsumer(consumer: Consumer, options: ConsumerOptions): KafkaConsum
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
         eachMessage: async ({ topic, partition, message }) => {
           const consumed: ConsumedMessage = {
-            topic,
+            topic: names.logical(topic) ?? topic,
             partition,
             offset: message.offset,
             key: message.key === null ? null : message.key.toString('utf8'),
@@ -146,13 +191,13 @@ function wrapConsumer(consumer: Consumer, options: ConsumerOptions): KafkaConsum
       await joined;
     },
     async commit(offsets: TopicPartitionOffset[]) {
-      await consumer.commitOffsets(offsets);
+      await consumer.commitOffsets(physical(offsets) as TopicPartitionOffset[]);
     },
     pause(partitions: TopicPartitions[]) {
-      consumer.pause(partitions);
+      consumer.pause(physical(partitions));
     },
     resume(partitions: TopicPartitions[]) {
-      consumer.resume(partitions);
+      consumer.resume(physical(partitions));
     },
     disconnect: () => consumer.disconnect(),
   };

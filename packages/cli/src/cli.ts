@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+import { runCli } from './run-cli';
+
+runCli(process.argv.slice(2), {
+  env: process.env,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`weft: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

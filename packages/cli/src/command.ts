@@ -1,0 +1,45 @@
+import type { ParseArgsConfig } from 'node:util';
+
+/** Exit codes: 0 done, 1 it failed (database unreachable, no such app…), 2 the command line is wrong. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** Where a command writes, and the environment it reads: injected so tests can capture them. */
+export interface CliContext {
+  env: NodeJS.ProcessEnv;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** A command line that makes no sense: printed with the command's usage, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** A command that was understood but could not be done: printed as is, exit code 1. */
+export class CommandError extends Error {
+  override name = 'CommandError';
+}
+
+/** What a command receives: its positional arguments and option values, already checked. */
+export interface CommandArgs {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+}
+
+/** One entry of the command table. */
+export interface Command {
+  /** The words that select it, e.g. `['apps', 'create']`. */
+  path: readonly string[];
+  /** e.g. `<name> [--json]`, after the path. */
+  usage: string;
+  summary: string;
+  /** Its options, in node:util parseArgs form. `--json` and `--help` are added to every command. */
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Options that must be given (each a string option). */
+  requiredOptions: readonly string[];
+  /** How many positional arguments it takes. */
+  positionals: { min: number; max: number };
+  run(args: CommandArgs, context: CliContext): Promise<void>;
+}

@@ -1,0 +1,87 @@
+/** A configuration problem found at start: the service refuses to run and says what to fix. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Settings every service shares. */
+export interface BaseConfig {
+  /** `KAFKA_BROKERS`: comma-separated `host:port` list. Required. */
+  kafkaBrokers: readonly string[];
+  /** `MONGODB_URI`. Required. */
+  mongoUri: string;
+  /** `LOG_LEVEL`: debug, info, warn or error. Default: info. */
+  logLevel: LogLevel;
+  /**
+   * `WEFT_KAFKA_NAMESPACE`: prefixed to every topic and consumer group, so deployments sharing a
+   * cluster stay apart. Default: none.
+   */
+  kafkaNamespace?: string;
+  /**
+   * Partitions of the topics this service creates: `WEFT_STEP_PARTITIONS` for each step topic
+   * (the ceiling of one pool's parallelism across processes; default 8) and
+   * `WEFT_RESULT_PARTITIONS` for step results and run events (default 8).
+   */
+  topicPartitions: { steps: number; results: number };
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Reads a required variable, failing with a message naming it. */
+export function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`${name} is required`);
+  return value;
+}
+
+/** Reads an integer variable within bounds, or its default. */
+export function integer(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  bounds: { min?: number; max?: number } = {},
+): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}
+
+/** Reads a variable that must be one of `choices`, or its default. */
+export function oneOf<T extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${choices.join(', ')}, not "${raw}"`);
+  }
+  return raw as T;
+}
+
+/** Parses the settings every service shares. */
+export function readBaseConfig(env: NodeJS.ProcessEnv = process.env): BaseConfig {
+  return Object.freeze({
+    kafkaBrokers: Object.freeze(
+      required(env, 'KAFKA_BROKERS')
+        .split(',')
+        .map((broker) => broker.trim())
+        .filter(Boolean),
+    ),
+    mongoUri: required(env, 'MONGODB_URI'),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    topicPartitions: Object.freeze({
+      steps: integer(env, 'WEFT_STEP_PARTITIONS', 8, { min: 1, max: 1000 }),
+      results: integer(env, 'WEFT_RESULT_PARTITIONS', 8, { min: 1, max: 1000 }),
+    }),
+    ...(env.WEFT_KAFKA_NAMESPACE?.trim()
+      ? { kafkaNamespace: env.WEFT_KAFKA_NAMESPACE.trim() }
+      : {}),
+  });
+}

@@ -1,0 +1,95 @@
+import { CORE_STEP_HANDLERS } from './core-steps';
+import { executeStep } from './execute-step';
+
+const context = { runId: 'r', nodeId: 'n', attempt: 1, appId: 'a', idempotencyKey: 'r:n:1' };
+
+describe('executeStep with the core steps', () => {
+  it('returns a transform value and a delay that waited', async () => {
+    expect(
+      await executeStep(CORE_STEP_HANDLERS, 'core/transform', { value: { a: [1] } }, context),
+    ).toEqual({
+      ok: true,
+      result: { a: [1] },
+    });
+    const delayed = await executeStep(CORE_STEP_HANDLERS, 'core/delay', { ms: 20 }, context);
+    expect(
+      delayed.ok && (delayed.result as { waited_ms: number }).waited_ms,
+    ).toBeGreaterThanOrEqual(19);
+  });
+
+  it('refuses inputs that do not fit the schema, not retryably', async () => {
+    expect(
+      await executeStep(CORE_STEP_HANDLERS, 'core/delay', { ms: 'soon' }, context),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', retryable: false },
+    });
+  });
+
+  it('refuses a task it has no handler for', async () => {
+    expect(
+      await executeStep(CORE_STEP_HANDLERS, 'image_generate', { prompt: 'x' }, context),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_task', retryable: false },
+    });
+  });
+
+  it('fails core/fail as told: retryably, not, or only its first attempts', async () => {
+    expect(
+      await executeStep(CORE_STEP_HANDLERS, 'core/fail', { code: 'flaky' }, context),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'flaky', retryable: true },
+    });
+    expect(
+      await executeStep(
+        CORE_STEP_HANDLERS,
+        'core/fail',
+        { code: 'bad', retryable: false },
+        context,
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'bad', retryable: false } });
+    expect(
+      await executeStep(
+        CORE_STEP_HANDLERS,
+        'core/fail',
+        { code: 'x', fail_attempts: 2 },
+        { ...context, attempt: 3 },
+      ),
+    ).toEqual({ ok: true, result: { attempt: 3 } });
+  });
+
+  it('aborts a delay at its timeout, and when the caller aborts', async () => {
+    const started = Date.now();
+    expect(
+      await executeStep(
+        CORE_STEP_HANDLERS,
+        'core/delay',
+        { ms: 60_000 },
+        { ...context, timeoutMs: 50 },
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'step_timeout', retryable: true } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    expect(
+      await executeStep(
+        CORE_STEP_HANDLERS,
+        'core/delay',
+        { ms: 60_000 },
+        { ...context, signal: controller.signal },
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'aborted' } });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('refuses an output over the size limit', async () => {
+    const big = 'x'.repeat(1024 * 1024 + 1);
+    expect(
+      await executeStep(CORE_STEP_HANDLERS, 'core/transform', { value: big }, context),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'output_too_large', retryable: false },
+    });
+  });
+});

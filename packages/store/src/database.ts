@@ -1,0 +1,24 @@
+import mongoose, { type Connection } from 'mongoose';
+
+export interface DatabaseOptions {
+  /** The database name; default: the one in the URI's path, else `weft`. */
+  dbName?: string;
+  /** How long to look for a server before an operation fails. Default: 10000 ms. */
+  serverSelectionTimeoutMs?: number;
+}
+
+/** Opens a mongoose connection and waits until the server answers. */
+export async function connectDatabase(
+  uri: string,
+  options: DatabaseOptions = {},
+): Promise<Connection> {
+  const path = new URL(uri.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.slice(1);
+  const connection = mongoose.createConnection(uri, {
+    dbName: options.dbName ?? (path || 'weft'),
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 10_000,
+    // Indexes are created explicitly by ensureIndexes, once, at a service's start.
+    autoIndex: false,
+  });
+  await connection.asPromise();
+  return connection;
+}

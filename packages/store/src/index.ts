@@ -1,0 +1,30 @@
+export { connectDatabase, type DatabaseOptions } from './database';
+export { newId } from './ids';
+export { DefinitionStore } from './definition-store';
+export { OutboxPublisher } from './outbox-publisher';
+export { RunStore, type AppliedTransition } from './run-store';
+export type {
+  CreateRunInput,
+  ListRunsQuery,
+  OutboxEntry,
+  RunWorkflowRef,
+  StoredRun,
+} from './stored-run';
+export { apiKeyPrefix, generateApiKey, hashApiKey, type GeneratedApiKey } from './api-key';
+export {
+  AppStore,
+  appNameProblem,
+  MAX_APP_NAME_LENGTH,
+  type ApiKeyInfo,
+  type ApiKeyPrincipal,
+  type App,
+  type CreatedApiKey,
+} from './app-store';
+export {
+  WORKFLOW_SLUG_PATTERN,
+  WorkflowStore,
+  type WorkflowDefinitions,
+  type WorkflowSummary,
+  type WorkflowVersion,
+  type WorkflowVersionSummary,
+} from './workflow-store';

@@ -1,0 +1,75 @@
+import type { Collection } from 'mongodb';
+import type { Connection } from 'mongoose';
+import type { KafkaProducer } from '@weft/kafka';
+import type { RunDocument } from './run-document';
+import type { OutboxEntry, StoredRun } from './stored-run';
+
+/**
+ * Publishes the messages in a run's outbox, then removes them from it. A crash between the two
+ * leaves them there, and the sweeper publishes them again: delivery is at least once, and every
+ * consumer applies a message at most once in effect.
+ */
+export class OutboxPublisher {
+  private readonly runs: Collection<RunDocument>;
+
+  constructor(
+    connection: Connection,
+    private readonly producer: KafkaProducer,
+  ) {
+    this.runs = connection.collection<RunDocument>('runs');
+  }
+
+  /**
+   * Publishes entries of `run.outbox`, oldest first (only those in `only`, when given: a
+   * transition publishes its own messages, never another's still in flight), then clears them.
+   * `run.v`, when given, is the version just written: if nothing wrote since and these were all
+   * the outbox held, one update clears them and the outbox's age mark together.
+   */
+  async publish(
+    run: Pick<StoredRun, 'id' | 'outbox' | 'outboxAt'> & { v?: number },
+    only?: ReadonlySet<string>,
+  ): Promise<void> {
+    const all = Object.entries(run.outbox ?? {});
+    const entries = all.filter(([id]) => !only || only.has(id)).sort(([, a], [, b]) => a.at - b.at);
+    if (entries.length === 0) {
+      if (!only && run.outboxAt !== undefined) {
+        // Nothing to send, yet marked as waiting (a clear raced with a transition): clear the mark.
+        await this.runs.updateOne({ _id: run.id, outbox: {} }, { $unset: { outboxAt: '' } });
+      }
+      return;
+    }
+    const byTopic = new Map<string, OutboxEntry[]>();
+    for (const [, entry] of entries) {
+      const list = byTopic.get(entry.topic) ?? [];
+      list.push(entry);
+      byTopic.set(entry.topic, list);
+    }
+    await Promise.all(
+      [...byTopic].map(([topic, list]) =>
+        this.producer.send(
+          topic,
+          list.map((entry) => ({ key: entry.key, value: entry.value })),
+        ),
+      ),
+    );
+    const unset: Record<string, ''> = Object.fromEntries(
+      entries.map(([id]) => [`outbox.${id}`, '' as const]),
+    );
+    if (run.v !== undefined && entries.length === all.length) {
+      const cleared = await this.runs.updateOne(
+        { _id: run.id, v: run.v },
+        { $unset: { ...unset, outboxAt: '' } },
+      );
+      if (cleared.modifiedCount === 1) return;
+    }
+    // The run changed since: its newer messages may still wait, so keep the mark unless none do.
+    const after = await this.runs.findOneAndUpdate(
+      { _id: run.id },
+      { $unset: unset },
+      { returnDocument: 'after' },
+    );
+    if (after && Object.keys(after.outbox ?? {}).length === 0) {
+      await this.runs.updateOne({ _id: run.id, v: after.v }, { $unset: { outboxAt: '' } });
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Every error code the API answers with. Stable API: clients switch on them, so a code is never
+ * renamed or reused for another meaning.
+ */
+export type ApiErrorCode =
+  /** 400: the body is not JSON (or not a JSON object or array). */
+  | 'malformed_json'
+  /** 400: the body, a query parameter or a header does not have the required shape. */
+  | 'invalid_request'
+  /** 401: no `X-API-Key` or `Authorization: Bearer` header. */
+  | 'missing_api_key'
+  /** 401: the key is unknown or revoked. */
+  | 'invalid_api_key'
+  /** 403: the body names an `appId` other than the API key's app. */
+  | 'app_mismatch'
+  /** 404: no such route. */
+  | 'not_found'
+  /** 404: the app has no workflow of this slug (or version), and no built-in has it. */
+  | 'workflow_not_found'
+  /** 404: the app has no run of this id (another app's runs are not found either). */
+  | 'run_not_found'
+  /** 409: cancel of a run that already completed, failed or timed out. */
+  | 'run_already_ended'
+  /** 409: resume of a run that is still going, or completed. */
+  | 'run_not_resumable'
+  /** 409: an `Idempotency-Key` reused with a different workflow or input. */
+  | 'idempotency_key_reused'
+  /** 413: the body is over the limit. */
+  | 'payload_too_large'
+  /** 415: a body that is not `application/json`. */
+  | 'unsupported_media_type'
+  /** 422: the workflow definition (or plan) has errors; `details.diagnostics` lists them. */
+  | 'invalid_definition'
+  /** 422: the run input does not fit the workflow's input parameters; `details.issues`. */
+  | 'invalid_input'
+  /** 500: a fault of ours; the body says nothing more, the log says everything. */
+  | 'internal_error';
+
+/** The HTTP status an error code is answered with. */
+export function httpStatusOf(code: ApiErrorCode): number {
+  switch (code) {
+    case 'malformed_json':
+    case 'invalid_request':
+      return 400;
+    case 'missing_api_key':
+    case 'invalid_api_key':
+      return 401;
+    case 'app_mismatch':
+      return 403;
+    case 'not_found':
+    case 'workflow_not_found':
+    case 'run_not_found':
+      return 404;
+    case 'run_already_ended':
+    case 'run_not_resumable':
+    case 'idempotency_key_reused':
+      return 409;
+    case 'payload_too_large':
+      return 413;
+    case 'unsupported_media_type':
+      return 415;
+    case 'invalid_definition':
+    case 'invalid_input':
+      return 422;
+    case 'internal_error':
+      return 500;
+  }
+}
+
+/** The body of every error answer. */
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; details: Record<string, unknown> };
+}
+
+/** An error to answer with: thrown anywhere in a handler, turned into a response by the app. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get status(): number {
+    return httpStatusOf(this.code);
+  }
+
+  toBody(): ApiErrorBody {
+    return { error: { code: this.code, message: this.message, details: this.details } };
+  }
+}

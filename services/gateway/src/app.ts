@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type RequestHandler,
+} from 'express';
+import helmet from 'helmet';
+import { ApiError } from './api-error';
+import { requireApiKey } from './auth';
+import { DEFAULT_BODY_LIMIT_BYTES } from './config';
+import type { GatewayDeps } from './deps';
+import { runRoutes } from './routes/runs';
+import { workflowRoutes } from './routes/workflows';
+
+export type { GatewayDeps } from './deps';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** A body-parser failure, as it throws them. */
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+function hasBody(request: Request): boolean {
+  const length = request.get('content-length');
+  return (
+    request.get('transfer-encoding') !== undefined || (length !== undefined && Number(length) > 0)
+  );
+}
+
+/** 415 for a body that is not JSON: we never guess at what a form or text body meant. */
+const requireJsonBody: RequestHandler = (request, _response, next) => {
+  if (hasBody(request) && !request.is(['application/json', 'application/*+json'])) {
+    throw new ApiError(
+      'unsupported_media_type',
+      'Send the request body as JSON, with Content-Type: application/json',
+      { contentType: request.get('content-type') ?? null },
+    );
+  }
+  next();
+};
+
+/** The error a body-parser failure means, or undefined when it is not one. */
+function bodyParserError(error: unknown, bodyLimitBytes: number): ApiError | undefined {
+  const type = (error as BodyParserError | null)?.type;
+  switch (type) {
+    case 'entity.parse.failed':
+      return new ApiError(
+        'malformed_json',
+        'The request body is not valid JSON (it must be a JSON object)',
+        {},
+        { cause: error },
+      );
+    case 'entity.too.large':
+      return new ApiError(
+        'payload_too_large',
+        `The request body is larger than ${bodyLimitBytes} bytes`,
+        { limitBytes: bodyLimitBytes },
+        { cause: error },
+      );
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError(
+        'unsupported_media_type',
+        'Send the request body as UTF-8 JSON, without a content encoding',
+        {},
+        { cause: error },
+      );
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new ApiError(
+        'invalid_request',
+        'The request body was incomplete',
+        {},
+        { cause: error },
+      );
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The HTTP API as an express app, not yet listening: `main.ts` listens on PORT, tests on port 0.
+ * Every `/v1` route needs an API key and sees only its app's workflows and runs.
+ */
+export function createGatewayApp(deps: GatewayDeps): Express {
+  const bodyLimitBytes = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(helmet());
+
+  // A request id on every answer and log line, so a user's report can be matched to the logs.
+  app.use((request, response, next) => {
+    const given = request.get('x-request-id');
+    const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    response.locals.requestId = requestId;
+    response.set('X-Request-Id', requestId);
+    const started = performance.now();
+    const path = request.path; // routers rewrite it on the way down
+    response.on('finish', () => {
+      const principal = response.locals.principal as { appId?: string } | undefined;
+      deps.logger.info('request', {
+        requestId,
+        method: request.method,
+        path,
+        status: response.statusCode,
+        durationMs: Math.round(performance.now() - started),
+        ...(principal?.appId === undefined ? {} : { appId: principal.appId }),
+      });
+    });
+    next();
+  });
+
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+
+  const v1 = express.Router();
+  // Authenticate before reading a body: an anonymous caller gets no JSON parsing from us.
+  v1.use(requireApiKey(deps.apps));
+  v1.use(requireJsonBody);
+  v1.use(
+    express.json({
+      limit: bodyLimitBytes,
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
+  v1.use('/workflows', runRoutes(deps));
+  v1.use('/workflows', workflowRoutes(deps));
+  app.use('/v1', v1);
+
+  app.use((request) => {
+    throw new ApiError('not_found', `No route ${request.method} ${request.path}`, {
+      method: request.method,
+      path: request.path,
+    });
+  });
+
+  const handleError: ErrorRequestHandler = (error: unknown, request, response, next) => {
+    if (response.headersSent) {
+      next(error);
+      return;
+    }
+    const requestId = response.locals.requestId as string | undefined;
+    let known = error instanceof ApiError ? error : bodyParserError(error, bodyLimitBytes);
+    if (!known) {
+      deps.logger.error('request failed', {
+        requestId,
+        method: request.method,
+        path: request.path,
+        error: error instanceof Error ? error.message : String(error),
+        errorName: error instanceof Error ? error.name : typeof error,
+        stack: error instanceof Error ? error.stack : undefined,
+      });
+      known = new ApiError(
+        'internal_error',
+        'Something went wrong on our side; the request id identifies it in our logs',
+        { requestId },
+      );
+    }
+    response.status(known.status).json(known.toBody());
+  };
+  app.use(handleError);
+
+  return app;
+}

@@ -1,0 +1,51 @@
+import { ConfigError, integer, readBaseConfig, type BaseConfig } from '@weft/config';
+
+/** The gateway's settings, parsed once at start (see {@link readGatewayConfig}). */
+export interface GatewayConfig extends BaseConfig {
+  /** `PORT`: where the HTTP API listens. Default: 8080. */
+  port: number;
+  /**
+   * `PUBLIC_URL`: the API's external base URL, e.g. `https://api.example.com`, used to build
+   * `statusUrl`. Default: derived from each request's protocol and Host header, which is right
+   * unless the gateway sits behind a proxy that rewrites them.
+   */
+  publicUrl?: string;
+  /** `BODY_LIMIT_BYTES`: the largest request body accepted (413 beyond). Default: 1 MiB. */
+  bodyLimitBytes: number;
+  /** `SHUTDOWN_GRACE_MS`: how long requests in flight may finish after SIGTERM. Default: 10000. */
+  shutdownGraceMs: number;
+}
+
+/** The default request body limit: 1 MiB. */
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Checks and normalizes `PUBLIC_URL`: an http(s) URL without query or fragment, no trailing `/`. */
+export function parsePublicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL, not "${raw}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new ConfigError(
+      `PUBLIC_URL must be an http(s) URL without query or fragment, not "${raw}"`,
+    );
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+/** Parses the gateway's environment into a frozen object; throws ConfigError naming what to fix. */
+export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const publicUrl = env.PUBLIC_URL?.trim();
+  return Object.freeze({
+    ...readBaseConfig(env),
+    port: integer(env, 'PORT', 8080, { min: 0, max: 65535 }),
+    ...(publicUrl ? { publicUrl: parsePublicUrl(publicUrl) } : {}),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, {
+      min: 1024,
+      max: 64 * 1024 * 1024,
+    }),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+  });
+}

@@ -1,0 +1,107 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { WORKFLOW_SLUG_PATTERN } from '@weft/store';
+import { ApiError } from './api-error';
+
+/** One problem with a request, located by JSON pointer into the body (or named parameter). */
+export interface RequestIssue {
+  path: string;
+  message: string;
+}
+
+/** `POST /v1/workflows/run`: a saved workflow by slug, or an inline plan. */
+export interface RunRequest {
+  /** Optional; when present it must be the API key's app (403 `app_mismatch` otherwise). */
+  appId?: string;
+  workflowSlug?: string;
+  /** Default: the latest. Only with `workflowSlug`. */
+  version?: number;
+  /** A definition in either form, run once. */
+  plan?: Record<string, unknown>;
+  input?: unknown;
+  webhookUrl?: string;
+}
+
+/** `POST /v1/workflows`. */
+export interface SaveWorkflowRequest {
+  slug: string;
+  definition: Record<string, unknown>;
+}
+
+/** The longest webhook URL accepted. */
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
+
+const runRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    appId: { type: 'string', minLength: 1, maxLength: 100 },
+    workflowSlug: { type: 'string', pattern: WORKFLOW_SLUG_PATTERN },
+    version: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
+    plan: { type: 'object' },
+    // Any JSON: validateRunInput checks it against the workflow's parameters (422, not 400).
+    input: {},
+    webhookUrl: { type: 'string', minLength: 1, maxLength: MAX_WEBHOOK_URL_LENGTH },
+  },
+} as const;
+
+const saveWorkflowRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    slug: { type: 'string', pattern: WORKFLOW_SLUG_PATTERN },
+    definition: { type: 'object' },
+  },
+  required: ['slug', 'definition'],
+} as const;
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+
+/** Validates a `POST /v1/workflows/run` body. */
+export const validateRunRequest = ajv.compile<RunRequest>(runRequestSchema);
+
+/** Validates a `POST /v1/workflows` body. */
+export const validateSaveWorkflowRequest =
+  ajv.compile<SaveWorkflowRequest>(saveWorkflowRequestSchema);
+
+function describe(error: ErrorObject): RequestIssue {
+  const path = error.instancePath;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const property = (error.params as { additionalProperty: string }).additionalProperty;
+      return { path: `${path}/${property}`, message: `unknown property "${property}"` };
+    }
+    case 'required': {
+      const property = (error.params as { missingProperty: string }).missingProperty;
+      return { path: `${path}/${property}`, message: `"${property}" is required` };
+    }
+    case 'pattern':
+      return {
+        path,
+        message: `must be lowercase letters, digits, "-" or "_" (at most 64, e.g. "image-generate-v1")`,
+      };
+    default:
+      return { path, message: error.message ?? 'is not valid' };
+  }
+}
+
+/**
+ * The body as `T` when `validate` accepts it; otherwise throws 400 `invalid_request` listing
+ * every problem in `details.issues`.
+ */
+export function parseBody<T>(validate: ValidateFunction<T>, body: unknown): T {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ApiError('invalid_request', 'The request body must be a JSON object', {
+      issues: [{ path: '', message: 'must be a JSON object' }],
+    });
+  }
+  if (validate(body)) return body;
+  const issues = (validate.errors ?? []).map(describe);
+  const first = issues[0];
+  throw new ApiError(
+    'invalid_request',
+    first
+      ? `The request body is not valid: ${first.path || 'body'} ${first.message}`
+      : 'The request body is not valid',
+    { issues },
+  );
+}

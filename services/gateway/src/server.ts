@@ -1,0 +1,109 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Connection } from 'mongoose';
+import { engineTopics, listTaskTypes } from '@weft/core';
+import { createKafkajsClient, type KafkaProducer } from '@weft/kafka';
+import type { Logger } from '@weft/observability';
+import {
+  AppStore,
+  connectDatabase,
+  DefinitionStore,
+  OutboxPublisher,
+  RunStore,
+  WorkflowStore,
+} from '@weft/store';
+import { createGatewayApp } from './app';
+import type { GatewayConfig } from './config';
+
+/** A gateway listening for requests. */
+export interface RunningGateway {
+  /** `http://<host>:<port>` it listens on. */
+  url: string;
+  /** Stops accepting requests, lets those in flight finish (within the grace period), disconnects. */
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/**
+ * Connects to the database and Kafka, creates indexes and topics, and listens on `config.port`.
+ * Whatever was connected is disconnected again if a later step fails.
+ */
+export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
+  let connection: Connection | undefined;
+  let producer: KafkaProducer | undefined;
+  const disconnect = async () => {
+    await Promise.allSettled([producer?.disconnect(), connection?.close()]);
+  };
+  try {
+    connection = await connectDatabase(config.mongoUri);
+    const kafka = createKafkajsClient({
+      brokers: [...config.kafkaBrokers],
+      clientId: 'weft-gateway',
+      ...(config.kafkaNamespace === undefined ? {} : { namespace: config.kafkaNamespace }),
+    });
+    const admin = await kafka.admin();
+    try {
+      await admin.ensureTopics(
+        engineTopics(
+          listTaskTypes().map((task) => task.name),
+          {
+            stepPartitions: config.topicPartitions.steps,
+            resultPartitions: config.topicPartitions.results,
+          },
+        ),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    producer = await kafka.producer();
+
+    const definitions = new DefinitionStore(connection);
+    const apps = new AppStore(connection);
+    const workflows = new WorkflowStore(connection, definitions);
+    const runs = new RunStore(connection, definitions, new OutboxPublisher(connection, producer));
+    await Promise.all([
+      definitions.ensureIndexes(),
+      apps.ensureIndexes(),
+      workflows.ensureIndexes(),
+      runs.ensureIndexes(),
+    ]);
+
+    const app = createGatewayApp({
+      apps,
+      workflows,
+      runs,
+      logger,
+      bodyLimitBytes: config.bodyLimitBytes,
+      ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
+    });
+    const server = createServer(app);
+    const address = await listen(server, config.port);
+    const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+
+    let closing: Promise<void> | undefined;
+    const close = async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
+      await closed;
+      clearTimeout(grace);
+      await disconnect();
+    };
+    return {
+      url,
+      close: () => (closing ??= close()),
+    };
+  } catch (error) {
+    await disconnect();
+    throw error;
+  }
+}

@@ -1,0 +1,46 @@
+import { createKafkajsClient } from '@weft/kafka';
+import { createLogger } from '@weft/observability';
+import { connectDatabase, DefinitionStore, OutboxPublisher, RunStore } from '@weft/store';
+import { readOrchestratorConfig } from './config';
+import { Orchestrator } from './orchestrator';
+
+// Named in the process list, so an operator sees which service a pid is.
+process.title = 'weft-orchestrator';
+
+async function main(): Promise<void> {
+  const config = readOrchestratorConfig();
+  const log = createLogger('orchestrator', { level: config.logLevel });
+  const kafka = createKafkajsClient({
+    brokers: [...config.kafkaBrokers],
+    clientId: 'weft-orchestrator',
+    ...(config.kafkaNamespace ? { namespace: config.kafkaNamespace } : {}),
+  });
+  const connection = await connectDatabase(config.mongoUri);
+  const producer = await kafka.producer();
+  const definitions = new DefinitionStore(connection);
+  const runs = new RunStore(connection, definitions, new OutboxPublisher(connection, producer));
+  await runs.ensureIndexes();
+  const orchestrator = new Orchestrator(kafka, runs, config, log);
+  await orchestrator.start();
+  const stop = (signal: string) => {
+    log.info('stopping', { signal });
+    orchestrator
+      .stop()
+      .then(() => producer.disconnect())
+      .then(() => connection.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error('stop failed', { error });
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`orchestrator: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,182 @@
+import {
+  DEAD_LETTERS_TOPIC,
+  engineTopics,
+  isStepResult,
+  listTaskTypes,
+  parseEnvelope,
+  STEP_RESULTS_TOPIC,
+} from '@weft/core';
+import type { ConsumedMessage, KafkaClient, KafkaConsumer, KafkaProducer } from '@weft/kafka';
+import type { Logger } from '@weft/observability';
+import type { RunStore } from '@weft/store';
+
+export interface OrchestratorOptions {
+  /** Partitions of the topics created at start (see BaseConfig.topicPartitions). */
+  topicPartitions: { steps: number; results: number };
+  /** Partitions of step results handled at once; one run's results stay in order. Default: 8. */
+  partitionsConsumedConcurrently: number;
+  /** How often due timers are looked for. Default: 250 ms. */
+  timerIntervalMs: number;
+  /** How often stale outboxes are looked for. Default: 1000 ms. */
+  sweepIntervalMs: number;
+  /** An outbox entry older than this is presumed orphaned by a crash and re-published. Default: 3000 ms. */
+  sweepAfterMs: number;
+}
+
+/**
+ * Consumes step results and applies each to its run exactly once in effect (the run store's
+ * compare-and-set, keyed by run, node and attempt), which enqueues dependents and ends runs. It
+ * owns time: retry backoffs, step deadlines and run timeouts are durable timers on the run
+ * documents, found by a polling loop, so they survive restarts. Several can run at once.
+ */
+export class Orchestrator {
+  private consumer?: KafkaConsumer;
+  private producer?: KafkaProducer;
+  private timers: NodeJS.Timeout[] = [];
+  private stopping = false;
+  private busy = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly kafka: KafkaClient,
+    private readonly runs: RunStore,
+    private readonly options: OrchestratorOptions,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const admin = await this.kafka.admin();
+    try {
+      await admin.ensureTopics(
+        engineTopics(
+          listTaskTypes().map((type) => type.name),
+          {
+            stepPartitions: this.options.topicPartitions.steps,
+            resultPartitions: this.options.topicPartitions.results,
+          },
+        ),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    this.producer = await this.kafka.producer();
+    this.consumer = await this.kafka.consumer({
+      groupId: 'weft.orchestrator',
+      topics: [STEP_RESULTS_TOPIC],
+      fromBeginning: true,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+    });
+    await this.consumer.run(async (message) => this.onStepResult(message));
+    this.every(this.options.timerIntervalMs, () => this.fireTimers());
+    this.every(this.options.sweepIntervalMs, () => this.sweepOutboxes());
+    this.log.info('orchestrator started');
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await Promise.allSettled([...this.busy]);
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+    this.log.info('orchestrator stopped');
+  }
+
+  private async onStepResult(message: ConsumedMessage): Promise<void> {
+    const parsed = parseEnvelope(message.value);
+    if (!parsed.ok) return this.deadLetter(message, parsed.problem.code, parsed.problem.message);
+    if (!isStepResult(parsed.envelope)) {
+      return this.deadLetter(
+        message,
+        'unexpected_type',
+        `${parsed.envelope.type} on ${message.topic}`,
+      );
+    }
+    const result = parsed.envelope;
+    // A database outage must not skip a result: retry until it applies or we stop.
+    for (let attempt = 0; !this.stopping; attempt++) {
+      try {
+        const applied = await this.runs.applyStepResult(result);
+        if (!applied) return this.deadLetter(message, 'unknown_run', `no run ${result.runId}`);
+        if (applied.changed) {
+          this.log.debug('step result applied', {
+            runId: result.runId,
+            nodeId: result.nodeId,
+            attempt: result.attempt,
+            type: result.type,
+            runStatus: applied.run.status,
+          });
+        }
+        return;
+      } catch (error) {
+        this.log.warn('could not apply a step result; retrying', { runId: result.runId, error });
+        await sleep(Math.min(5_000, 100 * 2 ** attempt));
+      }
+    }
+    throw new Error('orchestrator stopping: step result left uncommitted for redelivery');
+  }
+
+  private async fireTimers(): Promise<void> {
+    const due = await this.runs.dueTimers(Date.now(), 200);
+    await Promise.all(
+      due.map(async (runId) => {
+        const applied = await this.runs.applyTimers(runId);
+        if (applied?.changed)
+          this.log.debug('timers applied', { runId, runStatus: applied.run.status });
+      }),
+    );
+  }
+
+  private async sweepOutboxes(): Promise<void> {
+    const stale = await this.runs.staleOutboxes(Date.now() - this.options.sweepAfterMs, 200);
+    for (const run of stale) {
+      this.log.info('re-publishing an orphaned outbox', {
+        runId: run.id,
+        messages: Object.keys(run.outbox ?? {}).length,
+      });
+      await this.runs.publishOutbox(run);
+    }
+  }
+
+  private async deadLetter(message: ConsumedMessage, code: string, reason: string): Promise<void> {
+    this.log.warn('dead-lettering a message', {
+      topic: message.topic,
+      offset: message.offset,
+      code,
+      reason,
+    });
+    await this.producer?.send(DEAD_LETTERS_TOPIC, [
+      {
+        key: message.key ?? 'unknown',
+        value: JSON.stringify({
+          code,
+          reason,
+          source: { topic: message.topic, partition: message.partition, offset: message.offset },
+          value: message.value.toString('utf8').slice(0, 100_000),
+          deadLetteredBy: 'orchestrator',
+          at: new Date().toISOString(),
+        }),
+      },
+    ]);
+  }
+
+  /** Runs `task` every `ms`, never two at once, logging (not throwing) its failures. */
+  private every(ms: number, task: () => Promise<void>): void {
+    let running = false;
+    this.timers.push(
+      setInterval(() => {
+        if (running || this.stopping) return;
+        running = true;
+        const work = task()
+          .catch((error: unknown) => this.log.warn('periodic task failed', { error }))
+          .finally(() => {
+            running = false;
+            this.busy.delete(work);
+          });
+        this.busy.add(work);
+      }, ms),
+    );
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,146 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Connection } from 'mongoose';
+import { engineTopics, listTaskTypes } from '@weft/core';
+import { createKafkajsClient, type KafkaClient, type KafkaProducer } from '@weft/kafka';
+import { createLogger } from '@weft/observability';
+import {
+  AppStore,
+  connectDatabase,
+  DefinitionStore,
+  OutboxPublisher,
+  RunStore,
+  WorkflowStore,
+} from '@weft/store';
+import { createGatewayApp } from '../../../services/gateway/src/app';
+import { uniqueName } from '../../support/test-infrastructure';
+
+export interface GatewayResponse {
+  status: number;
+  /** The parsed JSON body; tests cast it to the view they expect. */
+  body: unknown;
+  headers: Headers;
+}
+
+/** The body of every error answer. */
+export interface ErrorBody {
+  error: { code: string; message: string; details: Record<string, unknown> };
+}
+
+/** A gateway in this process on a free port, over a database of its own and the real broker. */
+export interface GatewayFixture {
+  url: string;
+  connection: Connection;
+  kafka: KafkaClient;
+  apps: AppStore;
+  runs: RunStore;
+  /** An app made for the test, and its key. */
+  appId: string;
+  apiKey: string;
+  /** Log lines the gateway wrote, parsed. */
+  logs: Record<string, unknown>[];
+  /** GET/POST with the fixture's key (or `headers` overriding it), JSON in and out. */
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; headers?: Record<string, string> },
+  ): Promise<GatewayResponse>;
+  /** Documents in a collection, to prove that refused requests stored nothing. */
+  count(collection: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startGatewayFixture(name: string): Promise<GatewayFixture> {
+  // Topics, groups and database of its own: tests never see each other's messages or documents.
+  const namespace = uniqueName('t');
+  const connection = await connectDatabase(process.env.MONGODB_URI ?? '', {
+    dbName: `${name}_${namespace}`.replaceAll('-', '_'),
+  });
+  const kafka = createKafkajsClient({
+    brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+    clientId: namespace,
+    namespace,
+    logLevel: 'nothing',
+  });
+  const admin = await kafka.admin();
+  await admin.ensureTopics(engineTopics(listTaskTypes().map((task) => task.name)));
+  await admin.disconnect();
+  const producer: KafkaProducer = await kafka.producer();
+
+  const definitions = new DefinitionStore(connection);
+  const apps = new AppStore(connection);
+  const workflows = new WorkflowStore(connection, definitions);
+  const runs = new RunStore(connection, definitions, new OutboxPublisher(connection, producer));
+  await Promise.all([
+    definitions.ensureIndexes(),
+    apps.ensureIndexes(),
+    workflows.ensureIndexes(),
+    runs.ensureIndexes(),
+  ]);
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger('gateway', {
+    write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
+  });
+  const server: Server = createGatewayApp({ apps, workflows, runs, logger }).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { app, apiKey } = await apps.createApp(name);
+
+  return {
+    url,
+    connection,
+    kafka,
+    apps,
+    runs,
+    appId: app.id,
+    apiKey,
+    logs,
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = { 'x-api-key': apiKey, ...options.headers };
+      let body: string | undefined;
+      if (options.body !== undefined) {
+        body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(path.startsWith('http') ? path : url + path, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        body: text === '' ? undefined : (JSON.parse(text) as unknown),
+        headers: response.headers,
+      };
+    },
+    count: (collection) => connection.collection(collection).countDocuments(),
+    async close() {
+      server.close();
+      server.closeAllConnections();
+      await once(server, 'close');
+      await producer.disconnect();
+      // The namespace's topics only: a namespaced admin sees no others.
+      const cleanup = await kafka.admin();
+      await cleanup.deleteTopics(await cleanup.listTopics()).catch(() => undefined);
+      await cleanup.disconnect();
+      await connection.dropDatabase();
+      await connection.close();
+    },
+  };
+}
+
+/** Asserts the `{error: {code, message, details}}` shape and returns the error. */
+export function expectApiError(
+  response: GatewayResponse,
+  status: number,
+  code: string,
+): ErrorBody['error'] {
+  const body = response.body as Partial<ErrorBody> | undefined;
+  expect({ status: response.status, code: body?.error?.code }).toEqual({ status, code });
+  expect(body).toEqual({
+    error: { code, message: expect.any(String) as unknown, details: expect.any(Object) as unknown },
+  });
+  return (body as ErrorBody).error;
+}

@@ -1,0 +1,227 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Connection } from 'mongoose';
+import { checkDefinition, isTerminalRunStatus, type Region } from '@weft/core';
+import { waitFor } from '@weft/infra';
+import { createKafkajsClient, type KafkaClient, type KafkaProducer } from '@weft/kafka';
+import { createLogger } from '@weft/observability';
+import { CORE_STEP_HANDLERS, type StepHandler } from '@weft/steps';
+import {
+  connectDatabase,
+  DefinitionStore,
+  OutboxPublisher,
+  RunStore,
+  type StoredRun,
+} from '@weft/store';
+import { Orchestrator } from '../../services/orchestrator/src/orchestrator';
+import { Worker } from '../../services/worker/src/worker';
+import { uniqueName } from './unique-name';
+
+const ROOT = join(__dirname, '..', '..');
+/** Every test file's engine creates its topics: few partitions keep the one broker light. */
+const TEST_PARTITIONS = { steps: 2, results: 2 };
+const quiet = createLogger('test', { level: (process.env.TEST_LOG_LEVEL as 'debug') ?? 'error' });
+
+/**
+ * One test file's engine on the real broker and database: its own Kafka namespace (topics and
+ * groups) and its own database, with orchestrators and workers started in-process or as real
+ * processes. Handlers count their executions per attempt, so tests can assert "exactly once".
+ */
+export class TestEngine {
+  readonly namespace = uniqueName('t');
+  readonly dbName = this.namespace.replaceAll('-', '_');
+  readonly kafka: KafkaClient;
+  /** How many times each `runId:nodeId:attempt` ran in an in-process worker. */
+  readonly executions = new Map<string, number>();
+  runs!: RunStore;
+  connection!: Connection;
+  private producer!: KafkaProducer;
+  private stops: (() => Promise<void>)[] = [];
+  private children = new Set<ChildProcess>();
+
+  constructor() {
+    this.kafka = createKafkajsClient({
+      brokers: requiredEnv('KAFKA_BROKERS').split(','),
+      clientId: this.namespace,
+      namespace: this.namespace,
+      logLevel: 'nothing',
+    });
+  }
+
+  /** MONGODB_URI pointing at this engine's own database. */
+  get mongoUri(): string {
+    const url = new URL(requiredEnv('MONGODB_URI'));
+    url.pathname = `/${this.dbName}`;
+    return url.toString();
+  }
+
+  async open(): Promise<this> {
+    this.connection = await connectDatabase(this.mongoUri);
+    this.producer = await this.kafka.producer();
+    this.runs = new RunStore(
+      this.connection,
+      new DefinitionStore(this.connection),
+      new OutboxPublisher(this.connection, this.producer),
+    );
+    await this.runs.ensureIndexes();
+    return this;
+  }
+
+  /** Handlers that count executions, then behave as the core steps do. */
+  countingHandlers(): Record<string, StepHandler> {
+    return Object.fromEntries(
+      Object.entries(CORE_STEP_HANDLERS).map(([task, handler]) => [
+        task,
+        async (inputs, context) => {
+          this.executions.set(
+            context.idempotencyKey,
+            (this.executions.get(context.idempotencyKey) ?? 0) + 1,
+          );
+          return handler(inputs, context);
+        },
+      ]),
+    );
+  }
+
+  /** How many times `nodeId` of `runId` ran, over all its attempts. */
+  executionsOf(runId: string, nodeId: string): number {
+    let total = 0;
+    for (const [key, count] of this.executions)
+      if (key.startsWith(`${runId}:${nodeId}:`)) total += count;
+    return total;
+  }
+
+  async startOrchestrator(): Promise<Orchestrator> {
+    const orchestrator = new Orchestrator(
+      this.kafka,
+      this.runs,
+      {
+        partitionsConsumedConcurrently: 8,
+        timerIntervalMs: 100,
+        sweepIntervalMs: 500,
+        sweepAfterMs: 2_000,
+        topicPartitions: TEST_PARTITIONS,
+      },
+      quiet,
+    );
+    await orchestrator.start();
+    this.stops.push(() => orchestrator.stop());
+    return orchestrator;
+  }
+
+  async startWorker(
+    options: { region?: Region; concurrency?: number; stepTypes?: string[] } = {},
+  ): Promise<Worker> {
+    const worker = new Worker(
+      this.kafka,
+      this.countingHandlers(),
+      {
+        stepTypes: options.stepTypes ?? Object.keys(CORE_STEP_HANDLERS),
+        region: options.region ?? 'global',
+        concurrency: options.concurrency ?? 64,
+        workerId: uniqueName('worker'),
+        sessionTimeoutMs: 10_000,
+        shutdownGraceMs: 2_000,
+        commitIntervalMs: 100,
+        topicPartitions: TEST_PARTITIONS,
+      },
+      quiet,
+    );
+    await worker.start();
+    this.stops.push(() => worker.stop());
+    return worker;
+  }
+
+  /** Starts a built service (`services/<name>/dist/main.js`) as its own process. */
+  spawnService(name: 'worker' | 'orchestrator', env: Record<string, string> = {}): ChildProcess {
+    const child = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'main.js')], {
+      env: {
+        ...process.env,
+        MONGODB_URI: this.mongoUri,
+        WEFT_KAFKA_NAMESPACE: this.namespace,
+        LOG_LEVEL: 'warn',
+        WEFT_STEP_PARTITIONS: String(TEST_PARTITIONS.steps),
+        WEFT_RESULT_PARTITIONS: String(TEST_PARTITIONS.results),
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', process.env.TEST_LOG_LEVEL ? 'inherit' : 'ignore'],
+    });
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+    return child;
+  }
+
+  /** Starts a run of a definition (either form), as the gateway does after validating it. */
+  async startRun(raw: unknown, input: Record<string, unknown> = {}): Promise<StoredRun> {
+    const { definition, diagnostics } = checkDefinition(raw);
+    if (!definition) throw new Error(`invalid definition: ${JSON.stringify(diagnostics.errors)}`);
+    const { run } = await this.runs.create({
+      appId: 'app_test',
+      definition,
+      workflow: { ephemeral: true, name: definition.name },
+      input,
+    });
+    return run;
+  }
+
+  /** Waits until the run satisfies `until` (default: it ended) and returns it. */
+  async waitForRun(
+    runId: string,
+    until: (run: StoredRun) => boolean = (run) => isTerminalRunStatus(run.status),
+    timeoutMs = 60_000,
+  ): Promise<StoredRun> {
+    return waitFor(
+      `run ${runId}`,
+      async () => {
+        const run = await this.runs.getById(runId);
+        return run && until(run) ? run : undefined;
+      },
+      { timeoutMs, intervalMs: 50 },
+    );
+  }
+
+  /** Waits until every run in `runIds` ended, polling them together, and returns them. */
+  async waitForRuns(runIds: string[], timeoutMs = 120_000): Promise<StoredRun[]> {
+    const terminal = ['completed', 'failed', 'cancelled', 'timed_out'];
+    const runs = this.connection.collection('runs');
+    await waitFor(
+      `${runIds.length} runs to end`,
+      async () => {
+        const ended = await runs.countDocuments({
+          _id: { $in: runIds as never[] },
+          status: { $in: terminal },
+        });
+        return ended === runIds.length ? true : undefined;
+      },
+      { timeoutMs, intervalMs: 250 },
+    );
+    return Promise.all(runIds.map(async (id) => (await this.runs.getById(id)) as StoredRun));
+  }
+
+  /** Publishes raw bytes to a logical topic of this engine (for injecting duplicates and poison). */
+  async publish(topic: string, key: string, value: string): Promise<void> {
+    await this.producer.send(topic, [{ key, value }]);
+  }
+
+  async close(): Promise<void> {
+    for (const child of this.children) child.kill('SIGKILL');
+    for (const stop of this.stops.reverse()) await stop().catch(() => undefined);
+    await this.producer?.disconnect();
+    // Every engine creates its own topics: left behind, they would pile up on the one broker.
+    const admin = await this.kafka.admin();
+    await admin
+      .listTopics()
+      .then((topics) => (topics.length > 0 ? admin.deleteTopics(topics) : undefined))
+      .catch(() => undefined);
+    await admin.disconnect();
+    await this.connection?.dropDatabase().catch(() => undefined);
+    await this.connection?.close();
+  }
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(`${name} is not set: integration tests run under test/support/global-setup.ts`);
+  return value;
+}
