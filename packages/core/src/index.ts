@@ -125,3 +125,4 @@ export {
   runOutputs,
   startRun,
 } from './run-machine';
+export { deadLetter, type DeadLetter, type MessageSource } from './dead-letter';

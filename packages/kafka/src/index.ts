@@ -1,2 +1,3 @@
 export type * from './client';
 export { createKafkajsClient, type KafkajsClientConfig } from './kafkajs-client';
+export { ensureTopics } from './ensure-topics';

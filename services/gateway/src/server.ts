@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
 import { engineTopics, listTaskTypes } from '@weft/core';
-import { createKafkajsClient, type KafkaProducer } from '@weft/kafka';
+import { createKafkajsClient, ensureTopics, type KafkaProducer } from '@weft/kafka';
 import type { Logger } from '@weft/observability';
 import {
   AppStore,
@@ -50,20 +50,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       clientId: 'weft-gateway',
       ...(config.kafkaNamespace === undefined ? {} : { namespace: config.kafkaNamespace }),
     });
-    const admin = await kafka.admin();
-    try {
-      await admin.ensureTopics(
-        engineTopics(
-          listTaskTypes().map((task) => task.name),
-          {
-            stepPartitions: config.topicPartitions.steps,
-            resultPartitions: config.topicPartitions.results,
-          },
-        ),
-      );
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureTopics(
+      kafka,
+      engineTopics(
+        listTaskTypes().map((task) => task.name),
+        {
+          stepPartitions: config.topicPartitions.steps,
+          resultPartitions: config.topicPartitions.results,
+        },
+      ),
+    );
     producer = await kafka.producer();
 
     const definitions = new DefinitionStore(connection);

@@ -1,4 +1,5 @@
 import {
+  deadLetter,
   DEAD_LETTERS_TOPIC,
   engineTopics,
   isStepResult,
@@ -6,7 +7,13 @@ import {
   parseEnvelope,
   STEP_RESULTS_TOPIC,
 } from '@weft/core';
-import type { ConsumedMessage, KafkaClient, KafkaConsumer, KafkaProducer } from '@weft/kafka';
+import {
+  ensureTopics,
+  type ConsumedMessage,
+  type KafkaClient,
+  type KafkaConsumer,
+  type KafkaProducer,
+} from '@weft/kafka';
 import type { Logger } from '@weft/observability';
 import type { RunStore } from '@weft/store';
 
@@ -44,20 +51,16 @@ export class Orchestrator {
   ) {}
 
   async start(): Promise<void> {
-    const admin = await this.kafka.admin();
-    try {
-      await admin.ensureTopics(
-        engineTopics(
-          listTaskTypes().map((type) => type.name),
-          {
-            stepPartitions: this.options.topicPartitions.steps,
-            resultPartitions: this.options.topicPartitions.results,
-          },
-        ),
-      );
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureTopics(
+      this.kafka,
+      engineTopics(
+        listTaskTypes().map((type) => type.name),
+        {
+          stepPartitions: this.options.topicPartitions.steps,
+          resultPartitions: this.options.topicPartitions.results,
+        },
+      ),
+    );
     this.producer = await this.kafka.producer();
     this.consumer = await this.kafka.consumer({
       groupId: 'weft.orchestrator',
@@ -82,9 +85,10 @@ export class Orchestrator {
 
   private async onStepResult(message: ConsumedMessage): Promise<void> {
     const parsed = parseEnvelope(message.value);
-    if (!parsed.ok) return this.deadLetter(message, parsed.problem.code, parsed.problem.message);
+    if (!parsed.ok)
+      return this.sendToDeadLetters(message, parsed.problem.code, parsed.problem.message);
     if (!isStepResult(parsed.envelope)) {
-      return this.deadLetter(
+      return this.sendToDeadLetters(
         message,
         'unexpected_type',
         `${parsed.envelope.type} on ${message.topic}`,
@@ -95,7 +99,8 @@ export class Orchestrator {
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
         const applied = await this.runs.applyStepResult(result);
-        if (!applied) return this.deadLetter(message, 'unknown_run', `no run ${result.runId}`);
+        if (!applied)
+          return this.sendToDeadLetters(message, 'unknown_run', `no run ${result.runId}`);
         if (applied.changed) {
           this.log.debug('step result applied', {
             runId: result.runId,
@@ -136,25 +141,20 @@ export class Orchestrator {
     }
   }
 
-  private async deadLetter(message: ConsumedMessage, code: string, reason: string): Promise<void> {
+  private async sendToDeadLetters(
+    message: ConsumedMessage,
+    code: string,
+    reason: string,
+  ): Promise<void> {
     this.log.warn('dead-lettering a message', {
       topic: message.topic,
       offset: message.offset,
       code,
       reason,
     });
+    const record = deadLetter(message, { code, reason }, 'orchestrator', Date.now());
     await this.producer?.send(DEAD_LETTERS_TOPIC, [
-      {
-        key: message.key ?? 'unknown',
-        value: JSON.stringify({
-          code,
-          reason,
-          source: { topic: message.topic, partition: message.partition, offset: message.offset },
-          value: message.value.toString('utf8').slice(0, 100_000),
-          deadLetteredBy: 'orchestrator',
-          at: new Date().toISOString(),
-        }),
-      },
+      { key: message.key ?? 'unknown', value: JSON.stringify(record) },
     ]);
   }
 

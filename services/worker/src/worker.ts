@@ -1,4 +1,5 @@
 import {
+  deadLetter,
   DEAD_LETTERS_TOPIC,
   engineTopics,
   envelope as makeEnvelope,
@@ -10,7 +11,13 @@ import {
   type Envelope,
   type Region,
 } from '@weft/core';
-import type { ConsumedMessage, KafkaClient, KafkaConsumer, KafkaProducer } from '@weft/kafka';
+import {
+  ensureTopics,
+  type ConsumedMessage,
+  type KafkaClient,
+  type KafkaConsumer,
+  type KafkaProducer,
+} from '@weft/kafka';
 import type { Logger } from '@weft/observability';
 import { executeStep, StepFailure, type StepHandler } from '@weft/steps';
 import { randomUUID } from 'node:crypto';
@@ -78,20 +85,16 @@ export class Worker {
   }
 
   async start(): Promise<void> {
-    const admin = await this.kafka.admin();
-    try {
-      await admin.ensureTopics(
-        engineTopics(
-          listTaskTypes().map((type) => type.name),
-          {
-            stepPartitions: this.options.topicPartitions.steps,
-            resultPartitions: this.options.topicPartitions.results,
-          },
-        ),
-      );
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureTopics(
+      this.kafka,
+      engineTopics(
+        listTaskTypes().map((type) => type.name),
+        {
+          stepPartitions: this.options.topicPartitions.steps,
+          resultPartitions: this.options.topicPartitions.results,
+        },
+      ),
+    );
     this.producer = await this.kafka.producer();
 
     // Every worker hears every run event, to abort the steps of runs that were cancelled or ended.
@@ -157,7 +160,11 @@ export class Worker {
       const reason = parsed.ok
         ? `unexpected ${parsed.envelope.type} on a step topic`
         : parsed.problem.message;
-      await this.deadLetter(message, parsed.ok ? 'unexpected_type' : parsed.problem.code, reason);
+      await this.sendToDeadLetters(
+        message,
+        parsed.ok ? 'unexpected_type' : parsed.problem.code,
+        reason,
+      );
       pool.tracker.begin(message.topic, message.partition, message.offset);
       pool.tracker.end(message.topic, message.partition, message.offset);
       return;
@@ -261,25 +268,20 @@ export class Worker {
     }
   }
 
-  private async deadLetter(message: ConsumedMessage, code: string, reason: string): Promise<void> {
+  private async sendToDeadLetters(
+    message: ConsumedMessage,
+    code: string,
+    reason: string,
+  ): Promise<void> {
     this.log.warn('dead-lettering a message', {
       topic: message.topic,
       offset: message.offset,
       code,
       reason,
     });
+    const record = deadLetter(message, { code, reason }, this.options.workerId, Date.now());
     await this.producer?.send(DEAD_LETTERS_TOPIC, [
-      {
-        key: message.key ?? 'unknown',
-        value: JSON.stringify({
-          code,
-          reason,
-          source: { topic: message.topic, partition: message.partition, offset: message.offset },
-          value: message.value.toString('utf8').slice(0, 100_000),
-          deadLetteredBy: this.options.workerId,
-          at: new Date().toISOString(),
-        }),
-      },
+      { key: message.key ?? 'unknown', value: JSON.stringify(record) },
     ]);
   }
 
