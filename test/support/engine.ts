@@ -96,6 +96,7 @@ export class TestEngine {
       this.kafka,
       this.runs,
       {
+        sessionTimeoutMs: 10_000,
         partitionsConsumedConcurrently: 8,
         timerIntervalMs: 100,
         sweepIntervalMs: 500,

@@ -10,6 +10,7 @@ import {
   up,
   type Infrastructure,
 } from '@weft/infra';
+import { createKafkajsClient, ensureTopics } from '@weft/kafka';
 
 /** The broker and database for one test run, and how to let go of them afterwards. */
 export interface ProvidedInfrastructure extends Infrastructure {
@@ -57,6 +58,7 @@ export async function provideInfrastructure(): Promise<ProvidedInfrastructure> {
       database: await freePort(),
     },
   });
+  await warmUp(infrastructure.kafkaBrokers);
   return {
     ...infrastructure,
     description: `private ${resources.map((r) => r.product).join(' and ')} in ${stateDir}`,
@@ -65,6 +67,26 @@ export async function provideInfrastructure(): Promise<ProvidedInfrastructure> {
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A fresh broker creates its group-offsets topic on the first group join, which takes seconds:
+ * one join here keeps that out of the first test that consumes.
+ */
+async function warmUp(brokers: string): Promise<void> {
+  const client = createKafkajsClient({
+    brokers: brokers.split(','),
+    clientId: 'warm-up',
+    logLevel: 'nothing',
+  });
+  const topic = `warm-up-${Date.now()}`;
+  await ensureTopics(client, [{ topic }]);
+  const consumer = await client.consumer({ groupId: topic, topics: [topic] });
+  await consumer.run(async () => undefined);
+  await consumer.disconnect();
+  const admin = await client.admin();
+  await admin.deleteTopics([topic]).catch(() => undefined);
+  await admin.disconnect();
 }
 
 async function startContainers(): Promise<ProvidedInfrastructure> {

@@ -166,11 +166,19 @@ function wrapConsumer(
     partitions.map((entry) => ({ ...entry, topic: names.topic(entry.topic) }));
   return {
     async run(handler: MessageHandler) {
-      const joined = new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const joined = new Promise<void>((resolve, reject) => {
         const stop = consumer.on(consumer.events.GROUP_JOIN, () => {
           stop();
+          clearTimeout(timer);
           resolve();
         });
+        timer = setTimeout(() => {
+          stop();
+          reject(
+            new Error(`consumer group ${names.topic(options.groupId)} was not joined within 60 s`),
+          );
+        }, 60_000);
       });
       await consumer.run({
         autoCommit: options.autoCommit ?? true,

@@ -7,6 +7,10 @@ export interface OrchestratorConfig extends BaseConfig, OrchestratorOptions {}
 export function readOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
   return Object.freeze({
     ...readBaseConfig(env),
+    sessionTimeoutMs: integer(env, 'ORCHESTRATOR_SESSION_TIMEOUT_MS', 10_000, {
+      min: 6_000,
+      max: 300_000,
+    }),
     partitionsConsumedConcurrently: integer(env, 'ORCHESTRATOR_CONCURRENCY', 8, {
       min: 1,
       max: 256,

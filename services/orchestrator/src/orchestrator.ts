@@ -20,6 +20,8 @@ import type { RunStore } from '@weft/store';
 export interface OrchestratorOptions {
   /** Partitions of the topics created at start (see BaseConfig.topicPartitions). */
   topicPartitions: { steps: number; results: number };
+  /** How soon the broker gives a silent orchestrator's partitions to the others. Default: 10000 ms. */
+  sessionTimeoutMs: number;
   /** Partitions of step results handled at once; one run's results stay in order. Default: 8. */
   partitionsConsumedConcurrently: number;
   /** How often due timers are looked for. Default: 250 ms. */
@@ -67,6 +69,7 @@ export class Orchestrator {
       topics: [STEP_RESULTS_TOPIC],
       fromBeginning: true,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      sessionTimeoutMs: this.options.sessionTimeoutMs,
     });
     await this.consumer.run(async (message) => this.onStepResult(message));
     this.every(this.options.timerIntervalMs, () => this.fireTimers());

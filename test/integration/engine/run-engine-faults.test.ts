@@ -91,11 +91,13 @@ describe('the orchestrator killed mid-run', () => {
   });
 });
 
-describe('regions, poison and load', () => {
+describe('regions, poison and load, with two orchestrators at once', () => {
   const engine = new TestEngine();
 
   beforeAll(async () => {
     await engine.open();
+    // Two orchestrators share the results' partitions and both fire timers and sweep outboxes.
+    await engine.startOrchestrator();
     await engine.startOrchestrator();
     await engine.startWorker();
   });
@@ -213,4 +215,53 @@ describe('regions, poison and load', () => {
         `(${Math.round((1000 * 1000) / (finished - started))} steps/s)`,
     );
   }, 300_000);
+
+  it('keeps more steps in flight than it has partitions', async () => {
+    const worker = await engine.startWorker({ stepTypes: ['core/delay'], concurrency: 32 });
+    const branches = Array.from({ length: 12 }, (_, i) => `wait${i}`);
+    const run = await engine.startRun({
+      name: 'wide',
+      dag: {
+        nodes: Object.fromEntries(
+          branches.map((id) => [id, { task: 'core/delay', inputs: { ms: 1_500 } }]),
+        ),
+        edges: [],
+      },
+    });
+    let most = 0;
+    const sampler = setInterval(() => (most = Math.max(most, worker.inFlight)), 20);
+    const done = await engine.waitForRun(run.id);
+    clearInterval(sampler);
+    expect(done.status).toBe('completed');
+    // The step topics have 2 partitions here; one worker held the steps of many at once.
+    expect(most).toBeGreaterThan(2);
+  });
+
+  it('publishes what a crash left in an outbox: the sweeper finds it', async () => {
+    // A run store whose producer is gone, as if the process died between write and publish.
+    const { RunStore, DefinitionStore, OutboxPublisher } = await import('@weft/store');
+    const deadProducer = await engine.kafka.producer();
+    await deadProducer.disconnect();
+    const crashed = new RunStore(
+      engine.connection,
+      new DefinitionStore(engine.connection),
+      new OutboxPublisher(engine.connection, deadProducer),
+    );
+    const { checkDefinition } = await import('@weft/core');
+    const definition = checkDefinition({
+      name: 'orphan',
+      dag: { nodes: { a: transform('found') }, edges: [] },
+    }).definition!;
+    const { run } = await crashed.create({
+      appId: 'app_test',
+      definition,
+      workflow: { ephemeral: true, name: 'orphan' },
+      input: {},
+    });
+    const stored = await engine.runs.getById(run.id);
+    expect(Object.keys(stored?.outbox ?? {})).toHaveLength(1);
+    const done = await engine.waitForRun(run.id, undefined, 30_000);
+    expect(done.status).toBe('completed');
+    expect(done.nodes.a?.result).toBe('found');
+  });
 });

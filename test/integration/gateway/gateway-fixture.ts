@@ -64,7 +64,13 @@ export async function startGatewayFixture(name: string): Promise<GatewayFixture>
     logLevel: 'nothing',
   });
   const admin = await kafka.admin();
-  await admin.ensureTopics(engineTopics(listTaskTypes().map((task) => task.name)));
+  // Few partitions: every test file creates all the engine's topics on the one broker.
+  await admin.ensureTopics(
+    engineTopics(
+      listTaskTypes().map((task) => task.name),
+      { stepPartitions: 2, resultPartitions: 2 },
+    ),
+  );
   await admin.disconnect();
   const producer: KafkaProducer = await kafka.producer();
 
