@@ -265,3 +265,49 @@ describe('regions, poison and load, with two orchestrators at once', () => {
     expect(done.nodes.a?.result).toBe('found');
   });
 });
+
+describe('a worker stopped with SIGTERM, and a step longer than the session timeout', () => {
+  const engine = new TestEngine();
+
+  beforeAll(async () => {
+    await engine.open();
+    await engine.startOrchestrator();
+  });
+
+  afterAll(async () => {
+    await engine.close();
+  });
+
+  it('finishes the step in flight before it exits, so the run completes without another worker', async () => {
+    const worker = engine.spawnService('worker', {
+      STEP_TYPES: 'core/delay',
+      WORKER_SHUTDOWN_GRACE_MS: '20000',
+    });
+    const run = await engine.startRun({
+      name: 'graceful',
+      dag: { nodes: { wait: { task: 'core/delay', inputs: { ms: 2_000 } } }, edges: [] },
+    });
+    await engine.waitForRun(run.id, (r) => r.nodes.wait?.status === 'running', 60_000);
+    worker.kill('SIGTERM');
+    const [code] = (await once(worker, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    const done = await engine.runs.getById(run.id);
+    expect(done?.nodes.wait).toMatchObject({ status: 'completed', attempt: 1 });
+    expect((done?.nodes.wait?.result as { waited_ms: number }).waited_ms).toBeGreaterThanOrEqual(
+      2_000,
+    );
+  });
+
+  it('runs a step longer than the session timeout once: no rebalance re-delivers it', async () => {
+    const worker = await engine.startWorker({ stepTypes: ['core/delay'] });
+    expect(worker.inFlight).toBe(0);
+    // The in-process worker's session timeout is 10 s; the step takes 14 s.
+    const run = await engine.startRun({
+      name: 'long step',
+      dag: { nodes: { long: { task: 'core/delay', inputs: { ms: 14_000 } } }, edges: [] },
+    });
+    const done = await engine.waitForRun(run.id, undefined, 60_000);
+    expect(done.status).toBe('completed');
+    expect(engine.executionsOf(run.id, 'long')).toBe(1);
+  }, 90_000);
+});
