@@ -22,6 +22,8 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],
+  // A leaked handle must never hang CI: Jest says "Force exiting" and exits.
+  forceExit: true,
   reporters: ['default', '<rootDir>/test/support/count-reporter.js'],
   // Integration tests wait on real brokers and processes; waits inside them are bounded anyway.
   testTimeout: 120000,

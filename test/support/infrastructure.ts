@@ -8,9 +8,10 @@ import {
   freePort,
   status,
   up,
+  waitFor,
   type Infrastructure,
 } from '@weft/infra';
-import { createKafkajsClient, ensureTopics } from '@weft/kafka';
+import { createKafkajsClient } from '@weft/kafka';
 
 /** The broker and database for one test run, and how to let go of them afterwards. */
 export interface ProvidedInfrastructure extends Infrastructure {
@@ -70,8 +71,8 @@ export async function provideInfrastructure(): Promise<ProvidedInfrastructure> {
 }
 
 /**
- * A fresh broker creates its group-offsets topic on the first group join, which takes seconds:
- * one join here keeps that out of the first test that consumes.
+ * A fresh broker creates its group-offsets topic on the first group-coordinator lookup, which takes
+ * seconds: one lookup here keeps that out of the first test that consumes.
  */
 async function warmUp(brokers: string): Promise<void> {
   const client = createKafkajsClient({
@@ -79,14 +80,15 @@ async function warmUp(brokers: string): Promise<void> {
     clientId: 'warm-up',
     logLevel: 'nothing',
   });
-  const topic = `warm-up-${Date.now()}`;
-  await ensureTopics(client, [{ topic }]);
-  const consumer = await client.consumer({ groupId: topic, topics: [topic] });
-  await consumer.run(async () => undefined);
-  await consumer.disconnect();
   const admin = await client.admin();
-  await admin.deleteTopics([topic]).catch(() => undefined);
-  await admin.disconnect();
+  try {
+    await waitFor("the broker's group coordinator", async () => {
+      await admin.describeGroups(['weft-warm-up']);
+      return true;
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 async function startContainers(): Promise<ProvidedInfrastructure> {

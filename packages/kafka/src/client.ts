@@ -93,6 +93,8 @@ export interface KafkaAdmin {
   ensureTopics(specs: TopicSpec[]): Promise<void>;
   listTopics(): Promise<string[]>;
   deleteTopics(topics: string[]): Promise<void>;
+  /** Describes consumer groups; asking finds their coordinator, creating the offsets topic. */
+  describeGroups(groupIds: string[]): Promise<{ groupId: string; state: string }[]>;
   /** A metadata round trip: proves a broker answers. */
   describeCluster(): Promise<ClusterDescription>;
   disconnect(): Promise<void>;

@@ -131,6 +131,13 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
         async deleteTopics(topics: string[]) {
           await admin.deleteTopics({ topics: topics.map(names.topic) });
         },
+        async describeGroups(groupIds: string[]) {
+          const { groups } = await admin.describeGroups(groupIds.map(names.topic));
+          return groups.map((group) => ({
+            groupId: names.logical(group.groupId) ?? group.groupId,
+            state: group.state,
+          }));
+        },
         async describeCluster(): Promise<ClusterDescription> {
           const cluster = await admin.describeCluster();
           return { clusterId: cluster.clusterId, brokers: cluster.brokers };
