@@ -90,6 +90,7 @@ export {
   STEP_RESULTS_TOPIC,
   stepTopic,
   workerTopics,
+  type TopicPartitionCounts,
 } from './topics';
 export type {
   Envelope,

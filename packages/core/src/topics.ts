@@ -1,4 +1,5 @@
 import type { Region } from './definition-types';
+import { listTaskTypes } from './task-types';
 
 /** Step results from every worker, keyed by runId, consumed by the orchestrators. */
 export const STEP_RESULTS_TOPIC = 'weft.step-results';
@@ -27,13 +28,24 @@ export function workerTopics(tasks: readonly string[], region: Region = 'global'
   );
 }
 
-/** Every topic the engine uses, with its partition count: services ensure them at start. */
+/** Partitions of the engine's topics: each step topic's, and step results' and run events'. */
+export interface TopicPartitionCounts {
+  /** The ceiling of one worker pool's parallelism across processes. Default: 8. */
+  steps: number;
+  /** Default: 8. */
+  results: number;
+}
+
+/**
+ * Every topic the engine uses, with its partition count: services ensure them at start. Step
+ * topics are made for every region of `tasks` (default: every known task type).
+ */
 export function engineTopics(
-  tasks: readonly string[],
-  options: { stepPartitions?: number; resultPartitions?: number } = {},
+  partitions: Partial<TopicPartitionCounts> = {},
+  tasks: readonly string[] = listTaskTypes().map((type) => type.name),
 ): { topic: string; partitions: number }[] {
-  const stepPartitions = options.stepPartitions ?? 8;
-  const resultPartitions = options.resultPartitions ?? 8;
+  const stepPartitions = partitions.steps ?? 8;
+  const resultPartitions = partitions.results ?? 8;
   const regions = ['global', 'us', 'eu'] as const;
   return [
     ...tasks.flatMap((task) =>

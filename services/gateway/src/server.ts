@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
-import { engineTopics, listTaskTypes } from '@weft/core';
+import { engineTopics } from '@weft/core';
 import { createKafkajsClient, ensureTopics, type KafkaProducer } from '@weft/kafka';
 import type { Logger } from '@weft/observability';
 import {
@@ -50,16 +50,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       clientId: 'weft-gateway',
       ...(config.kafkaNamespace === undefined ? {} : { namespace: config.kafkaNamespace }),
     });
-    await ensureTopics(
-      kafka,
-      engineTopics(
-        listTaskTypes().map((task) => task.name),
-        {
-          stepPartitions: config.topicPartitions.steps,
-          resultPartitions: config.topicPartitions.results,
-        },
-      ),
-    );
+    await ensureTopics(kafka, engineTopics(config.topicPartitions));
     producer = await kafka.producer();
 
     const definitions = new DefinitionStore(connection);

@@ -3,7 +3,6 @@ import {
   DEAD_LETTERS_TOPIC,
   engineTopics,
   isStepResult,
-  listTaskTypes,
   parseEnvelope,
   STEP_RESULTS_TOPIC,
 } from '@weft/core';
@@ -53,16 +52,7 @@ export class Orchestrator {
   ) {}
 
   async start(): Promise<void> {
-    await ensureTopics(
-      this.kafka,
-      engineTopics(
-        listTaskTypes().map((type) => type.name),
-        {
-          stepPartitions: this.options.topicPartitions.steps,
-          resultPartitions: this.options.topicPartitions.results,
-        },
-      ),
-    );
+    await ensureTopics(this.kafka, engineTopics(this.options.topicPartitions));
     this.producer = await this.kafka.producer();
     this.consumer = await this.kafka.consumer({
       groupId: 'weft.orchestrator',

@@ -3,7 +3,6 @@ import {
   DEAD_LETTERS_TOPIC,
   engineTopics,
   envelope as makeEnvelope,
-  listTaskTypes,
   parseEnvelope,
   RUN_EVENTS_TOPIC,
   STEP_RESULTS_TOPIC,
@@ -85,16 +84,7 @@ export class Worker {
   }
 
   async start(): Promise<void> {
-    await ensureTopics(
-      this.kafka,
-      engineTopics(
-        listTaskTypes().map((type) => type.name),
-        {
-          stepPartitions: this.options.topicPartitions.steps,
-          resultPartitions: this.options.topicPartitions.results,
-        },
-      ),
-    );
+    await ensureTopics(this.kafka, engineTopics(this.options.topicPartitions));
     this.producer = await this.kafka.producer();
 
     // Every worker hears every run event, to abort the steps of runs that were cancelled or ended.

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
-import { engineTopics, listTaskTypes } from '@weft/core';
+import { engineTopics } from '@weft/core';
 import { createKafkajsClient, type KafkaClient, type KafkaProducer } from '@weft/kafka';
 import { createLogger } from '@weft/observability';
 import {
@@ -65,12 +65,7 @@ export async function startGatewayFixture(name: string): Promise<GatewayFixture>
   });
   const admin = await kafka.admin();
   // Few partitions: every test file creates all the engine's topics on the one broker.
-  await admin.ensureTopics(
-    engineTopics(
-      listTaskTypes().map((task) => task.name),
-      { stepPartitions: 2, resultPartitions: 2 },
-    ),
-  );
+  await admin.ensureTopics(engineTopics({ steps: 2, results: 2 }));
   await admin.disconnect();
   const producer: KafkaProducer = await kafka.producer();
 
