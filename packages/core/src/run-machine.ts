@@ -8,6 +8,7 @@ import {
   type StepError,
   type StepResultEnvelope,
 } from './envelope';
+import { runDeadline, stepDeadline } from './deadlines';
 import { graphOf } from './graph';
 import { nodesToSkip, readyNodes } from './ready-nodes';
 import { resolveInputs } from './resolve-references';
@@ -106,7 +107,7 @@ export function startRun(
     input: init.input,
     nodes,
     createdAt: now,
-    ...(definition.timeout ? { deadlineAt: now + definition.timeout * 1000 } : {}),
+    ...optional('deadlineAt', runDeadline(now, definition)),
   };
   return advance(draft(run, context));
 }
@@ -132,13 +133,13 @@ export function applyStepResult(
     case 'step.started': {
       if (node.status !== 'queued') return unchanged;
       const payload = (message as Envelope<'step.started'>).payload;
-      const timeout = context.definition.dag.nodes[nodeId]?.timeout;
+      const spec = context.definition.dag.nodes[nodeId];
       state.setNode(nodeId, {
         ...node,
         status: 'running',
         startedAt: payload.startedAt,
         workerId: payload.workerId,
-        ...(timeout ? { deadlineAt: context.now + timeout * 1000 } : {}),
+        ...optional('deadlineAt', spec && stepDeadline({ now: () => context.now }, spec)),
       });
       state.markStarted();
       return state.finish();
@@ -234,12 +235,11 @@ export function resumeRun(run: RunRecord, context: TransitionContext): Transitio
         : { status: 'pending', attempt: node.attempt, attemptBase: node.attempt };
   }
   const { finishedAt: _finished, error: _error, deadlineAt: _deadline, ...rest } = run;
-  const timeout = context.definition.timeout;
   const resumed: RunRecord = {
     ...rest,
     status: 'running',
     nodes,
-    ...(timeout ? { deadlineAt: context.now + timeout * 1000 } : {}),
+    ...optional('deadlineAt', runDeadline(context.now, context.definition)),
   };
   const transition = advance(draft(resumed, context));
   return { ...transition, changed: true };
@@ -273,6 +273,11 @@ export function runOutputs(run: RunRecord): Record<string, unknown> {
 /** The idempotency key of one attempt, as workers pass it to providers. */
 export function attemptKey(runId: string, nodeId: string, attempt: number): string {
   return `${runId}:${nodeId}:${attempt}`;
+}
+
+/** `{[key]: value}`, or nothing when value is undefined: optional fields stay absent, not undefined. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 // ---- the working copy a transition edits ----

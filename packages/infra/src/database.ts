@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { MongoClient } from 'mongodb';
+import { copyDependencies, javaCommand, pomProperty } from './java-tools';
 import { cacheDir, repoRoot } from './paths';
 import { spawnDetached, type DetachedProcess } from './processes';
 import { onPath, runCommand } from './run-command';
@@ -32,10 +33,7 @@ function mongoJavaServerModule(): string {
 
 /** mongo-java-server's version, as pinned in `deploy/local/mongo-java-server/pom.xml`. */
 export function mongoJavaServerVersion(): string {
-  const pom = readFileSync(join(mongoJavaServerModule(), 'pom.xml'), 'utf8');
-  const match = /<mongo-java-server\.version>([^<]+)</.exec(pom);
-  if (!match?.[1]) throw new Error('no <mongo-java-server.version> in its pom.xml');
-  return match[1];
+  return pomProperty(join(mongoJavaServerModule(), 'pom.xml'), 'mongo-java-server.version');
 }
 
 /**
@@ -56,18 +54,7 @@ export async function ensureMongoJavaServer(logFile: string): Promise<string> {
   const classpath = `${classes}${delimiter}${join(libs, '*')}`;
   if (existsSync(join(dir, '.complete'))) return classpath;
   mkdirSync(libs, { recursive: true });
-  await runCommand(
-    'mvn',
-    [
-      '-B',
-      '-q',
-      '-f',
-      join(module, 'pom.xml'),
-      'dependency:copy-dependencies',
-      `-DoutputDirectory=${libs}`,
-    ],
-    { logFile },
-  );
+  await copyDependencies(join(module, 'pom.xml'), libs, logFile);
   await runCommand('javac', ['-cp', join(libs, '*'), '-d', classes, launcher], { logFile });
   writeFileSync(join(dir, '.complete'), new Date().toISOString());
   return classpath;
@@ -128,9 +115,8 @@ export async function startDatabase(options: {
   }
   if (kind === 'mongo-java-server') {
     const classpath = await ensureMongoJavaServer(logFile);
-    const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
     return spawnDetached(
-      java,
+      javaCommand(),
       [
         '-Xms128m',
         '-Xmx1g',

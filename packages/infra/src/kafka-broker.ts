@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKafkajsClient } from '@weft/kafka';
+import { copyDependencies, javaCommand, pomProperty } from './java-tools';
 import { cacheDir, repoRoot } from './paths';
 import { spawnDetached, type DetachedProcess } from './processes';
 import { runCommand } from './run-command';
@@ -14,10 +15,7 @@ export interface KafkaPorts {
 
 /** Kafka's version, as pinned in `deploy/local/kafka/pom.xml`. */
 export function kafkaVersion(): string {
-  const pom = readFileSync(kafkaPom(), 'utf8');
-  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom);
-  if (!match?.[1]) throw new Error(`no <kafka.version> in ${kafkaPom()}`);
-  return match[1];
+  return pomProperty(kafkaPom(), 'kafka.version');
 }
 
 function kafkaPom(): string {
@@ -33,19 +31,7 @@ export async function ensureKafkaJars(logFile: string): Promise<string> {
   const complete = join(libs, '.complete');
   if (existsSync(complete)) return libs;
   mkdirSync(libs, { recursive: true });
-  await runCommand(
-    'mvn',
-    [
-      '-B',
-      '-q',
-      '-f',
-      kafkaPom(),
-      'dependency:copy-dependencies',
-      `-DoutputDirectory=${libs}`,
-      '-DincludeScope=runtime',
-    ],
-    { logFile },
-  );
+  await copyDependencies(kafkaPom(), libs, logFile);
   writeFileSync(complete, new Date().toISOString());
   return libs;
 }
@@ -69,7 +55,7 @@ export async function startKafka(options: {
   const log4j = join(dir, 'log4j2.properties');
   writeFileSync(log4j, log4jProperties(join(dir, 'server.log')));
 
-  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  const java = javaCommand();
   const classpath = ['-cp', join(libs, '*'), `-Dlog4j2.configurationFile=${log4j}`];
   if (!existsSync(join(dataDir, 'meta.properties'))) {
     await runCommand(
