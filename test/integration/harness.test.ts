@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { Schema } from 'mongoose';
 import type { ConsumedMessage, KafkaClient } from '@weft/kafka';
-import { connectDatabase, connectKafka, uniqueName, waitFor } from '../support/test-infrastructure';
+import { connectDatabase, connectKafka, dropDatabase, uniqueName, waitFor } from '../support/test-infrastructure';
 
 describe('the test harness', () => {
   let kafka: KafkaClient;
@@ -12,8 +12,7 @@ describe('the test harness', () => {
   });
 
   afterAll(async () => {
-    await database.dropDatabase();
-    await database.close();
+    await dropDatabase(database);
   });
 
   it('produces to and consumes from the real broker, keys and headers intact', async () => {

@@ -15,7 +15,7 @@ import {
 } from '@weft/store';
 import { Orchestrator } from '../../services/orchestrator/src/orchestrator';
 import { Worker } from '../../services/worker/src/worker';
-import { uniqueName } from './unique-name';
+import { dropDatabase, uniqueName } from './test-infrastructure';
 
 const ROOT = join(__dirname, '..', '..');
 /** Every test file's engine creates its topics: few partitions keep the one broker light. */
@@ -215,8 +215,7 @@ export class TestEngine {
       .then((topics) => (topics.length > 0 ? admin.deleteTopics(topics) : undefined))
       .catch(() => undefined);
     await admin.disconnect();
-    await this.connection?.dropDatabase().catch(() => undefined);
-    await this.connection?.close();
+    if (this.connection) await dropDatabase(this.connection);
   }
 }
 

@@ -57,3 +57,24 @@ export async function connectDatabase(): Promise<Connection> {
   }
   return connection;
 }
+
+/**
+ * Drops a test's database and closes its connection. mongo-java-server can refuse a drop that
+ * races its own index bookkeeping ("index not found with name [_id_]"), so the drop is retried;
+ * a database that still will not go is left behind rather than failing the tests that used it.
+ */
+export async function dropDatabase(connection: Connection): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await connection.dropDatabase();
+      break;
+    } catch (error) {
+      if (attempt === 5) {
+        process.stderr.write(`[test] left database ${connection.name}: ${String(error)}\n`);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+  await connection.close();
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Connection } from 'mongoose';
 import { AppStore, connectDatabase } from '@weft/store';
-import { uniqueName } from '../../support/unique-name';
+import { dropDatabase, uniqueName } from '../../support/test-infrastructure';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'packages', 'cli', 'dist', 'cli.js');
@@ -47,8 +47,7 @@ describe('the weft CLI, built, on the real database', () => {
   });
 
   afterAll(async () => {
-    await connection.dropDatabase();
-    await connection.close();
+    await dropDatabase(connection);
   });
 
   it('creates an app whose key authenticates, and stores only its hash', async () => {

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import { AppStore, connectDatabase } from '@weft/store';
-import { uniqueName } from '../../support/unique-name';
+import { dropDatabase, uniqueName } from '../../support/test-infrastructure';
 
 describe('AppStore on the real database', () => {
   let connection: Connection;
@@ -16,8 +16,7 @@ describe('AppStore on the real database', () => {
   });
 
   afterAll(async () => {
-    await connection.dropDatabase();
-    await connection.close();
+    await dropDatabase(connection);
   });
 
   it('creates an app with a key that is stored only as its hash', async () => {

@@ -14,7 +14,7 @@ import {
   WorkflowStore,
 } from '@weft/store';
 import { createGatewayApp } from '../../../services/gateway/src/app';
-import { uniqueName } from '../../support/test-infrastructure';
+import { dropDatabase, uniqueName } from '../../support/test-infrastructure';
 
 export interface GatewayResponse {
   status: number;
@@ -126,8 +126,7 @@ export async function startGatewayFixture(name: string): Promise<GatewayFixture>
       const cleanup = await kafka.admin();
       await cleanup.deleteTopics(await cleanup.listTopics()).catch(() => undefined);
       await cleanup.disconnect();
-      await connection.dropDatabase();
-      await connection.close();
+      await dropDatabase(connection);
     },
   };
 }

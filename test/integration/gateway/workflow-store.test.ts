@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { checkDefinition, TEMPLATES, type WorkflowDefinition } from '@weft/core';
 import { connectDatabase, DefinitionStore, WorkflowStore } from '@weft/store';
-import { uniqueName } from '../../support/unique-name';
+import { dropDatabase, uniqueName } from '../../support/test-infrastructure';
 
 function definition(name: string, description?: string): WorkflowDefinition {
   const checked = checkDefinition({
@@ -27,8 +27,7 @@ describe('WorkflowStore on the real database', () => {
   });
 
   afterAll(async () => {
-    await connection.dropDatabase();
-    await connection.close();
+    await dropDatabase(connection);
   });
 
   it('makes a new immutable version on every save', async () => {
