@@ -1,7 +1,13 @@
 import type { Connection } from 'mongoose';
 import { Schema } from 'mongoose';
 import type { ConsumedMessage, KafkaClient } from '@weft/kafka';
-import { connectDatabase, connectKafka, dropDatabase, uniqueName, waitFor } from '../support/test-infrastructure';
+import {
+  connectDatabase,
+  connectKafka,
+  dropDatabase,
+  uniqueName,
+  waitFor,
+} from '../support/test-infrastructure';
 
 describe('the test harness', () => {
   let kafka: KafkaClient;
