@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { backoffDelay, DEFAULT_RETRY_POLICY, resolveRetryPolicy, retryDecision } from './backoff';
+import {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  MAX_RETRY_AFTER_MS,
+  resolveRetryPolicy,
+  retryDecision,
+} from './backoff';
 
 describe('backoffDelay', () => {
   it('grows exponentially from the defaults, with equal jitter by default', () => {
@@ -75,5 +81,21 @@ describe('retryDecision', () => {
       retry: false,
       reason: 'non_retryable',
     });
+  });
+
+  it("waits at least the provider's Retry-After, within a bound", () => {
+    const limited = { code: 'provider_rate_limited', retryable: true };
+    expect(retryDecision(undefined, 1, { ...limited, retryAfterMs: 7000 }, () => 0)).toEqual({
+      retry: true,
+      delayMs: 7000,
+    });
+    // A shorter Retry-After than the backoff does not hurry the retry.
+    expect(retryDecision(undefined, 2, { ...limited, retryAfterMs: 10 }, () => 0)).toEqual({
+      retry: true,
+      delayMs: 1000,
+    });
+    expect(
+      retryDecision(undefined, 1, { ...limited, retryAfterMs: 24 * 3_600_000 }, () => 0),
+    ).toEqual({ retry: true, delayMs: MAX_RETRY_AFTER_MS });
   });
 });

@@ -60,7 +60,12 @@ export interface AttemptError {
   code: string;
   /** False for permanent failures (bad input, refused content): never retried. */
   retryable: boolean;
+  /** The provider's `Retry-After`: the retry waits at least this long (up to MAX_RETRY_AFTER_MS). */
+  retryAfterMs?: number;
 }
+
+/** The longest a provider's `Retry-After` may hold a retry back; the step deadline still applies. */
+export const MAX_RETRY_AFTER_MS = 15 * 60_000;
 
 /** Whether to retry after a failed attempt, and after how long. */
 export type RetryDecision =
@@ -79,5 +84,7 @@ export function retryDecision(
     return { retry: false, reason: 'non_retryable' };
   }
   if (attempt >= resolved.max_attempts) return { retry: false, reason: 'attempts_exhausted' };
-  return { retry: true, delayMs: backoffDelay(resolved, attempt, random) };
+  const backoff = backoffDelay(resolved, attempt, random);
+  const asked = Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Math.ceil(error.retryAfterMs ?? 0)));
+  return { retry: true, delayMs: Math.max(backoff, asked) };
 }

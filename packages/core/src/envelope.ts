@@ -22,6 +22,8 @@ export interface StepError {
   message: string;
   /** False for permanent failures: the node fails without further attempts. */
   retryable: boolean;
+  /** The provider asked for this long before another attempt (`Retry-After`). */
+  retryAfterMs?: number;
   details?: unknown;
 }
 
@@ -106,6 +108,7 @@ const STEP_ERROR_SCHEMA = {
     code: { type: 'string', minLength: 1, maxLength: 200 },
     message: { type: 'string', maxLength: 10_000 },
     retryable: { type: 'boolean' },
+    retryAfterMs: { type: 'number', minimum: 0 },
   },
 };
 

@@ -75,7 +75,13 @@ export type { NodeProgress, NodeStatus, RunProgress, RunStatus } from './run-pro
 export { isTerminalNodeStatus, isTerminalRunStatus, runOutcome, statusOf } from './run-progress';
 export { nodesToSkip, readyNodes } from './ready-nodes';
 export type { AttemptError, ResolvedRetryPolicy, RetryDecision } from './backoff';
-export { backoffDelay, DEFAULT_RETRY_POLICY, resolveRetryPolicy, retryDecision } from './backoff';
+export {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  MAX_RETRY_AFTER_MS,
+  resolveRetryPolicy,
+  retryDecision,
+} from './backoff';
 export { runDeadline, stepDeadline } from './deadlines';
 export type { EffectiveParameters } from './input-parameters';
 export { fitsParameterType, inputParametersOf } from './input-parameters';

@@ -28,3 +28,21 @@ export {
   type WorkflowVersion,
   type WorkflowVersionSummary,
 } from './workflow-store';
+export {
+  ARTIFACT_ID_PATTERN,
+  GridFsArtifactStore,
+  readArtifact,
+  type ArtifactInfo,
+  type ArtifactStore,
+  type NewArtifact,
+} from './artifact-store';
+export { RESULT_COLLECTION_PATTERN, ResultStore, type StoredResult } from './result-store';
+export {
+  MAX_VECTOR_DIMENSIONS,
+  VECTOR_INDEX_PATTERN,
+  VECTOR_ITEM_ID_PATTERN,
+  VectorMismatchError,
+  VectorStore,
+  type VectorItem,
+  type VectorMatch,
+} from './vector-store';

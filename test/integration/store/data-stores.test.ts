@@ -1,0 +1,112 @@
+import type { Connection } from 'mongoose';
+import {
+  GridFsArtifactStore,
+  readArtifact,
+  ResultStore,
+  VectorMismatchError,
+  VectorStore,
+} from '@weft/store';
+import { connectDatabase, dropDatabase } from '../../support/test-infrastructure';
+
+let connection: Connection;
+beforeAll(async () => {
+  connection = await connectDatabase();
+});
+afterAll(async () => {
+  await dropDatabase(connection);
+});
+
+describe('GridFsArtifactStore', () => {
+  it('keeps bytes out of line and gives them back only to their app', async () => {
+    const artifacts = new GridFsArtifactStore(connection);
+    await artifacts.ensureIndexes();
+    // Bigger than one GridFS chunk (255 KiB), so reassembly is exercised.
+    const bytes = Buffer.alloc(600 * 1024, 7);
+    bytes.write('not all sevens', 300 * 1024);
+    const info = await artifacts.put({
+      appId: 'app_one',
+      bytes,
+      contentType: 'image/png',
+      runId: 'run_1',
+      nodeId: 'draw',
+    });
+
+    expect(info).toMatchObject({ appId: 'app_one', size: bytes.length, contentType: 'image/png' });
+    const read = await readArtifact(artifacts, 'app_one', info.id);
+    expect(read?.bytes.equals(bytes)).toBe(true);
+    expect(read?.info).toMatchObject({ id: info.id, sha256: info.sha256, runId: 'run_1' });
+    expect(await artifacts.open('app_two', info.id)).toBeUndefined();
+    expect(await artifacts.open('app_one', 'art_0000000000000000000000')).toBeUndefined();
+    expect(await artifacts.open('app_one', '../etc/passwd')).toBeUndefined();
+  });
+});
+
+describe('ResultStore', () => {
+  it('pages an app’s collection newest first and writes a keyed result once', async () => {
+    const results = new ResultStore(connection);
+    await results.ensureIndexes();
+    const first = await results.insert({
+      appId: 'app_one',
+      collection: 'captions',
+      document: { caption: 'a', 'odd.key': { $weird: true } },
+      writeKey: 'run_1:store',
+    });
+    const again = await results.insert({
+      appId: 'app_one',
+      collection: 'captions',
+      document: { caption: 'changed' },
+      writeKey: 'run_1:store',
+    });
+    expect(again).toEqual(first);
+    const second = await results.insert({
+      appId: 'app_one',
+      collection: 'captions',
+      document: { caption: 'b' },
+    });
+    await results.insert({ appId: 'app_two', collection: 'captions', document: { caption: 'x' } });
+
+    const page1 = await results.list('app_one', 'captions', { limit: 1 });
+    expect(page1.documents.map((d) => d.id)).toEqual([second.id]);
+    const page2 = await results.list('app_one', 'captions', { limit: 1, cursor: page1.nextCursor });
+    expect(page2).toEqual({ documents: [first] });
+    expect(first.document).toEqual({ caption: 'a', 'odd.key': { $weird: true } });
+    expect(await results.get('app_two', 'captions', first.id)).toBeUndefined();
+    await expect(
+      results.insert({ appId: 'app_one', collection: 'no spaces', document: {} }),
+    ).rejects.toThrow(RangeError);
+  });
+});
+
+describe('VectorStore', () => {
+  it('returns the nearest items by cosine similarity, in order, within the app and index', async () => {
+    const vectors = new VectorStore(connection);
+    await vectors.ensureIndexes();
+    const items = {
+      east: [1, 0, 0],
+      north: [0, 1, 0],
+      northeast: [1, 1, 0],
+      up: [0, 0, 1],
+      west: [-1, 0, 0],
+    };
+    for (const [id, vector] of Object.entries(items)) {
+      await vectors.upsert('app_one', 'compass', { id, vector, metadata: { name: id } });
+    }
+    await vectors.upsert('app_two', 'compass', { id: 'intruder', vector: [1, 0.1, 0] });
+    await vectors.upsert('app_one', 'other', { id: 'elsewhere', vector: [1, 0.1, 0] });
+
+    const matches = await vectors.search('app_one', 'compass', [1, 0.2, 0], 3);
+    expect(matches.map((m) => m.id)).toEqual(['east', 'northeast', 'north']);
+    expect(matches[0]?.score).toBeCloseTo(1 / Math.sqrt(1.04), 6);
+    expect(matches[0]?.metadata).toEqual({ name: 'east' });
+    expect((await vectors.search('app_one', 'compass', [-1, 0, 0], 1))[0]?.id).toBe('west');
+
+    // Writing an id again replaces it.
+    await vectors.upsert('app_one', 'compass', { id: 'up', vector: [1, 0.2, 0] });
+    expect((await vectors.search('app_one', 'compass', [1, 0.2, 0], 1))[0]?.id).toBe('up');
+
+    await expect(vectors.upsert('app_one', 'compass', { id: 'x', vector: [1, 2] })).rejects.toThrow(
+      VectorMismatchError,
+    );
+    await expect(vectors.search('app_one', 'compass', [1, 2], 3)).rejects.toThrow(/3-dimensional/);
+  });
+});
