@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import { checkDefinition, isTerminalRunStatus, type Region } from '@weft/core';
@@ -7,12 +9,18 @@ import { createKafkajsClient, type KafkaClient, type KafkaProducer } from '@weft
 import { createLogger } from '@weft/observability';
 import { CORE_STEP_HANDLERS, type StepHandler } from '@weft/steps';
 import {
+  AppStore,
   connectDatabase,
   DefinitionStore,
+  GridFsArtifactStore,
   OutboxPublisher,
+  ResultStore,
   RunStore,
+  VectorStore,
+  WorkflowStore,
   type StoredRun,
 } from '@weft/store';
+import { createGatewayApp } from '../../services/gateway/src/app';
 import { Orchestrator } from '../../services/orchestrator/src/orchestrator';
 import { Worker } from '../../services/worker/src/worker';
 import { dropDatabase, uniqueName } from './test-infrastructure';
@@ -21,6 +29,13 @@ const ROOT = join(__dirname, '..', '..');
 /** Every test file's engine creates its topics: few partitions keep the one broker light. */
 const TEST_PARTITIONS = { steps: 2, results: 2 };
 const quiet = createLogger('test', { level: (process.env.TEST_LOG_LEVEL as 'debug') ?? 'error' });
+
+/** The stores of step outputs: artifacts, result collections, vector indexes. */
+export interface DataStores {
+  artifacts: GridFsArtifactStore;
+  results: ResultStore;
+  vectors: VectorStore;
+}
 
 /**
  * One test file's engine on the real broker and database: its own Kafka namespace (topics and
@@ -67,10 +82,12 @@ export class TestEngine {
     return this;
   }
 
-  /** Handlers that count executions, then behave as the core steps do. */
-  countingHandlers(): Record<string, StepHandler> {
+  /** Handlers that count executions, then behave as `handlers` (default: the core steps) do. */
+  countingHandlers(
+    handlers: Readonly<Record<string, StepHandler>> = CORE_STEP_HANDLERS,
+  ): Record<string, StepHandler> {
     return Object.fromEntries(
-      Object.entries(CORE_STEP_HANDLERS).map(([task, handler]) => [
+      Object.entries(handlers).map(([task, handler]) => [
         task,
         async (inputs, context) => {
           this.executions.set(
@@ -111,13 +128,19 @@ export class TestEngine {
   }
 
   async startWorker(
-    options: { region?: Region; concurrency?: number; stepTypes?: string[] } = {},
+    options: {
+      region?: Region;
+      concurrency?: number;
+      stepTypes?: string[];
+      handlers?: Readonly<Record<string, StepHandler>>;
+    } = {},
   ): Promise<Worker> {
+    const handlers = options.handlers ?? CORE_STEP_HANDLERS;
     const worker = new Worker(
       this.kafka,
-      this.countingHandlers(),
+      this.countingHandlers(handlers),
       {
-        stepTypes: options.stepTypes ?? Object.keys(CORE_STEP_HANDLERS),
+        stepTypes: options.stepTypes ?? Object.keys(handlers),
         region: options.region ?? 'global',
         concurrency: options.concurrency ?? 64,
         workerId: uniqueName('worker'),
@@ -131,6 +154,43 @@ export class TestEngine {
     await worker.start();
     this.stops.push(() => worker.stop());
     return worker;
+  }
+
+  /**
+   * The HTTP API over this engine's database and topics, on a free port, with an app of its own.
+   * Runs it starts are published by the engine's own outbox.
+   */
+  async startGateway(): Promise<{ url: string; appId: string; apiKey: string; stores: DataStores }> {
+    const apps = new AppStore(this.connection);
+    const workflows = new WorkflowStore(this.connection, new DefinitionStore(this.connection));
+    const stores = await this.dataStores();
+    await Promise.all([apps.ensureIndexes(), workflows.ensureIndexes()]);
+    const server = createGatewayApp({
+      apps,
+      workflows,
+      runs: this.runs,
+      ...stores,
+      logger: quiet,
+    }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    this.stops.push(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const { app, apiKey } = await apps.createApp(this.namespace);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { url, appId: app.id, apiKey, stores };
+  }
+
+  /** The stores steps write to and the gateway reads from, on this engine's database. */
+  async dataStores(): Promise<DataStores> {
+    const stores = {
+      artifacts: new GridFsArtifactStore(this.connection),
+      results: new ResultStore(this.connection),
+      vectors: new VectorStore(this.connection),
+    };
+    await Promise.all(Object.values(stores).map((store) => store.ensureIndexes()));
+    return stores;
   }
 
   /** Starts a built service (`services/<name>/dist/main.js`) as its own process. */

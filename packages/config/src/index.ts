@@ -85,3 +85,19 @@ export function readBaseConfig(env: NodeJS.ProcessEnv = process.env): BaseConfig
       : {}),
   });
 }
+
+/** Checks and normalizes `PUBLIC_URL`: an http(s) URL without query or fragment, no trailing `/`. */
+export function parsePublicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL, not "${raw}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new ConfigError(
+      `PUBLIC_URL must be an http(s) URL without query or fragment, not "${raw}"`,
+    );
+  }
+  return url.href.replace(/\/+$/, '');
+}

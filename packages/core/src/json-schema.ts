@@ -17,6 +17,10 @@ export type JsonSchema = {
   const?: JsonValue;
   anyOf?: JsonSchema[];
   not?: JsonSchema;
+  /** Draft-07's property dependencies: when the key is present, so must these be. */
+  dependencies?: Record<string, string[]>;
+  if?: JsonSchema;
+  then?: JsonSchema;
   minimum?: number;
   maximum?: number;
   exclusiveMinimum?: number;

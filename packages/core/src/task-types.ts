@@ -486,17 +486,33 @@ const TASK_TYPE_LIST: readonly TaskType[] = [
   {
     name: 'store_results',
     category: 'data',
-    description: "Stores a document in one of the app's collections.",
+    description:
+      "Stores a document in one of the app's collections; with index, also adds it to a vector index (by its vector, or its text embedded).",
     needsModel: false,
     models: [],
-    inputSchema: stepInput(['collection', 'document'], {
-      collection: text('Collection name', { pattern: '^[A-Za-z0-9_-]{1,64}$' }),
-      document: { type: 'object', additionalProperties: true },
-    }),
+    inputSchema: stepInput(
+      ['collection', 'document'],
+      {
+        collection: text('Collection name', { pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+        document: { type: 'object', additionalProperties: true },
+        index: text('Vector index to add the document to', { pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+        vector: { type: 'array', minItems: 1, maxItems: 4096, items: { type: 'number' } },
+        text: text('Text to embed for the index', { minLength: 1 }),
+      },
+      {
+        dependencies: { vector: ['index'], text: ['index'] },
+        if: { required: ['index'] },
+        then: { anyOf: [{ required: ['vector'] }, { required: ['text'] }] },
+      },
+    ),
     outputSchema: {
       type: 'object',
       required: ['id', 'collection'],
-      properties: { id: { type: 'string' }, collection: { type: 'string' } },
+      properties: {
+        id: { type: 'string' },
+        collection: { type: 'string' },
+        index: { type: 'string' },
+      },
     },
   },
   {

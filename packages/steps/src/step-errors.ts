@@ -9,10 +9,14 @@ export class StepFailure extends Error {
     message: string,
     readonly retryable: boolean,
     readonly details?: unknown,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfterMs = options?.retryAfterMs;
   }
+
+  /** The provider asked for this long before another attempt. */
+  readonly retryAfterMs: number | undefined;
 }
 
 /** Fail now, don't retry: bad input, refused content, a rejected credential. */
@@ -31,6 +35,7 @@ export function toStepError(thrown: unknown): StepError {
       code: thrown.code,
       message: thrown.message,
       retryable: thrown.retryable,
+      ...(thrown.retryAfterMs !== undefined ? { retryAfterMs: thrown.retryAfterMs } : {}),
       ...(thrown.details !== undefined ? { details: thrown.details } : {}),
     };
   }

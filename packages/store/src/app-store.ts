@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from './api-key';
+import { generateWebhookSecret } from '@weft/webhooks';
 import { newId } from './ids';
 
 /** An app: the tenant every workflow, run and API key belongs to. */
@@ -47,6 +48,8 @@ interface AppDocument {
   _id: string;
   name: string;
   createdAt: number;
+  /** `whsec_…`: signs the webhooks the app's runs send. Needed in the clear to sign with. */
+  webhookSecret?: string;
 }
 
 interface ApiKeyDocument {
@@ -65,6 +68,7 @@ const appSchema = new Schema<AppDocument>(
     _id: { type: String, required: true },
     name: { type: String, required: true },
     createdAt: { type: Number, required: true },
+    webhookSecret: String,
   },
   { versionKey: false, collection: 'apps' },
 );
@@ -134,14 +138,20 @@ export class AppStore {
   }
 
   /** A new app and its first API key. Throws a RangeError for a name {@link appNameProblem} refuses. */
-  async createApp(name: string): Promise<{ app: App } & CreatedApiKey> {
+  async createApp(name: string): Promise<{ app: App; webhookSecret: string } & CreatedApiKey> {
     const problem = appNameProblem(name);
     if (problem !== undefined) throw new RangeError(problem);
     const app: App = { id: newId('app'), name: name.trim(), createdAt: this.clock() };
-    await this.apps.create({ _id: app.id, name: app.name, createdAt: app.createdAt });
+    const webhookSecret = generateWebhookSecret();
+    await this.apps.create({
+      _id: app.id,
+      name: app.name,
+      createdAt: app.createdAt,
+      webhookSecret,
+    });
     try {
       const created = await this.insertKey(app.id);
-      return { app, ...created };
+      return { app, webhookSecret, ...created };
     } catch (error) {
       // An app nobody holds a key to is useless: take it back rather than leave half of it.
       await this.apps.deleteOne({ _id: app.id }).catch(() => undefined);
@@ -155,6 +165,21 @@ export class AppStore {
     return document
       ? { id: document._id, name: document.name, createdAt: document.createdAt }
       : undefined;
+  }
+
+  /**
+   * The secret that signs the app's outgoing webhooks; an app made before secrets existed gets one
+   * now, once, however many callers ask at the same time. Undefined when there is no such app.
+   */
+  async webhookSecret(appId: string): Promise<string | undefined> {
+    const found = await this.apps.findById(appId).lean();
+    if (!found) return undefined;
+    if (found.webhookSecret) return found.webhookSecret;
+    await this.apps.updateOne(
+      { _id: appId, webhookSecret: { $exists: false } },
+      { $set: { webhookSecret: generateWebhookSecret() } },
+    );
+    return (await this.apps.findById(appId).lean())?.webhookSecret;
   }
 
   /** A new key for an existing app; undefined when there is no such app. */

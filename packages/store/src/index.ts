@@ -46,3 +46,9 @@ export {
   type VectorItem,
   type VectorMatch,
 } from './vector-store';
+export {
+  S3ArtifactStore,
+  S3ArtifactStoreError,
+  s3ArtifactStoreFromEnv,
+  type S3ArtifactStoreOptions,
+} from './s3-artifact-store';

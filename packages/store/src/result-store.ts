@@ -114,9 +114,7 @@ export class ResultStore {
 
   /** One document of the app's collection, or undefined. */
   async get(appId: string, collection: string, id: string): Promise<StoredResult | undefined> {
-    const found = await this.results
-      .findOne({ _id: id, appId, collection })
-      .lean<ResultDocument>();
+    const found = await this.results.findOne({ _id: id, appId, collection }).lean<ResultDocument>();
     return found ? toResult(found) : undefined;
   }
 

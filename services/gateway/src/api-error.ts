@@ -19,6 +19,10 @@ export type ApiErrorCode =
   | 'workflow_not_found'
   /** 404: the app has no run of this id (another app's runs are not found either). */
   | 'run_not_found'
+  /** 404: the app has no artifact of this id. */
+  | 'artifact_not_found'
+  /** 404: the app's collection has no document of this id. */
+  | 'document_not_found'
   /** 409: cancel of a run that already completed, failed or timed out. */
   | 'run_already_ended'
   /** 409: resume of a run that is still going, or completed. */
@@ -31,6 +35,8 @@ export type ApiErrorCode =
   | 'unsupported_media_type'
   /** 422: the workflow definition (or plan) has errors; `details.diagnostics` lists them. */
   | 'invalid_definition'
+  /** 422: a vector whose dimensions differ from its index's. */
+  | 'dimension_mismatch'
   /** 422: the run input does not fit the workflow's input parameters; `details.issues`. */
   | 'invalid_input'
   /** 500: a fault of ours; the body says nothing more, the log says everything. */
@@ -50,6 +56,8 @@ export function httpStatusOf(code: ApiErrorCode): number {
     case 'not_found':
     case 'workflow_not_found':
     case 'run_not_found':
+    case 'artifact_not_found':
+    case 'document_not_found':
       return 404;
     case 'run_already_ended':
     case 'run_not_resumable':
@@ -61,6 +69,7 @@ export function httpStatusOf(code: ApiErrorCode): number {
       return 415;
     case 'invalid_definition':
     case 'invalid_input':
+    case 'dimension_mismatch':
       return 422;
     case 'internal_error':
       return 500;

@@ -23,6 +23,9 @@ describe('the gateway app (HTTP edges)', () => {
       },
       workflows: { get: unused, list: unused, versions: unused, save: unused },
       runs,
+      artifacts: { open: unused },
+      results: { get: unused, list: unused },
+      vectors: { upsert: unused, search: unused },
       logger: createLogger('gateway', {
         write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>),
       }),

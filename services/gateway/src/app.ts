@@ -10,6 +10,7 @@ import { ApiError } from './api-error';
 import { requireApiKey } from './auth';
 import { DEFAULT_BODY_LIMIT_BYTES } from './config';
 import type { GatewayDeps } from './deps';
+import { dataRoutes } from './routes/data';
 import { runRoutes } from './routes/runs';
 import { workflowRoutes } from './routes/workflows';
 
@@ -132,6 +133,7 @@ export function createGatewayApp(deps: GatewayDeps): Express {
   );
   v1.use('/workflows', runRoutes(deps));
   v1.use('/workflows', workflowRoutes(deps));
+  v1.use(dataRoutes(deps));
   app.use('/v1', v1);
 
   app.use((request) => {

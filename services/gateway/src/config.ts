@@ -1,4 +1,6 @@
-import { ConfigError, integer, readBaseConfig, type BaseConfig } from '@weft/config';
+import { integer, parsePublicUrl, readBaseConfig, type BaseConfig } from '@weft/config';
+
+export { parsePublicUrl } from '@weft/config';
 
 /** The gateway's settings, parsed once at start (see {@link readGatewayConfig}). */
 export interface GatewayConfig extends BaseConfig {
@@ -18,22 +20,6 @@ export interface GatewayConfig extends BaseConfig {
 
 /** The default request body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
-
-/** Checks and normalizes `PUBLIC_URL`: an http(s) URL without query or fragment, no trailing `/`. */
-export function parsePublicUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL, not "${raw}"`);
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
-    throw new ConfigError(
-      `PUBLIC_URL must be an http(s) URL without query or fragment, not "${raw}"`,
-    );
-  }
-  return url.href.replace(/\/+$/, '');
-}
 
 /** Parses the gateway's environment into a frozen object; throws ConfigError naming what to fix. */
 export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {

@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { WORKFLOW_SLUG_PATTERN } from '@weft/store';
+import { MAX_VECTOR_DIMENSIONS, WORKFLOW_SLUG_PATTERN } from '@weft/store';
 import { ApiError } from './api-error';
 
 /** One problem with a request, located by JSON pointer into the body (or named parameter). */
@@ -54,6 +54,39 @@ const saveWorkflowRequestSchema = {
   required: ['slug', 'definition'],
 } as const;
 
+/** `PUT /v1/indexes/:index/items/:id`. */
+export interface UpsertVectorRequest {
+  vector: number[];
+  metadata?: Record<string, unknown>;
+}
+
+/** `POST /v1/indexes/:index/search`. */
+export interface SearchVectorsRequest {
+  vector: number[];
+  top_k?: number;
+}
+
+const vectorSchema = {
+  type: 'array',
+  minItems: 1,
+  maxItems: MAX_VECTOR_DIMENSIONS,
+  items: { type: 'number' },
+} as const;
+
+const upsertVectorRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { vector: vectorSchema, metadata: { type: 'object' } },
+  required: ['vector'],
+} as const;
+
+const searchVectorsRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { vector: vectorSchema, top_k: { type: 'integer', minimum: 1, maximum: 100 } },
+  required: ['vector'],
+} as const;
+
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 
 /** Validates a `POST /v1/workflows/run` body. */
@@ -62,6 +95,15 @@ export const validateRunRequest = ajv.compile<RunRequest>(runRequestSchema);
 /** Validates a `POST /v1/workflows` body. */
 export const validateSaveWorkflowRequest =
   ajv.compile<SaveWorkflowRequest>(saveWorkflowRequestSchema);
+
+/** Validates a `PUT /v1/indexes/:index/items/:id` body. */
+export const validateUpsertVectorRequest =
+  ajv.compile<UpsertVectorRequest>(upsertVectorRequestSchema);
+
+/** Validates a `POST /v1/indexes/:index/search` body. */
+export const validateSearchVectorsRequest = ajv.compile<SearchVectorsRequest>(
+  searchVectorsRequestSchema,
+);
 
 function describe(error: ErrorObject): RequestIssue {
   const path = error.instancePath;

@@ -8,8 +8,12 @@ import {
   AppStore,
   connectDatabase,
   DefinitionStore,
+  GridFsArtifactStore,
   OutboxPublisher,
+  ResultStore,
   RunStore,
+  s3ArtifactStoreFromEnv,
+  VectorStore,
   WorkflowStore,
 } from '@weft/store';
 import { createGatewayApp } from './app';
@@ -57,17 +61,26 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const apps = new AppStore(connection);
     const workflows = new WorkflowStore(connection, definitions);
     const runs = new RunStore(connection, definitions, new OutboxPublisher(connection, producer));
+    const gridFs = new GridFsArtifactStore(connection);
+    const results = new ResultStore(connection);
+    const vectors = new VectorStore(connection);
     await Promise.all([
       definitions.ensureIndexes(),
       apps.ensureIndexes(),
       workflows.ensureIndexes(),
       runs.ensureIndexes(),
+      gridFs.ensureIndexes(),
+      results.ensureIndexes(),
+      vectors.ensureIndexes(),
     ]);
 
     const app = createGatewayApp({
       apps,
       workflows,
       runs,
+      artifacts: s3ArtifactStoreFromEnv() ?? gridFs,
+      results,
+      vectors,
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),

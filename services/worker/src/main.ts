@@ -1,19 +1,64 @@
 import { createKafkajsClient } from '@weft/kafka';
 import { createLogger } from '@weft/observability';
-import { CORE_STEP_HANDLERS } from '@weft/steps';
+import { readProviderConfig, type ProviderConfig } from '@weft/providers';
+import { createStepHandlers } from '@weft/steps';
+import {
+  AppStore,
+  connectDatabase,
+  GridFsArtifactStore,
+  ResultStore,
+  s3ArtifactStoreFromEnv,
+  VectorStore,
+} from '@weft/store';
+import { allowPrivateFromEnv } from '@weft/webhooks';
 import { readWorkerConfig } from './config';
 import { Worker } from './worker';
 
 // Named in the process list, so an operator sees which service a pid is.
 process.title = 'weft-worker';
 
+/** Where each provider family goes, for the start-up log: URLs only, never keys. */
+function describeProviders(providers: ProviderConfig): Record<string, string> {
+  return {
+    openai: providers.openai ? providers.openai.baseUrl : 'not configured: local provider',
+    fal: providers.fal ? providers.fal.baseUrl : 'not configured: local provider',
+    imageModel: providers.defaults.imageModel,
+    textModel: providers.defaults.textModel,
+    embeddingModel: providers.defaults.embeddingModel,
+    modelRoutes: String(Object.keys(providers.models).length),
+  };
+}
+
 async function main(): Promise<void> {
-  const handlers = CORE_STEP_HANDLERS;
+  const providers = readProviderConfig();
+  const s3 = s3ArtifactStoreFromEnv();
+  const bootConfig = readWorkerConfig(['*']);
+  const connection = await connectDatabase(bootConfig.mongoUri);
+  const apps = new AppStore(connection);
+  const gridFs = new GridFsArtifactStore(connection);
+  const results = new ResultStore(connection);
+  const vectors = new VectorStore(connection);
+  await Promise.all([gridFs.ensureIndexes(), results.ensureIndexes(), vectors.ensureIndexes()]);
+  const handlers = createStepHandlers({
+    providers,
+    artifacts: s3 ?? gridFs,
+    results,
+    vectors,
+    publicUrl: bootConfig.publicUrl,
+    allowPrivateNetworks: allowPrivateFromEnv(),
+    webhookSecrets: async (appId) => {
+      const secret = await apps.webhookSecret(appId);
+      return secret ? [secret] : [];
+    },
+    // Per-app endpoints arrive with the webhooks service; until then an app has none.
+    webhookEndpoints: async () => [],
+  });
   const config = readWorkerConfig(Object.keys(handlers));
   const log = createLogger('worker', {
     level: config.logLevel,
     base: { workerId: config.workerId },
   });
+  log.info('providers', describeProviders(providers));
   const kafka = createKafkajsClient({
     brokers: [...config.kafkaBrokers],
     clientId: `weft-worker-${config.workerId}`,
@@ -23,13 +68,16 @@ async function main(): Promise<void> {
   await worker.start();
   const stop = (signal: string) => {
     log.info('stopping', { signal });
-    worker.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error('stop failed', { error });
-        process.exit(1);
-      },
-    );
+    worker
+      .stop()
+      .then(() => connection.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error('stop failed', { error });
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

@@ -53,8 +53,14 @@ describe('the weft CLI, built, on the real database', () => {
   it('creates an app whose key authenticates, and stores only its hash', async () => {
     const created = await weft('apps', 'create', 'demo', '--json');
     expect(created).toMatchObject({ code: 0, stderr: '' });
-    const output = JSON.parse(created.stdout) as { appId: string; apiKey: string };
-    expect(Object.keys(output)).toEqual(['appId', 'apiKey']);
+    const output = JSON.parse(created.stdout) as {
+      appId: string;
+      apiKey: string;
+      webhookSecret: string;
+    };
+    expect(Object.keys(output)).toEqual(['appId', 'apiKey', 'webhookSecret']);
+    expect(output.webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
+    expect(await apps.webhookSecret(output.appId)).toBe(output.webhookSecret);
     expect(output.appId).toMatch(/^app_/);
     expect(await apps.authenticate(output.apiKey)).toEqual({
       appId: output.appId,

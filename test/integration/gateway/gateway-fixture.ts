@@ -9,8 +9,11 @@ import {
   AppStore,
   connectDatabase,
   DefinitionStore,
+  GridFsArtifactStore,
   OutboxPublisher,
+  ResultStore,
   RunStore,
+  VectorStore,
   WorkflowStore,
 } from '@weft/store';
 import { createGatewayApp } from '../../../services/gateway/src/app';
@@ -35,6 +38,9 @@ export interface GatewayFixture {
   kafka: KafkaClient;
   apps: AppStore;
   runs: RunStore;
+  artifacts: GridFsArtifactStore;
+  results: ResultStore;
+  vectors: VectorStore;
   /** An app made for the test, and its key. */
   appId: string;
   apiKey: string;
@@ -73,17 +79,31 @@ export async function startGatewayFixture(name: string): Promise<GatewayFixture>
   const apps = new AppStore(connection);
   const workflows = new WorkflowStore(connection, definitions);
   const runs = new RunStore(connection, definitions, new OutboxPublisher(connection, producer));
+  const artifacts = new GridFsArtifactStore(connection);
+  const results = new ResultStore(connection);
+  const vectors = new VectorStore(connection);
   await Promise.all([
     definitions.ensureIndexes(),
     apps.ensureIndexes(),
     workflows.ensureIndexes(),
     runs.ensureIndexes(),
+    artifacts.ensureIndexes(),
+    results.ensureIndexes(),
+    vectors.ensureIndexes(),
   ]);
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger('gateway', {
     write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
   });
-  const server: Server = createGatewayApp({ apps, workflows, runs, logger }).listen(0, '127.0.0.1');
+  const server: Server = createGatewayApp({
+    apps,
+    workflows,
+    runs,
+    artifacts,
+    results,
+    vectors,
+    logger,
+  }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { app, apiKey } = await apps.createApp(name);
@@ -94,6 +114,9 @@ export async function startGatewayFixture(name: string): Promise<GatewayFixture>
     kafka,
     apps,
     runs,
+    artifacts,
+    results,
+    vectors,
     appId: app.id,
     apiKey,
     logs,

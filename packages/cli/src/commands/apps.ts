@@ -14,15 +14,18 @@ export const createAppCommand: Command = {
     const name = positionals[0] ?? '';
     const problem = appNameProblem(name);
     if (problem !== undefined) throw new UsageError(problem);
-    const { app, apiKey } = await withAppStore(context, (apps) => apps.createApp(name));
+    const { app, apiKey, webhookSecret } = await withAppStore(context, (apps) =>
+      apps.createApp(name),
+    );
     if (values.json === true) {
-      context.stdout(`${JSON.stringify({ appId: app.id, apiKey })}\n`);
+      context.stdout(`${JSON.stringify({ appId: app.id, apiKey, webhookSecret })}\n`);
       return;
     }
     context.stdout(
       `Created app "${app.name}" (${app.id}).\n` +
         `Its API key, shown this once; keep it somewhere safe:\n\n  ${apiKey}\n\n` +
-        `Send it as X-API-Key: <key>, or Authorization: Bearer <key>.\n`,
+        `Send it as X-API-Key: <key>, or Authorization: Bearer <key>.\n\n` +
+        `Webhooks from this app's runs are signed with (Standard Webhooks):\n\n  ${webhookSecret}\n`,
     );
   },
 };

@@ -1,0 +1,29 @@
+import { analyzeText, moderateText } from '@weft/providers';
+import { NonRetriableStepError } from './step-errors';
+import type { StepHandler } from './step-handler';
+
+/**
+ * enrich_text and moderate_content, on the local provider's libraries: an NLP library for keywords,
+ * language and sentiment; word lists and patterns for moderation. Both say what they checked.
+ */
+export function analysisStepHandlers(): Record<string, StepHandler> {
+  return {
+    enrich_text: async (inputs) => analyzeText(inputs.text as string),
+
+    moderate_content: async (inputs) => {
+      // Word lists read text; judging an image's content would need a model, so it is not claimed.
+      if (typeof inputs.text !== 'string') {
+        throw new NonRetriableStepError(
+          'provider_not_configured',
+          'moderate_content checks text with word lists and patterns; images need a moderation model, which is not configured',
+        );
+      }
+      const verdict = moderateText(inputs.text);
+      return {
+        ...verdict,
+        checked: ['text'],
+        ...(typeof inputs.image_url === 'string' ? { unchecked: ['image'] } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import { pipeline } from 'node:stream/promises';
+import { Router, type Request } from 'express';
+import {
+  ARTIFACT_ID_PATTERN,
+  RESULT_COLLECTION_PATTERN,
+  VECTOR_INDEX_PATTERN,
+  VECTOR_ITEM_ID_PATTERN,
+  VectorMismatchError,
+} from '@weft/store';
+import { ApiError } from '../api-error';
+import { principalOf } from '../auth';
+import type { GatewayDeps } from '../deps';
+import {
+  parseBody,
+  validateSearchVectorsRequest,
+  validateUpsertVectorRequest,
+} from '../request-schemas';
+
+/** Documents listed per page: default and most. */
+export const DEFAULT_DOCUMENTS_LIMIT = 20;
+export const MAX_DOCUMENTS_LIMIT = 100;
+
+const RESULT_ID = /^res_[0-9a-z]{22}$/;
+
+function param(request: Request, name: string, pattern: RegExp, what: string): string {
+  const raw: unknown = request.params[name];
+  const value = typeof raw === 'string' ? raw : '';
+  if (!pattern.test(value)) {
+    throw new ApiError('invalid_request', `"${value}" is not ${what}`, {
+      issues: [{ path: `param:${name}`, message: `must match ${pattern.source}` }],
+    });
+  }
+  return value;
+}
+
+function pageOf(request: Request): { limit: number; cursor?: string } {
+  const query = request.query as Record<string, unknown>;
+  const rawLimit = query.limit;
+  const limit = rawLimit === undefined ? DEFAULT_DOCUMENTS_LIMIT : Number(rawLimit);
+  if (
+    (rawLimit !== undefined && (typeof rawLimit !== 'string' || !/^[0-9]{1,3}$/.test(rawLimit))) ||
+    limit < 1 ||
+    limit > MAX_DOCUMENTS_LIMIT
+  ) {
+    throw new ApiError(
+      'invalid_request',
+      `limit must be an integer from 1 to ${MAX_DOCUMENTS_LIMIT}`,
+      {
+        issues: [{ path: 'query:limit', message: `must be from 1 to ${MAX_DOCUMENTS_LIMIT}` }],
+      },
+    );
+  }
+  const cursor = query.cursor;
+  if (cursor !== undefined && (typeof cursor !== 'string' || !RESULT_ID.test(cursor))) {
+    throw new ApiError('invalid_request', 'cursor must be a nextCursor from a previous page', {
+      issues: [{ path: 'query:cursor', message: 'is not a cursor' }],
+    });
+  }
+  return { limit, ...(cursor !== undefined ? { cursor } : {}) };
+}
+
+function vectorProblem(error: unknown): never {
+  if (error instanceof VectorMismatchError) {
+    throw new ApiError('dimension_mismatch', error.message, {});
+  }
+  throw error;
+}
+
+/**
+ * Artifacts, result collections and vector indexes: what steps store, read back by the app that
+ * owns it (another app's ids are not found). Mounted at `/v1` behind requireApiKey.
+ */
+export function dataRoutes(deps: GatewayDeps): Router {
+  const router = Router();
+
+  router.get('/artifacts/:id', async (request, response) => {
+    const { appId } = principalOf(response);
+    const id = String(request.params.id);
+    const opened = ARTIFACT_ID_PATTERN.test(id) ? await deps.artifacts.open(appId, id) : undefined;
+    if (!opened) {
+      throw new ApiError('artifact_not_found', `No artifact "${id}" in this app`, { id });
+    }
+    const { info, content } = opened;
+    response.set({
+      'Content-Type': info.contentType,
+      'Content-Length': String(info.size),
+      ETag: `"${info.sha256}"`,
+      // Content never changes under an id; it is private to the app's key.
+      'Cache-Control': 'private, max-age=31536000, immutable',
+      // Served bytes are data, never a page: nothing in them may run.
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      'Content-Disposition': 'inline',
+    });
+    if (request.get('if-none-match') === `"${info.sha256}"`) {
+      content.destroy();
+      response.status(304).end();
+      return;
+    }
+    await pipeline(content, response);
+  });
+
+  router.get('/collections/:name/documents', async (request, response) => {
+    const { appId } = principalOf(response);
+    const name = param(request, 'name', RESULT_COLLECTION_PATTERN, 'a collection name');
+    const page = await deps.results.list(appId, name, pageOf(request));
+    response.json({
+      documents: page.documents,
+      ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}),
+    });
+  });
+
+  router.get('/collections/:name/documents/:id', async (request, response) => {
+    const { appId } = principalOf(response);
+    const name = param(request, 'name', RESULT_COLLECTION_PATTERN, 'a collection name');
+    const id = String(request.params.id);
+    const found = RESULT_ID.test(id) ? await deps.results.get(appId, name, id) : undefined;
+    if (!found) {
+      throw new ApiError('document_not_found', `No document "${id}" in collection "${name}"`, {
+        collection: name,
+        id,
+      });
+    }
+    response.json(found);
+  });
+
+  router.put('/indexes/:index/items/:id', async (request, response) => {
+    const { appId } = principalOf(response);
+    const index = param(request, 'index', VECTOR_INDEX_PATTERN, 'an index name');
+    const id = param(request, 'id', VECTOR_ITEM_ID_PATTERN, 'an item id');
+    const body = parseBody(validateUpsertVectorRequest, request.body);
+    await deps.vectors
+      .upsert(appId, index, {
+        id,
+        vector: body.vector,
+        ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
+      })
+      .catch(vectorProblem);
+    response.json({ index, id, dimensions: body.vector.length });
+  });
+
+  router.post('/indexes/:index/search', async (request, response) => {
+    const { appId } = principalOf(response);
+    const index = param(request, 'index', VECTOR_INDEX_PATTERN, 'an index name');
+    const body = parseBody(validateSearchVectorsRequest, request.body);
+    const matches = await deps.vectors
+      .search(appId, index, body.vector, body.top_k ?? 5)
+      .catch(vectorProblem);
+    response.json({ matches });
+  });
+
+  return router;
+}
