@@ -160,7 +160,12 @@ export class TestEngine {
    * The HTTP API over this engine's database and topics, on a free port, with an app of its own.
    * Runs it starts are published by the engine's own outbox.
    */
-  async startGateway(): Promise<{ url: string; appId: string; apiKey: string; stores: DataStores }> {
+  async startGateway(): Promise<{
+    url: string;
+    appId: string;
+    apiKey: string;
+    stores: DataStores;
+  }> {
     const apps = new AppStore(this.connection);
     const workflows = new WorkflowStore(this.connection, new DefinitionStore(this.connection));
     const stores = await this.dataStores();

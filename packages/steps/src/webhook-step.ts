@@ -38,7 +38,7 @@ function isPermanent(result: OutboundResult): boolean {
 
 /**
  * emit_webhook: posts a Standard Webhooks message (`{type, timestamp, data}`) to `url`, signed with
- * the app's signing secret, or to each of the app's endpoints with theirs. The message id derives
+ * the app's signing secret, or to each of the app's endpoints (if any) with theirs. The message id derives
  * from the run and node, so every attempt of this step sends the same `webhook-id` and receivers
  * can drop repeats. Any failed delivery fails the attempt; the engine's retry policy takes over.
  */
@@ -52,13 +52,9 @@ export function webhookStepHandlers(services: StepServices): Record<string, Step
           { id: '', url: inputs.url, secrets: await services.webhookSecrets(context.appId) },
         ];
       } else {
+        // Like an event with no subscribers: an app without endpoints receives nothing, and the
+        // workflow goes on. Endpoints added later receive the next runs' messages.
         targets = await services.webhookEndpoints(context.appId);
-        if (targets.length === 0) {
-          throw new NonRetriableStepError(
-            'no_webhook_endpoint',
-            'emit_webhook has no url, and the app has no webhook endpoints',
-          );
-        }
       }
       const webhookId = `msg_${createHash('sha256')
         .update(`${context.runId}:${context.nodeId}`)

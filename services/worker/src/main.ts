@@ -1,3 +1,4 @@
+import { listTaskTypes } from '@weft/core';
 import { createKafkajsClient } from '@weft/kafka';
 import { createLogger } from '@weft/observability';
 import { readProviderConfig, type ProviderConfig } from '@weft/providers';
@@ -32,8 +33,13 @@ function describeProviders(providers: ProviderConfig): Record<string, string> {
 async function main(): Promise<void> {
   const providers = readProviderConfig();
   const s3 = s3ArtifactStoreFromEnv();
-  const bootConfig = readWorkerConfig(['*']);
-  const connection = await connectDatabase(bootConfig.mongoUri);
+  // Every task type has a handler (a test holds createStepHandlers to that).
+  const config = readWorkerConfig(listTaskTypes().map((type) => type.name));
+  const log = createLogger('worker', {
+    level: config.logLevel,
+    base: { workerId: config.workerId },
+  });
+  const connection = await connectDatabase(config.mongoUri);
   const apps = new AppStore(connection);
   const gridFs = new GridFsArtifactStore(connection);
   const results = new ResultStore(connection);
@@ -44,7 +50,7 @@ async function main(): Promise<void> {
     artifacts: s3 ?? gridFs,
     results,
     vectors,
-    publicUrl: bootConfig.publicUrl,
+    publicUrl: config.publicUrl,
     allowPrivateNetworks: allowPrivateFromEnv(),
     webhookSecrets: async (appId) => {
       const secret = await apps.webhookSecret(appId);
@@ -52,11 +58,6 @@ async function main(): Promise<void> {
     },
     // Per-app endpoints arrive with the webhooks service; until then an app has none.
     webhookEndpoints: async () => [],
-  });
-  const config = readWorkerConfig(Object.keys(handlers));
-  const log = createLogger('worker', {
-    level: config.logLevel,
-    base: { workerId: config.workerId },
   });
   log.info('providers', describeProviders(providers));
   const kafka = createKafkajsClient({

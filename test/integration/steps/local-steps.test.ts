@@ -381,6 +381,30 @@ describe('store_results and search_similar', () => {
 });
 
 describe('emit_webhook', () => {
+  it("without a url, delivers to the app's endpoints: each signed with its own secret", async () => {
+    expect(await ok(await runStep(handlers, 'emit_webhook', { body: {} }))).toEqual({
+      delivered: 0,
+      deliveries: [],
+    });
+    const endpointSecret = 'whsec_dGhpcyBpcyBhIHRlc3Qgc2VjcmV0IG9mIDMy';
+    const withEndpoints = createStepHandlers({
+      ...services,
+      webhookEndpoints: async () => [
+        { id: 'wh_1', url: `${receiver.url}/one`, secrets: [endpointSecret] },
+        { id: 'wh_2', url: `${receiver.url}/two`, secrets: [endpointSecret] },
+      ],
+    });
+    const result = await ok(await runStep(withEndpoints, 'emit_webhook', { body: { n: 1 } }));
+    expect(result).toMatchObject({
+      delivered: 2,
+      deliveries: [{ webhook_id: 'wh_1' }, { webhook_id: 'wh_2' }],
+    });
+    expect(receiver.received.map((received) => received.path)).toEqual(['/one', '/two']);
+    for (const received of receiver.received) {
+      new Webhook(endpointSecret).verify(received.body, received.headers as Record<string, string>);
+    }
+  });
+
   it('sends a Standard Webhooks message the standardwebhooks package verifies', async () => {
     const result = await ok(
       await runStep(
@@ -439,7 +463,7 @@ describe('emit_webhook', () => {
     expect(ids.size).toBe(1);
   });
 
-  it('does not retry a 4xx, a private address, a bad header or a missing endpoint', async () => {
+  it('does not retry a 4xx, a private address or a bad header', async () => {
     receiver.answers.push({ status: 400 });
     expect(
       await runStep(handlers, 'emit_webhook', { url: `${receiver.url}/hook`, body: {} }),
@@ -454,10 +478,7 @@ describe('emit_webhook', () => {
         headers: { 'x-bad': 'line\r\nbreak' },
       }),
     ).toMatchObject({ ok: false, error: { code: 'invalid_input', retryable: false } });
-    expect(await runStep(handlers, 'emit_webhook', { body: {} })).toMatchObject({
-      ok: false,
-      error: { code: 'no_webhook_endpoint', retryable: false },
-    });
+
     expect(await runStep(handlers, 'emit_webhook', { url: 'not a url' })).toMatchObject({
       ok: false,
       error: { code: 'invalid_input' },
