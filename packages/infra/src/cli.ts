@@ -56,6 +56,8 @@ async function start(stateDir: string, log: (line: string) => void): Promise<num
     KAFKA_BROKERS: infrastructure.kafkaBrokers,
     MONGODB_URI: infrastructure.mongoUri,
     PORT: port,
+    // Artifact URLs (the demo's PNGs) are built on it; the gateway serves them.
+    PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${port}`,
   };
   const supervisor = new Supervisor(env, log);
   for (const service of SYSTEM_SERVICES) supervisor.start(service);
@@ -73,10 +75,11 @@ async function start(stateDir: string, log: (line: string) => void): Promise<num
     console.log(`\nWeft is up: ${gatewayUrl}`);
     console.log(`Demo app ${demo.appId}, API key: ${demo.apiKey}`);
     console.log(
-      `Try: curl -s -X POST ${gatewayUrl}/v1/workflows/run -H "X-API-Key: ${demo.apiKey}" ` +
-        `-H 'Content-Type: application/json' -d '{"plan": {"name": "hello", "dag": {"nodes": ` +
-        `{"greet": {"task": "core/transform", "inputs": {"value": "hello \${input.who}"}}}, "edges": []}}, ` +
-        `"input": {"who": "world"}}'`,
+      `Try the image pipeline (local provider, no keys needed):\n` +
+        `  curl -s -X POST ${gatewayUrl}/v1/workflows/run -H "X-API-Key: ${demo.apiKey}" ` +
+        `-H 'Content-Type: application/json' ` +
+        `-d '{"workflowSlug": "image-generate-v1", "input": {"prompt": "a lighthouse at dusk"}}'\n` +
+        `then GET the statusUrl it returns, and the image URL in its outputs, with the same key.`,
     );
     console.log('Press Ctrl-C to stop.');
   } catch (error) {
