@@ -17,7 +17,7 @@ interface Size {
   height: number;
 }
 
-interface ImageFile extends Size {
+interface ImageFile extends Partial<Size> {
   url: string;
   content_type: string;
 }
@@ -96,13 +96,16 @@ async function openAiImages(
   return images;
 }
 
-/** A fal model's images, with the size and type filled in where the model leaves them out. */
+/**
+ * A fal model's images, with the requested size (when there was one) and type filled in where the
+ * model leaves them out.
+ */
 async function falImages(
   services: StepServices,
   context: StepContext,
   target: ResolvedRoute,
   input: Record<string, unknown>,
-  size: Size,
+  size: Size | undefined,
 ): Promise<{ images: ImageFile[]; seed?: number }> {
   const client = falClient(target.endpoint!, services.providers.falPollIntervalMs);
   const result = (await callProvider(() =>
@@ -115,12 +118,16 @@ async function falImages(
     throw new NonRetriableStepError('provider_bad_response', 'the model returned no images');
   }
   return {
-    images: result.images.map((image) => ({
-      url: String(image.url),
-      width: image.width ?? size.width,
-      height: image.height ?? size.height,
-      content_type: image.content_type ?? 'image/png',
-    })),
+    images: result.images.map((image) => {
+      const width = image.width ?? size?.width;
+      const height = image.height ?? size?.height;
+      return {
+        url: String(image.url),
+        ...(width !== undefined ? { width } : {}),
+        ...(height !== undefined ? { height } : {}),
+        content_type: image.content_type ?? 'image/png',
+      };
+    }),
     ...(typeof result.seed === 'number' ? { seed: result.seed } : {}),
   };
 }

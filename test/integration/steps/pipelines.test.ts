@@ -60,7 +60,7 @@ async function api(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const type = response.headers.get('content-type') ?? '';
-  const json = type.includes('json') ? ((await response.json()) as unknown) : undefined;
+  const json: unknown = type.includes('json') ? await response.json() : undefined;
   return { status: response.status, json, response };
 }
 
