@@ -133,3 +133,4 @@ export {
   startRun,
 } from './run-machine';
 export { deadLetter, type DeadLetter, type MessageSource } from './dead-letter';
+export { compileSchema, describeSchemaErrors, type SchemaProblem } from './schema-compiler';

@@ -1,12 +1,12 @@
-import Ajv, { type ValidateFunction } from 'ajv';
-import { getTaskType, type StepError } from '@weft/core';
+import { compileSchema, describeSchemaErrors, getTaskType, type StepError } from '@weft/core';
+
+type ValidateFunction = ReturnType<typeof compileSchema>;
 import { StepFailure, toStepError } from './step-errors';
 import type { StepContext, StepHandler } from './step-handler';
 
 /** The largest result a step may return, as JSON: bigger outputs belong in artifacts. */
 export const MAX_STEP_OUTPUT_BYTES = 1024 * 1024;
 
-const ajv = new Ajv({ allErrors: false, strict: false });
 const validators = new Map<string, { input: ValidateFunction; output: ValidateFunction }>();
 
 function validatorsFor(
@@ -16,14 +16,17 @@ function validatorsFor(
   if (cached) return cached;
   const type = getTaskType(task);
   if (!type) return undefined;
-  const compiled = { input: ajv.compile(type.inputSchema), output: ajv.compile(type.outputSchema) };
+  const compiled = {
+    input: compileSchema(type.inputSchema),
+    output: compileSchema(type.outputSchema),
+  };
   validators.set(task, compiled);
   return compiled;
 }
 
 function firstError(validate: ValidateFunction): string {
-  const error = validate.errors?.[0];
-  return error ? `${error.instancePath || '/'} ${error.message ?? 'is invalid'}` : 'is invalid';
+  const [problem] = describeSchemaErrors(validate.errors ?? []);
+  return problem ? `${problem.path || '/'} ${problem.message}` : 'is invalid';
 }
 
 export type StepOutcome = { ok: true; result: unknown } | { ok: false; error: StepError };
