@@ -17,11 +17,15 @@ import {
   ResultStore,
   RunStore,
   VectorStore,
+  WebhookDeliveryStore,
+  WebhookEndpointStore,
   WorkflowStore,
   type StoredRun,
 } from '@weft/store';
 import { createGatewayApp } from '../../services/gateway/src/app';
 import { Orchestrator } from '../../services/orchestrator/src/orchestrator';
+import type { DispatcherConfig } from '../../services/webhooks/src/config';
+import { WebhookDispatcher } from '../../services/webhooks/src/dispatcher';
 import { Worker } from '../../services/worker/src/worker';
 import { dropDatabase, uniqueName } from './test-infrastructure';
 
@@ -30,11 +34,13 @@ const ROOT = join(__dirname, '..', '..');
 const TEST_PARTITIONS = { steps: 2, results: 2 };
 const quiet = createLogger('test', { level: (process.env.TEST_LOG_LEVEL as 'debug') ?? 'error' });
 
-/** The stores of step outputs: artifacts, result collections, vector indexes. */
+/** The stores of step outputs (artifacts, result collections, vector indexes) and of webhooks. */
 export interface DataStores {
   artifacts: GridFsArtifactStore;
   results: ResultStore;
   vectors: VectorStore;
+  webhookEndpoints: WebhookEndpointStore;
+  webhookDeliveries: WebhookDeliveryStore;
 }
 
 /**
@@ -164,6 +170,7 @@ export class TestEngine {
     url: string;
     appId: string;
     apiKey: string;
+    webhookSecret: string;
     stores: DataStores;
   }> {
     const apps = new AppStore(this.connection);
@@ -175,6 +182,7 @@ export class TestEngine {
       workflows,
       runs: this.runs,
       ...stores,
+      allowPrivateWebhooks: true,
       logger: quiet,
     }).listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -182,24 +190,62 @@ export class TestEngine {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     });
-    const { app, apiKey } = await apps.createApp(this.namespace);
+    const { app, apiKey, webhookSecret } = await apps.createApp(this.namespace);
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return { url, appId: app.id, apiKey, stores };
+    return { url, appId: app.id, apiKey, webhookSecret, stores };
   }
 
-  /** The stores steps write to and the gateway reads from, on this engine's database. */
+  /**
+   * The webhook dispatcher in-process, on this engine's stores, with a fast retry schedule;
+   * private receivers allowed unless `allowPrivate` says otherwise.
+   */
+  async startWebhooks(
+    options: Partial<DispatcherConfig> & { publicUrl: string },
+  ): Promise<WebhookDispatcher> {
+    const stores = await this.dataStores();
+    const dispatcher = new WebhookDispatcher(
+      this.kafka,
+      {
+        runs: this.runs,
+        apps: new AppStore(this.connection),
+        endpoints: stores.webhookEndpoints,
+        deliveries: stores.webhookDeliveries,
+      },
+      {
+        retryScheduleMs: [200, 200, 200],
+        timeoutMs: 2_000,
+        concurrency: 8,
+        leaseMs: 5_000,
+        pollIntervalMs: 50,
+        allowPrivate: true,
+        topicPartitions: TEST_PARTITIONS,
+        ...options,
+      },
+      quiet,
+    );
+    await dispatcher.start();
+    this.stops.push(() => dispatcher.stop());
+    return dispatcher;
+  }
+
+  /** The stores steps and webhooks write to and the gateway reads from, on this engine's database. */
   async dataStores(): Promise<DataStores> {
     const stores = {
       artifacts: new GridFsArtifactStore(this.connection),
       results: new ResultStore(this.connection),
       vectors: new VectorStore(this.connection),
+      webhookEndpoints: new WebhookEndpointStore(this.connection),
+      webhookDeliveries: new WebhookDeliveryStore(this.connection),
     };
     await Promise.all(Object.values(stores).map((store) => store.ensureIndexes()));
     return stores;
   }
 
   /** Starts a built service (`services/<name>/dist/main.js`) as its own process. */
-  spawnService(name: 'worker' | 'orchestrator', env: Record<string, string> = {}): ChildProcess {
+  spawnService(
+    name: 'worker' | 'orchestrator' | 'webhooks',
+    env: Record<string, string> = {},
+  ): ChildProcess {
     const child = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'main.js')], {
       env: {
         ...process.env,

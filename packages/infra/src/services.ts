@@ -10,11 +10,15 @@ export interface ServiceSpec {
   env?: Record<string, string>;
 }
 
-/** The whole system: the gateway, the orchestrator and a worker pool for every handled type. */
+/**
+ * The whole system: the gateway, the orchestrator, a worker pool for every handled type and the
+ * webhook dispatcher.
+ */
 export const SYSTEM_SERVICES: readonly ServiceSpec[] = [
   { name: 'gateway', main: 'services/gateway/dist/main.js' },
   { name: 'orchestrator', main: 'services/orchestrator/dist/main.js' },
   { name: 'worker-core', main: 'services/worker/dist/main.js', env: { STEP_TYPES: '*' } },
+  { name: 'webhooks', main: 'services/webhooks/dist/main.js' },
 ];
 
 /**

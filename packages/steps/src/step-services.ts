@@ -21,6 +21,6 @@ export interface StepServices {
   allowPrivateNetworks: boolean;
   /** The app's signing secrets for webhooks it sends, newest first. */
   webhookSecrets(appId: string): Promise<string[]>;
-  /** The app's webhook endpoints; none until the app configures some. */
-  webhookEndpoints(appId: string): Promise<WebhookEndpointTarget[]>;
+  /** The app's enabled endpoints that receive `event`; none until the app configures some. */
+  webhookEndpoints(appId: string, event: string): Promise<WebhookEndpointTarget[]>;
 }

@@ -46,6 +46,7 @@ export function webhookStepHandlers(services: StepServices): Record<string, Step
   return {
     emit_webhook: async (inputs, context) => {
       const extraHeaders = checkHeaders(inputs.headers as Record<string, string> | undefined);
+      const event = (inputs.event as string | undefined) ?? 'workflow.emit';
       let targets: WebhookEndpointTarget[];
       if (typeof inputs.url === 'string') {
         targets = [
@@ -54,7 +55,7 @@ export function webhookStepHandlers(services: StepServices): Record<string, Step
       } else {
         // Like an event with no subscribers: an app without endpoints receives nothing, and the
         // workflow goes on. Endpoints added later receive the next runs' messages.
-        targets = await services.webhookEndpoints(context.appId);
+        targets = await services.webhookEndpoints(context.appId, event);
       }
       const webhookId = `msg_${createHash('sha256')
         .update(`${context.runId}:${context.nodeId}`)
@@ -62,7 +63,7 @@ export function webhookStepHandlers(services: StepServices): Record<string, Step
         .slice(0, 27)}`;
       const timestamp = Math.floor(Date.now() / 1000);
       const body = JSON.stringify({
-        type: (inputs.event as string | undefined) ?? 'workflow.emit',
+        type: event,
         timestamp: new Date(timestamp * 1000).toISOString(),
         data: inputs.body ?? null,
       });

@@ -52,3 +52,20 @@ export {
   s3ArtifactStoreFromEnv,
   type S3ArtifactStoreOptions,
 } from './s3-artifact-store';
+export {
+  MAX_WEBHOOK_ENDPOINTS,
+  RUN_WEBHOOK_EVENTS,
+  SECRET_ROTATION_GRACE_MS,
+  WEBHOOK_EVENT_PATTERN,
+  WebhookEndpointLimitError,
+  WebhookEndpointStore,
+  type SigningEndpoint,
+  type WebhookEndpoint,
+} from './webhook-endpoint-store';
+export {
+  webhookMessageId,
+  WebhookDeliveryStore,
+  type DeliveryAttempt,
+  type DeliveryStatus,
+  type WebhookDelivery,
+} from './webhook-delivery-store';

@@ -23,6 +23,13 @@ export type ApiErrorCode =
   | 'artifact_not_found'
   /** 404: the app's collection has no document of this id. */
   | 'document_not_found'
+  /** 404: the app has no webhook endpoint (or delivery) of this id. */
+  | 'webhook_not_found'
+  | 'delivery_not_found'
+  /** 409: the app has as many webhook endpoints as it may. */
+  | 'webhook_limit_reached'
+  /** 404: the app has no API key of this id (another app's keys are not found either). */
+  | 'key_not_found'
   /** 409: cancel of a run that already completed, failed or timed out. */
   | 'run_already_ended'
   /** 409: resume of a run that is still going, or completed. */
@@ -35,10 +42,14 @@ export type ApiErrorCode =
   | 'unsupported_media_type'
   /** 422: the workflow definition (or plan) has errors; `details.diagnostics` lists them. */
   | 'invalid_definition'
+  /** 422: a webhook URL we will not send to: not http(s), credentials in it, or a private address. */
+  | 'invalid_webhook_url'
   /** 422: a vector whose dimensions differ from its index's. */
   | 'dimension_mismatch'
   /** 422: the run input does not fit the workflow's input parameters; `details.issues`. */
   | 'invalid_input'
+  /** 429: the API key is over its per-minute request limit; `Retry-After` says when to retry. */
+  | 'rate_limited'
   /** 500: a fault of ours; the body says nothing more, the log says everything. */
   | 'internal_error';
 
@@ -58,10 +69,14 @@ export function httpStatusOf(code: ApiErrorCode): number {
     case 'run_not_found':
     case 'artifact_not_found':
     case 'document_not_found':
+    case 'key_not_found':
+    case 'webhook_not_found':
+    case 'delivery_not_found':
       return 404;
     case 'run_already_ended':
     case 'run_not_resumable':
     case 'idempotency_key_reused':
+    case 'webhook_limit_reached':
       return 409;
     case 'payload_too_large':
       return 413;
@@ -70,7 +85,10 @@ export function httpStatusOf(code: ApiErrorCode): number {
     case 'invalid_definition':
     case 'invalid_input':
     case 'dimension_mismatch':
+    case 'invalid_webhook_url':
       return 422;
+    case 'rate_limited':
+      return 429;
     case 'internal_error':
       return 500;
   }

@@ -20,12 +20,24 @@ describe('the gateway app (HTTP edges)', () => {
     const deps: GatewayDeps = {
       apps: {
         authenticate: async (key) => (key === KEY ? { appId: 'app_1', keyId: 'key_1' } : undefined),
+        createKey: unused,
+        listKeys: unused,
+        revokeKey: unused,
       },
       workflows: { get: unused, list: unused, versions: unused, save: unused },
       runs,
       artifacts: { open: unused },
       results: { get: unused, list: unused },
       vectors: { upsert: unused, search: unused },
+      webhookEndpoints: {
+        create: unused,
+        list: unused,
+        get: unused,
+        update: unused,
+        delete: unused,
+        rotateSecret: unused,
+      },
+      webhookDeliveries: { get: unused, forEndpoint: unused, forRun: unused, resend: unused },
       logger: createLogger('gateway', {
         write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>),
       }),

@@ -10,8 +10,11 @@ import { ApiError } from './api-error';
 import { requireApiKey } from './auth';
 import { DEFAULT_BODY_LIMIT_BYTES } from './config';
 import type { GatewayDeps } from './deps';
+import { rateLimitPerKey } from './rate-limit';
 import { dataRoutes } from './routes/data';
+import { keyRoutes } from './routes/keys';
 import { runRoutes } from './routes/runs';
+import { webhookRoutes } from './routes/webhooks';
 import { workflowRoutes } from './routes/workflows';
 
 export type { GatewayDeps } from './deps';
@@ -123,6 +126,8 @@ export function createGatewayApp(deps: GatewayDeps): Express {
   const v1 = express.Router();
   // Authenticate before reading a body: an anonymous caller gets no JSON parsing from us.
   v1.use(requireApiKey(deps.apps));
+  // Throttle before the body is read, so a throttled caller costs us one map lookup.
+  v1.use(rateLimitPerKey(deps.rateLimitPerMinute));
   v1.use(requireJsonBody);
   v1.use(
     express.json({
@@ -133,7 +138,9 @@ export function createGatewayApp(deps: GatewayDeps): Express {
   );
   v1.use('/workflows', runRoutes(deps));
   v1.use('/workflows', workflowRoutes(deps));
+  v1.use('/keys', keyRoutes(deps));
   v1.use(dataRoutes(deps));
+  v1.use('/webhooks', webhookRoutes(deps));
   app.use('/v1', v1);
 
   app.use((request) => {

@@ -13,6 +13,7 @@ describe('readGatewayConfig', () => {
       port: 8080,
       bodyLimitBytes: 1024 * 1024,
       shutdownGraceMs: 10_000,
+      rateLimitPerMinute: 600,
       topicPartitions: { steps: 8, results: 8 },
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -32,6 +33,11 @@ describe('readGatewayConfig', () => {
     });
   });
 
+  it('reads RATE_LIMIT_PER_MINUTE, where 0 turns the limit off', () => {
+    expect(readGatewayConfig({ ...base, RATE_LIMIT_PER_MINUTE: '5' }).rateLimitPerMinute).toBe(5);
+    expect(readGatewayConfig({ ...base, RATE_LIMIT_PER_MINUTE: '0' }).rateLimitPerMinute).toBe(0);
+  });
+
   it.each([
     [{ PORT: '70000' }, /PORT must be an integer/],
     [{ PORT: 'http' }, /PORT must be an integer/],
@@ -39,6 +45,8 @@ describe('readGatewayConfig', () => {
     [{ PUBLIC_URL: 'ftp://api.example.com' }, /PUBLIC_URL must be an http/],
     [{ PUBLIC_URL: 'https://api.example.com/?x=1' }, /without query/],
     [{ BODY_LIMIT_BYTES: '10' }, /BODY_LIMIT_BYTES/],
+    [{ RATE_LIMIT_PER_MINUTE: '-1' }, /RATE_LIMIT_PER_MINUTE must be an integer/],
+    [{ RATE_LIMIT_PER_MINUTE: '1.5' }, /RATE_LIMIT_PER_MINUTE must be an integer/],
     [{ KAFKA_BROKERS: '' }, /KAFKA_BROKERS is required/],
   ])('refuses %p', (env, message) => {
     expect(() => readGatewayConfig({ ...base, ...env })).toThrow(ConfigError);

@@ -16,10 +16,18 @@ export interface GatewayConfig extends BaseConfig {
   bodyLimitBytes: number;
   /** `SHUTDOWN_GRACE_MS`: how long requests in flight may finish after SIGTERM. Default: 10000. */
   shutdownGraceMs: number;
+  /**
+   * `RATE_LIMIT_PER_MINUTE`: requests each API key may make per minute, counted by each gateway
+   * instance on its own; 0 turns the limit off. Default: 600.
+   */
+  rateLimitPerMinute: number;
 }
 
 /** The default request body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The default requests per minute per API key: 600, ten a second. */
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
 
 /** Parses the gateway's environment into a frozen object; throws ConfigError naming what to fix. */
 export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -33,5 +41,9 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       max: 64 * 1024 * 1024,
     }),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, {
+      min: 0,
+      max: 1_000_000,
+    }),
   });
 }

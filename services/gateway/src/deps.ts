@@ -5,12 +5,15 @@ import type {
   ResultStore,
   RunStore,
   VectorStore,
+  WebhookDeliveryStore,
+  WebhookEndpointStore,
   WorkflowStore,
 } from '@weft/store';
 
 /** What the HTTP API needs: the stores it reads and writes, and where to log. */
 export interface GatewayDeps {
-  apps: Pick<AppStore, 'authenticate'>;
+  /** Authenticates every `/v1` request; manages the app's keys at `/v1/keys`. */
+  apps: Pick<AppStore, 'authenticate' | 'createKey' | 'listKeys' | 'revokeKey'>;
   workflows: Pick<WorkflowStore, 'get' | 'list' | 'versions' | 'save'>;
   runs: Pick<RunStore, 'create' | 'get' | 'list' | 'cancel' | 'resume'>;
   /** Step outputs kept out of line, served at `/v1/artifacts/:id`. */
@@ -19,9 +22,20 @@ export interface GatewayDeps {
   results: Pick<ResultStore, 'get' | 'list'>;
   /** The app's vector indexes, at `/v1/indexes/:index`. */
   vectors: Pick<VectorStore, 'upsert' | 'search'>;
+  /** The app's webhook endpoints, at `/v1/webhooks`. */
+  webhookEndpoints: Pick<
+    WebhookEndpointStore,
+    'create' | 'list' | 'get' | 'update' | 'delete' | 'rotateSecret'
+  >;
+  /** Delivery logs, and re-sending by hand. */
+  webhookDeliveries: Pick<WebhookDeliveryStore, 'get' | 'forEndpoint' | 'forRun' | 'resend'>;
+  /** `WEBHOOK_ALLOW_PRIVATE`: accept private receiver addresses (development only). Default false. */
+  allowPrivateWebhooks?: boolean;
   logger: Logger;
   /** Base of every `statusUrl`. Default: from each request's protocol and Host header. */
   publicUrl?: string;
   /** The largest request body accepted. Default: 1 MiB. */
   bodyLimitBytes?: number;
+  /** Requests each API key may make per minute, in this process; 0: no limit. Default: 600. */
+  rateLimitPerMinute?: number;
 }

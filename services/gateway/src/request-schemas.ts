@@ -87,6 +87,34 @@ const searchVectorsRequestSchema = {
   required: ['vector'],
 } as const;
 
+/** `POST /v1/webhooks` and `PATCH /v1/webhooks/:id`. */
+export interface WebhookEndpointRequest {
+  url?: string;
+  events?: string[];
+  description?: string;
+  enabled?: boolean;
+}
+
+const webhookEndpointProperties = {
+  url: { type: 'string', minLength: 1, maxLength: 2048 },
+  events: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 100 } },
+  description: { type: 'string', maxLength: 500 },
+} as const;
+
+const createWebhookRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: webhookEndpointProperties,
+  required: ['url'],
+} as const;
+
+const updateWebhookRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...webhookEndpointProperties, enabled: { type: 'boolean' } },
+  minProperties: 1,
+} as const;
+
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 
 /** Validates a `POST /v1/workflows/run` body. */
@@ -103,6 +131,16 @@ export const validateUpsertVectorRequest =
 /** Validates a `POST /v1/indexes/:index/search` body. */
 export const validateSearchVectorsRequest = ajv.compile<SearchVectorsRequest>(
   searchVectorsRequestSchema,
+);
+
+/** Validates a `POST /v1/webhooks` body. */
+export const validateCreateWebhookRequest = ajv.compile<WebhookEndpointRequest & { url: string }>(
+  createWebhookRequestSchema,
+);
+
+/** Validates a `PATCH /v1/webhooks/:id` body. */
+export const validateUpdateWebhookRequest = ajv.compile<WebhookEndpointRequest>(
+  updateWebhookRequestSchema,
 );
 
 function describe(error: ErrorObject): RequestIssue {

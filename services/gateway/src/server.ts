@@ -14,8 +14,11 @@ import {
   RunStore,
   s3ArtifactStoreFromEnv,
   VectorStore,
+  WebhookDeliveryStore,
+  WebhookEndpointStore,
   WorkflowStore,
 } from '@weft/store';
+import { allowPrivateFromEnv } from '@weft/webhooks';
 import { createGatewayApp } from './app';
 import type { GatewayConfig } from './config';
 
@@ -64,6 +67,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const gridFs = new GridFsArtifactStore(connection);
     const results = new ResultStore(connection);
     const vectors = new VectorStore(connection);
+    const webhookEndpoints = new WebhookEndpointStore(connection);
+    const webhookDeliveries = new WebhookDeliveryStore(connection);
     await Promise.all([
       definitions.ensureIndexes(),
       apps.ensureIndexes(),
@@ -72,6 +77,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       gridFs.ensureIndexes(),
       results.ensureIndexes(),
       vectors.ensureIndexes(),
+      webhookEndpoints.ensureIndexes(),
+      webhookDeliveries.ensureIndexes(),
     ]);
 
     const app = createGatewayApp({
@@ -81,8 +88,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       artifacts: s3ArtifactStoreFromEnv() ?? gridFs,
       results,
       vectors,
+      webhookEndpoints,
+      webhookDeliveries,
+      allowPrivateWebhooks: allowPrivateFromEnv(),
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
+      rateLimitPerMinute: config.rateLimitPerMinute,
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     });
     const server = createServer(app);

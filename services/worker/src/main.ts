@@ -10,6 +10,7 @@ import {
   ResultStore,
   s3ArtifactStoreFromEnv,
   VectorStore,
+  WebhookEndpointStore,
 } from '@weft/store';
 import { allowPrivateFromEnv } from '@weft/webhooks';
 import { readWorkerConfig } from './config';
@@ -44,7 +45,13 @@ async function main(): Promise<void> {
   const gridFs = new GridFsArtifactStore(connection);
   const results = new ResultStore(connection);
   const vectors = new VectorStore(connection);
-  await Promise.all([gridFs.ensureIndexes(), results.ensureIndexes(), vectors.ensureIndexes()]);
+  const endpoints = new WebhookEndpointStore(connection);
+  await Promise.all([
+    gridFs.ensureIndexes(),
+    results.ensureIndexes(),
+    vectors.ensureIndexes(),
+    endpoints.ensureIndexes(),
+  ]);
   const handlers = createStepHandlers({
     providers,
     artifacts: s3 ?? gridFs,
@@ -56,8 +63,7 @@ async function main(): Promise<void> {
       const secret = await apps.webhookSecret(appId);
       return secret ? [secret] : [];
     },
-    // Per-app endpoints arrive with the webhooks service; until then an app has none.
-    webhookEndpoints: async () => [],
+    webhookEndpoints: (appId, event) => endpoints.forEvent(appId, event),
   });
   log.info('providers', describeProviders(providers));
   const kafka = createKafkajsClient({

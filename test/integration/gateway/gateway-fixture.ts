@@ -14,6 +14,8 @@ import {
   ResultStore,
   RunStore,
   VectorStore,
+  WebhookDeliveryStore,
+  WebhookEndpointStore,
   WorkflowStore,
 } from '@weft/store';
 import { createGatewayApp } from '../../../services/gateway/src/app';
@@ -41,6 +43,7 @@ export interface GatewayFixture {
   artifacts: GridFsArtifactStore;
   results: ResultStore;
   vectors: VectorStore;
+  webhookDeliveries: WebhookDeliveryStore;
   /** An app made for the test, and its key. */
   appId: string;
   apiKey: string;
@@ -54,10 +57,21 @@ export interface GatewayFixture {
   ): Promise<GatewayResponse>;
   /** Documents in a collection, to prove that refused requests stored nothing. */
   count(collection: string): Promise<number>;
+  /** Another app and its key, to prove that apps cannot see each other's things. */
+  otherApp(name?: string): Promise<{ appId: string; apiKey: string }>;
   close(): Promise<void>;
 }
 
-export async function startGatewayFixture(name: string): Promise<GatewayFixture> {
+/** Options of {@link startGatewayFixture}; those absent get the gateway's defaults. */
+export interface GatewayFixtureOptions {
+  /** Requests per minute per API key. Default: the gateway's (600). */
+  rateLimitPerMinute?: number;
+}
+
+export async function startGatewayFixture(
+  name: string,
+  options: GatewayFixtureOptions = {},
+): Promise<GatewayFixture> {
   // Topics, groups and database of its own: tests never see each other's messages or documents.
   const namespace = uniqueName('t');
   const connection = await connectDatabase(process.env.MONGODB_URI ?? '', {
@@ -82,6 +96,8 @@ export async function startGatewayFixture(name: string): Promise<GatewayFixture>
   const artifacts = new GridFsArtifactStore(connection);
   const results = new ResultStore(connection);
   const vectors = new VectorStore(connection);
+  const webhookEndpoints = new WebhookEndpointStore(connection);
+  const webhookDeliveries = new WebhookDeliveryStore(connection);
   await Promise.all([
     definitions.ensureIndexes(),
     apps.ensureIndexes(),
@@ -90,6 +106,8 @@ export async function startGatewayFixture(name: string): Promise<GatewayFixture>
     artifacts.ensureIndexes(),
     results.ensureIndexes(),
     vectors.ensureIndexes(),
+    webhookEndpoints.ensureIndexes(),
+    webhookDeliveries.ensureIndexes(),
   ]);
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger('gateway', {
@@ -102,7 +120,12 @@ export async function startGatewayFixture(name: string): Promise<GatewayFixture>
     artifacts,
     results,
     vectors,
+    webhookEndpoints,
+    webhookDeliveries,
     logger,
+    ...(options.rateLimitPerMinute === undefined
+      ? {}
+      : { rateLimitPerMinute: options.rateLimitPerMinute }),
   }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -117,6 +140,7 @@ export async function startGatewayFixture(name: string): Promise<GatewayFixture>
     artifacts,
     results,
     vectors,
+    webhookDeliveries,
     appId: app.id,
     apiKey,
     logs,
@@ -140,6 +164,10 @@ export async function startGatewayFixture(name: string): Promise<GatewayFixture>
       };
     },
     count: (collection) => connection.collection(collection).countDocuments(),
+    async otherApp(otherName = `${name} (other)`) {
+      const other = await apps.createApp(otherName);
+      return { appId: other.app.id, apiKey: other.apiKey };
+    },
     async close() {
       server.close();
       server.closeAllConnections();

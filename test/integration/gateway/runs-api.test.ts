@@ -290,7 +290,17 @@ describe('the runs API on a real broker and database', () => {
         'a webhook URL that is not http(s)',
         async () => {
           const response = await run({ workflowSlug: 'blank', webhookUrl: 'file:///etc/passwd' });
-          expectApiError(response, 400, 'invalid_request');
+          expectApiError(response, 422, 'invalid_webhook_url');
+        },
+      ],
+      [
+        'a webhook URL at a private address',
+        async () => {
+          const response = await run({
+            workflowSlug: 'blank',
+            webhookUrl: 'http://169.254.169.254/latest/meta-data',
+          });
+          expectApiError(response, 422, 'invalid_webhook_url');
         },
       ],
       [

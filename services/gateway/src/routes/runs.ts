@@ -19,6 +19,7 @@ import {
 } from '../request-schemas';
 import { runSummaryView, runView } from '../run-view';
 import { baseUrlOf, statusUrlOf } from '../status-url';
+import { checkWebhookUrl } from '../webhook-url';
 import { workflowNotFound } from './workflows';
 
 const RUN_STATUSES: readonly RunStatus[] = [
@@ -67,22 +68,6 @@ function idempotencyKeyOf(request: Request): string | undefined {
     );
   }
   return key;
-}
-
-function webhookUrlOf(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw badRequest('webhookUrl must be an absolute http(s) URL', [
-      { path: '/webhookUrl', message: 'must be an absolute http(s) URL' },
-    ]);
-  }
-  return raw;
 }
 
 /** The definition a run request names, and how the run will refer to it. */
@@ -203,7 +188,10 @@ export function runRoutes(deps: GatewayDeps): Router {
       ]);
     }
     const idempotencyKey = idempotencyKeyOf(request);
-    const webhookUrl = webhookUrlOf(body.webhookUrl);
+    const webhookUrl =
+      body.webhookUrl === undefined
+        ? undefined
+        : checkWebhookUrl(body.webhookUrl, 'webhookUrl', deps.allowPrivateWebhooks ?? false);
     const { definition, workflow } = await resolveWorkflow(deps, appId, body);
     const input = validateRunInput(definition, body.input);
     if (!input.ok) {
@@ -251,6 +239,14 @@ export function runRoutes(deps: GatewayDeps): Router {
     const run = RUN_ID.test(runId) ? await deps.runs.get(appId, runId) : undefined;
     if (!run) throw runNotFound(runId);
     response.json(runView(run, statusUrlOf(baseUrlOf(request, deps.publicUrl), run.id)));
+  });
+
+  router.get('/runs/:runId/deliveries', async (request, response) => {
+    const { appId } = principalOf(response);
+    const runId = request.params.runId;
+    const run = RUN_ID.test(runId) ? await deps.runs.get(appId, runId) : undefined;
+    if (!run) throw runNotFound(runId);
+    response.json({ deliveries: await deps.webhookDeliveries.forRun(appId, runId) });
   });
 
   router.post('/runs/:runId/cancel', async (request, response) => {

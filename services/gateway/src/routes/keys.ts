@@ -1,0 +1,88 @@
+import { Router } from 'express';
+import type { ApiKeyInfo } from '@weft/store';
+import { ApiError } from '../api-error';
+import { principalOf } from '../auth';
+import type { GatewayDeps } from '../deps';
+
+/** Key ids are `key_` and 22 base-36 characters; anything else cannot be found, not looked up. */
+const KEY_ID = /^key_[0-9a-z]{22}$/;
+
+/** An API key as the API shows it: enough to tell keys apart, never the key or its hash. */
+export interface ApiKeyView {
+  id: string;
+  /** The 8 characters after `weft_`. */
+  prefix: string;
+  createdAt: string;
+  /** Absent: never used. Updated at most once a minute. */
+  lastUsedAt?: string;
+  /** Absent: the key works. */
+  revokedAt?: string;
+}
+
+function keyView(key: ApiKeyInfo): ApiKeyView {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    id: key.id,
+    prefix: key.prefix,
+    createdAt: iso(key.createdAt),
+    ...(key.lastUsedAt === undefined ? {} : { lastUsedAt: iso(key.lastUsedAt) }),
+    ...(key.revokedAt === undefined ? {} : { revokedAt: iso(key.revokedAt) }),
+  };
+}
+
+function isEmptyBody(body: unknown): boolean {
+  return (
+    body === undefined ||
+    (typeof body === 'object' &&
+      body !== null &&
+      !Array.isArray(body) &&
+      Object.keys(body).length === 0)
+  );
+}
+
+/**
+ * The app's API keys, mounted at `/v1/keys` behind requireApiKey: any key of an app may list,
+ * create and revoke the app's keys (its own included), so keys can be rotated without downtime.
+ */
+export function keyRoutes(deps: GatewayDeps): Router {
+  const router = Router();
+
+  // A new key is in one of these answers, a listing says which keys exist: no cache may keep them.
+  router.use((_request, response, next) => {
+    response.set('Cache-Control', 'no-store');
+    next();
+  });
+
+  router.get('/', async (_request, response) => {
+    const { appId } = principalOf(response);
+    const keys = await deps.apps.listKeys(appId);
+    response.json({ keys: keys.map(keyView) });
+  });
+
+  router.post('/', async (request, response) => {
+    const { appId } = principalOf(response);
+    if (!isEmptyBody(request.body)) {
+      throw new ApiError('invalid_request', 'POST /v1/keys takes no body (or an empty object)', {
+        issues: [{ path: '', message: 'must be empty' }],
+      });
+    }
+    const created = await deps.apps.createKey(appId);
+    // Only when the app was deleted after this request authenticated: its keys mean nothing now.
+    if (!created) {
+      throw new ApiError('invalid_api_key', 'The API key is not valid, or it has been revoked');
+    }
+    response.status(201).json({ key: keyView(created.key), apiKey: created.apiKey });
+  });
+
+  router.delete('/:keyId', async (request, response) => {
+    const { appId } = principalOf(response);
+    const keyId = request.params.keyId;
+    const revoked = KEY_ID.test(keyId) ? await deps.apps.revokeKey(appId, keyId) : undefined;
+    if (!revoked) {
+      throw new ApiError('key_not_found', `No API key ${keyId} in this app`, { keyId });
+    }
+    response.json({ key: keyView(revoked) });
+  });
+
+  return router;
+}

@@ -1,0 +1,64 @@
+import { createKafkajsClient } from '@weft/kafka';
+import { createLogger } from '@weft/observability';
+import {
+  AppStore,
+  connectDatabase,
+  DefinitionStore,
+  OutboxPublisher,
+  RunStore,
+  WebhookDeliveryStore,
+  WebhookEndpointStore,
+} from '@weft/store';
+import { readWebhooksConfig } from './config';
+import { WebhookDispatcher } from './dispatcher';
+
+// Named in the process list, so an operator sees which service a pid is.
+process.title = 'weft-webhooks';
+
+async function main(): Promise<void> {
+  const config = readWebhooksConfig();
+  const log = createLogger('webhooks', { level: config.logLevel });
+  const kafka = createKafkajsClient({
+    brokers: [...config.kafkaBrokers],
+    clientId: 'weft-webhooks',
+    ...(config.kafkaNamespace ? { namespace: config.kafkaNamespace } : {}),
+  });
+  const connection = await connectDatabase(config.mongoUri);
+  const producer = await kafka.producer();
+  const runs = new RunStore(
+    connection,
+    new DefinitionStore(connection),
+    new OutboxPublisher(connection, producer),
+  );
+  const endpoints = new WebhookEndpointStore(connection);
+  const deliveries = new WebhookDeliveryStore(connection);
+  await Promise.all([endpoints.ensureIndexes(), deliveries.ensureIndexes()]);
+  const dispatcher = new WebhookDispatcher(
+    kafka,
+    { runs, apps: new AppStore(connection), endpoints, deliveries },
+    config,
+    log,
+  );
+  await dispatcher.start();
+  const stop = (signal: string) => {
+    log.info('stopping', { signal });
+    dispatcher
+      .stop()
+      .then(() => producer.disconnect())
+      .then(() => connection.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error('stop failed', { error });
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`webhooks: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
