@@ -44,6 +44,9 @@ export async function connectDatabase(): Promise<Connection> {
   const connection = mongoose.createConnection(uri, {
     dbName: uniqueName('test').replaceAll('-', '_'),
     serverSelectionTimeoutMS: 5000,
+    // As services connect: stores create their collections and indexes in ensureIndexes.
+    autoIndex: false,
+    autoCreate: false,
   });
   try {
     await connection.asPromise();

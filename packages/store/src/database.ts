@@ -16,8 +16,10 @@ export async function connectDatabase(
   const connection = mongoose.createConnection(uri, {
     dbName: options.dbName ?? (path || 'weft'),
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 10_000,
-    // Indexes are created explicitly by ensureIndexes, once, at a service's start.
+    // Collections and indexes are created explicitly by ensureIndexes, once, at a service's start:
+    // mongoose creating them in the background races that (mongo-java-server refuses the loser).
     autoIndex: false,
+    autoCreate: false,
   });
   await connection.asPromise();
   return connection;
