@@ -271,6 +271,49 @@ export class WorkflowStore {
     return builtInVersion(template);
   }
 
+  /**
+   * Version `version` (default: the latest) of the app's workflow with this id, with when the
+   * workflow itself was made; undefined when the app has no such workflow (or it was deleted).
+   */
+  async getById(
+    appId: string,
+    workflowId: string,
+    version?: number,
+  ): Promise<(WorkflowVersion & { workflowCreatedAt: number }) | undefined> {
+    const own = await this.workflows
+      .findOne({ _id: workflowId, appId, deletedAt: { $exists: false } })
+      .lean();
+    if (!own) return undefined;
+    const found = await this.get(appId, own.slug, version);
+    return found && !found.builtIn ? { ...found, workflowCreatedAt: own.createdAt } : undefined;
+  }
+
+  /** The app's own workflows (no built-ins), each at its latest version, oldest first. */
+  async listOwn(appId: string): Promise<(WorkflowVersion & { workflowCreatedAt: number })[]> {
+    const documents = await this.workflows
+      .find({ appId, deletedAt: { $exists: false } })
+      .sort({ _id: 1 })
+      .lean();
+    const found = await Promise.all(
+      documents.map((document) => this.getById(appId, document._id)),
+    );
+    return found.filter((version) => version !== undefined);
+  }
+
+  /**
+   * Deletes the app's workflow: it is no longer listed or runnable, and its slug is free again.
+   * Its versions stay, so runs that executed them still show what they ran. False when not found.
+   */
+  async delete(appId: string, workflowId: string): Promise<boolean> {
+    const now = this.clock();
+    // The slug takes the (unique) id, so the unique (appId, slug) index lets the slug be reused.
+    const result = await this.workflows.updateOne(
+      { _id: workflowId, appId, deletedAt: { $exists: false } },
+      { $set: { deletedAt: now, updatedAt: now, slug: `deleted:${workflowId}` } },
+    );
+    return result.modifiedCount === 1;
+  }
+
   /** The app's workflows by slug, then the built-in templates it has not replaced. */
   async list(appId: string): Promise<WorkflowSummary[]> {
     const documents = await this.workflows

@@ -13,7 +13,9 @@ export interface RunRequest {
   /** Optional; when present it must be the API key's app (403 `app_mismatch` otherwise). */
   appId?: string;
   workflowSlug?: string;
-  /** Default: the latest. Only with `workflowSlug`. */
+  /** A saved workflow by id (`wf_…`), as the seed API names it. */
+  workflowId?: string;
+  /** Default: the latest. Only with `workflowSlug` or `workflowId`. */
   version?: number;
   /** A definition in either form, run once. */
   plan?: Record<string, unknown>;
@@ -36,6 +38,7 @@ const runRequestSchema = {
   properties: {
     appId: { type: 'string', minLength: 1, maxLength: 100 },
     workflowSlug: { type: 'string', pattern: WORKFLOW_SLUG_PATTERN },
+    workflowId: { type: 'string', minLength: 1, maxLength: 100 },
     version: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
     plan: { type: 'object' },
     // Any JSON: validateRunInput checks it against the workflow's parameters (422, not 400).

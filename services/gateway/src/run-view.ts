@@ -43,7 +43,8 @@ function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
-function nodeView(node: NodeRecord): NodeView {
+/** One node as the API shows it. */
+export function nodeView(node: NodeRecord): NodeView {
   const view: NodeView = { status: node.status, attempt: node.attempt };
   if (node.queuedAt !== undefined) view.queuedAt = iso(node.queuedAt);
   if (node.startedAt !== undefined) view.startedAt = iso(node.startedAt);

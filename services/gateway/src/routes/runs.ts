@@ -70,6 +70,19 @@ function idempotencyKeyOf(request: Request): string | undefined {
   return key;
 }
 
+/** The run input with defaults applied; 422 `invalid_input` when it does not fit the workflow. */
+export function runInputOf(definition: WorkflowDefinition, raw: unknown): Record<string, unknown> {
+  const input = validateRunInput(definition, raw);
+  if (!input.ok) {
+    throw new ApiError(
+      'invalid_input',
+      `The run input does not fit the workflow: ${input.details[0]?.message ?? 'see details.issues'}`,
+      { issues: input.details },
+    );
+  }
+  return input.value;
+}
+
 /** The definition a run request names, and how the run will refer to it. */
 async function resolveWorkflow(
   deps: GatewayDeps,
@@ -90,9 +103,12 @@ async function resolveWorkflow(
       workflow: { ephemeral: true, name: checked.definition.name },
     };
   }
-  const slug = body.workflowSlug as string;
-  const found = await deps.workflows.get(appId, slug, body.version);
-  if (!found) throw workflowNotFound(slug, body.version);
+  const found =
+    body.workflowId !== undefined
+      ? await deps.workflows.getById(appId, body.workflowId, body.version)
+      : await deps.workflows.get(appId, body.workflowSlug as string, body.version);
+  if (!found)
+    throw workflowNotFound(body.workflowId ?? (body.workflowSlug as string), body.version);
   return {
     definition: found.definition,
     workflow: {
@@ -115,6 +131,7 @@ function sameRequest(
   return (
     run.workflow.ephemeral === workflow.ephemeral &&
     run.workflow.slug === workflow.slug &&
+    run.workflow.id === workflow.id &&
     (body.version === undefined || run.workflow.version === body.version) &&
     jsonEqual(run.input, input)
   );
@@ -164,7 +181,7 @@ function listQueryOf(request: Request): ListRunsQuery {
   };
 }
 
-function runNotFound(runId: string): ApiError {
+export function runNotFound(runId: string): ApiError {
   return new ApiError('run_not_found', `No run ${runId} in this app`, { runId });
 }
 
@@ -177,14 +194,16 @@ export function runRoutes(deps: GatewayDeps): Router {
     const appId = principal.appId;
     const body = parseBody(validateRunRequest, request.body);
     checkAppId(body.appId, principal);
-    if ((body.workflowSlug === undefined) === (body.plan === undefined)) {
-      throw badRequest('Send either workflowSlug (a saved workflow) or plan (an inline one)', [
-        { path: '', message: 'needs exactly one of "workflowSlug" and "plan"' },
-      ]);
+    const named = [body.workflowSlug, body.workflowId, body.plan].filter((v) => v !== undefined);
+    if (named.length !== 1) {
+      throw badRequest(
+        'Send one of workflowSlug or workflowId (a saved workflow) or plan (an inline one)',
+        [{ path: '', message: 'needs exactly one of "workflowSlug", "workflowId" and "plan"' }],
+      );
     }
     if (body.plan !== undefined && body.version !== undefined) {
-      throw badRequest('version goes with workflowSlug, not with plan', [
-        { path: '/version', message: 'is only allowed with "workflowSlug"' },
+      throw badRequest('version goes with workflowSlug or workflowId, not with plan', [
+        { path: '/version', message: 'is only allowed with "workflowSlug" or "workflowId"' },
       ]);
     }
     const idempotencyKey = idempotencyKeyOf(request);
@@ -193,14 +212,7 @@ export function runRoutes(deps: GatewayDeps): Router {
         ? undefined
         : checkWebhookUrl(body.webhookUrl, 'webhookUrl', deps.allowPrivateWebhooks ?? false);
     const { definition, workflow } = await resolveWorkflow(deps, appId, body);
-    const input = validateRunInput(definition, body.input);
-    if (!input.ok) {
-      throw new ApiError(
-        'invalid_input',
-        `The run input does not fit the workflow: ${input.details[0]?.message ?? 'see details.issues'}`,
-        { issues: input.details },
-      );
-    }
+    const input = { value: runInputOf(definition, body.input) };
     const traceparent = request.get('traceparent');
     const { run, created } = await deps.runs.create({
       appId,

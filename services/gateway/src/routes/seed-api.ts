@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import { Router, type Request } from 'express';
+import { checkDefinition, type WorkflowDefinition } from '@weft/core';
+import type { ListRunsQuery } from '@weft/store';
+import { ApiError } from '../api-error';
+import { principalOf } from '../auth';
+import type { GatewayDeps } from '../deps';
+import { executionApiView, workflowApiView } from '../seed-api-view';
+import { baseUrlOf, statusUrlOf } from '../status-url';
+import { runInputOf } from './runs';
+
+const WORKFLOW_ID = /^wf_[0-9a-z]{22}$/;
+const RUN_ID = /^run_[0-9a-z]{1,64}$/;
+const DEFAULT_EXECUTIONS_LIMIT = 20;
+const MAX_EXECUTIONS_LIMIT = 100;
+
+function notFound(id: string): ApiError {
+  return new ApiError('workflow_not_found', `No workflow "${id}" in this app`, { id });
+}
+
+function executionNotFound(id: string): ApiError {
+  return new ApiError('run_not_found', `No workflow execution "${id}" in this app`, { runId: id });
+}
+
+function requireObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError('invalid_request', 'The request body must be a JSON object', {
+      issues: [{ path: '', message: 'must be a JSON object' }],
+    });
+  }
+  return body as Record<string, unknown>;
+}
+
+/** The body as a definition, or 422 with every diagnostic (nothing is stored). */
+function definitionOf(body: unknown): {
+  definition: WorkflowDefinition;
+  diagnostics: { type_issues: unknown[]; warnings: unknown[] };
+} {
+  const checked = checkDefinition(requireObject(body));
+  if (!checked.definition) {
+    throw new ApiError(
+      'invalid_definition',
+      `The workflow has ${checked.diagnostics.errors.length} error(s); see details.diagnostics`,
+      { diagnostics: checked.diagnostics },
+    );
+  }
+  return {
+    definition: checked.definition,
+    diagnostics: {
+      type_issues: checked.diagnostics.type_issues,
+      warnings: checked.diagnostics.warnings,
+    },
+  };
+}
+
+/** A slug for a workflow made without one: its name, made safe, and a random tail. */
+function slugFor(name: string): string {
+  const base = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48);
+  return `${base || 'workflow'}-${randomBytes(4).toString('hex')}`;
+}
+
+function workflowIdOf(request: Request): string {
+  const id = String(request.params.id);
+  if (!WORKFLOW_ID.test(id)) throw notFound(id);
+  return id;
+}
+
+function pageOf(request: Request): Pick<ListRunsQuery, 'limit' | 'cursor'> {
+  const query = request.query as Record<string, unknown>;
+  const raw = query.limit;
+  const limit = raw === undefined ? DEFAULT_EXECUTIONS_LIMIT : Number(raw);
+  if (
+    (raw !== undefined && (typeof raw !== 'string' || !/^[0-9]{1,3}$/.test(raw))) ||
+    limit < 1 ||
+    limit > MAX_EXECUTIONS_LIMIT
+  ) {
+    throw new ApiError('invalid_request', `limit must be from 1 to ${MAX_EXECUTIONS_LIMIT}`, {
+      issues: [{ path: 'query:limit', message: `must be from 1 to ${MAX_EXECUTIONS_LIMIT}` }],
+    });
+  }
+  const cursor = query.cursor;
+  if (cursor !== undefined && (typeof cursor !== 'string' || !RUN_ID.test(cursor))) {
+    throw new ApiError('invalid_request', 'cursor must be a next_cursor from a previous page', {
+      issues: [{ path: 'query:cursor', message: 'is not a cursor' }],
+    });
+  }
+  return { limit, ...(cursor !== undefined ? { cursor } : {}) };
+}
+
+/**
+ * Seed 000's workflow API at `/api`: workflows by id and their executions, in the seed's shapes
+ * (snake_case, unix seconds). The same workflows and runs as `/v1`: a workflow made here runs by
+ * id there (`workflowId`), and one saved there is listed, read and executed here.
+ */
+export function seedApiRoutes(deps: GatewayDeps): Router {
+  const router = Router();
+  const statusUrl = (request: Request, runId: string) =>
+    statusUrlOf(baseUrlOf(request, deps.publicUrl), runId);
+
+  router.post('/workflows', async (request, response) => {
+    const { appId } = principalOf(response);
+    const { definition, diagnostics } = definitionOf(request.body);
+    const saved = await deps.workflows.save(appId, slugFor(definition.name), definition);
+    const workflow = await deps.workflows.getById(appId, saved.workflowId ?? '');
+    if (!workflow) throw new Error(`workflow ${saved.workflowId} vanished after saving`);
+    response.status(201).json({ workflow: workflowApiView(appId, workflow), diagnostics });
+  });
+
+  router.get('/workflows', async (_request, response) => {
+    const { appId } = principalOf(response);
+    const workflows = await deps.workflows.listOwn(appId);
+    response.json({ workflows: workflows.map((workflow) => workflowApiView(appId, workflow)) });
+  });
+
+  router.get('/workflows/:id', async (request, response) => {
+    const { appId } = principalOf(response);
+    const id = workflowIdOf(request);
+    const workflow = await deps.workflows.getById(appId, id);
+    if (!workflow) throw notFound(id);
+    response.json({ workflow: workflowApiView(appId, workflow) });
+  });
+
+  router.put('/workflows/:id', async (request, response) => {
+    const { appId } = principalOf(response);
+    const id = workflowIdOf(request);
+    const existing = await deps.workflows.getById(appId, id);
+    if (!existing) throw notFound(id);
+    const { definition, diagnostics } = definitionOf(request.body);
+    await deps.workflows.save(appId, existing.slug, definition);
+    const workflow = await deps.workflows.getById(appId, id);
+    if (!workflow) throw notFound(id);
+    response.json({ workflow: workflowApiView(appId, workflow), diagnostics });
+  });
+
+  router.delete('/workflows/:id', async (request, response) => {
+    const { appId } = principalOf(response);
+    const id = workflowIdOf(request);
+    if (!(await deps.workflows.delete(appId, id))) throw notFound(id);
+    response.status(204).end();
+  });
+
+  router.post('/workflows/:id/execute', async (request, response) => {
+    const { appId } = principalOf(response);
+    const id = workflowIdOf(request);
+    const body = request.body === undefined ? {} : requireObject(request.body);
+    const unknown = Object.keys(body).filter((key) => key !== 'input_params');
+    if (unknown.length > 0) {
+      throw new ApiError('invalid_request', `Unknown property "${unknown[0]}"`, {
+        issues: unknown.map((key) => ({ path: `/${key}`, message: `unknown property "${key}"` })),
+      });
+    }
+    const workflow = await deps.workflows.getById(appId, id);
+    if (!workflow) throw notFound(id);
+    const input = runInputOf(workflow.definition, body.input_params ?? {});
+    const { run } = await deps.runs.create({
+      appId,
+      definition: workflow.definition,
+      workflow: {
+        id,
+        slug: workflow.slug,
+        version: workflow.version,
+        ephemeral: false,
+        name: workflow.name,
+      },
+      input,
+    });
+    const url = statusUrl(request, run.id);
+    response
+      .status(201)
+      .location(url)
+      .json({ execution: executionApiView(run, url) });
+  });
+
+  router.get('/workflows/:id/executions', async (request, response) => {
+    const { appId } = principalOf(response);
+    const id = workflowIdOf(request);
+    if (!(await deps.workflows.getById(appId, id))) throw notFound(id);
+    const page = await deps.runs.list(appId, { workflowId: id, ...pageOf(request) });
+    response.json({
+      executions: page.runs.map((run) => executionApiView(run, statusUrl(request, run.id))),
+      ...(page.nextCursor !== undefined ? { next_cursor: page.nextCursor } : {}),
+    });
+  });
+
+  router.get('/workflow-executions/:id', async (request, response) => {
+    const { appId } = principalOf(response);
+    const id = String(request.params.id);
+    const run = RUN_ID.test(id) ? await deps.runs.get(appId, id) : undefined;
+    if (!run) throw executionNotFound(id);
+    response.json({ execution: executionApiView(run, statusUrl(request, run.id)) });
+  });
+
+  router.post('/workflow-executions/:id/cancel', async (request, response) => {
+    const { appId } = principalOf(response);
+    const id = String(request.params.id);
+    const run = RUN_ID.test(id) ? await deps.runs.cancel(appId, id) : undefined;
+    if (!run) throw executionNotFound(id);
+    if (run.status !== 'cancelled') {
+      throw new ApiError('run_already_ended', `Execution ${id} already ended: ${run.status}`, {
+        runId: id,
+        status: run.status,
+      });
+    }
+    response.json({ execution: executionApiView(run, statusUrl(request, id)) });
+  });
+
+  return router;
+}
