@@ -27,6 +27,7 @@ import { Orchestrator } from '../../services/orchestrator/src/orchestrator';
 import type { DispatcherConfig } from '../../services/webhooks/src/config';
 import { WebhookDispatcher } from '../../services/webhooks/src/dispatcher';
 import { Worker } from '../../services/worker/src/worker';
+import { ContractRecorder } from './openapi-validator';
 import { dropDatabase, uniqueName } from './test-infrastructure';
 
 const ROOT = join(__dirname, '..', '..');
@@ -59,6 +60,8 @@ export class TestEngine {
   private producer!: KafkaProducer;
   private stops: (() => Promise<void>)[] = [];
   private children = new Set<ChildProcess>();
+  /** Checks every JSON answer of the engine's gateways against the OpenAPI document. */
+  private contract?: ContractRecorder;
 
   constructor() {
     this.kafka = createKafkajsClient({
@@ -177,6 +180,7 @@ export class TestEngine {
     const workflows = new WorkflowStore(this.connection, new DefinitionStore(this.connection));
     const stores = await this.dataStores();
     await Promise.all([apps.ensureIndexes(), workflows.ensureIndexes()]);
+    this.contract ??= new ContractRecorder();
     const server = createGatewayApp({
       apps,
       workflows,
@@ -184,6 +188,7 @@ export class TestEngine {
       ...stores,
       allowPrivateWebhooks: true,
       logger: quiet,
+      observeResponse: this.contract.observe,
     }).listen(0, '127.0.0.1');
     await once(server, 'listening');
     this.stops.push(async () => {
@@ -252,6 +257,7 @@ export class TestEngine {
         MONGODB_URI: this.mongoUri,
         WEFT_KAFKA_NAMESPACE: this.namespace,
         LOG_LEVEL: 'warn',
+        HEALTH_PORT: '0',
         WEFT_STEP_PARTITIONS: String(TEST_PARTITIONS.steps),
         WEFT_RESULT_PARTITIONS: String(TEST_PARTITIONS.results),
         ...env,
@@ -327,6 +333,8 @@ export class TestEngine {
       .catch(() => undefined);
     await admin.disconnect();
     if (this.connection) await dropDatabase(this.connection);
+    // Last, so everything is cleaned up even when an answer broke the OpenAPI contract.
+    this.contract?.assertNone();
   }
 }
 

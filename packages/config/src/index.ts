@@ -22,6 +22,12 @@ export interface BaseConfig {
    * `WEFT_RESULT_PARTITIONS` for step results and run events (default 8).
    */
   topicPartitions: { steps: number; results: number };
+  /**
+   * `HEALTH_PORT`: where a service without an API (orchestrator, worker, webhooks) serves
+   * `/healthz`, `/readyz` and `/metrics`; 0 picks a free port. Default: 9090. The gateway serves
+   * them on its own port.
+   */
+  healthPort: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -80,6 +86,7 @@ export function readBaseConfig(env: NodeJS.ProcessEnv = process.env): BaseConfig
       steps: integer(env, 'WEFT_STEP_PARTITIONS', 8, { min: 1, max: 1000 }),
       results: integer(env, 'WEFT_RESULT_PARTITIONS', 8, { min: 1, max: 1000 }),
     }),
+    healthPort: integer(env, 'HEALTH_PORT', 9090, { min: 0, max: 65535 }),
     ...(env.WEFT_KAFKA_NAMESPACE?.trim()
       ? { kafkaNamespace: env.WEFT_KAFKA_NAMESPACE.trim() }
       : {}),

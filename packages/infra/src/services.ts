@@ -16,9 +16,18 @@ export interface ServiceSpec {
  */
 export const SYSTEM_SERVICES: readonly ServiceSpec[] = [
   { name: 'gateway', main: 'services/gateway/dist/main.js' },
-  { name: 'orchestrator', main: 'services/orchestrator/dist/main.js' },
-  { name: 'worker-core', main: 'services/worker/dist/main.js', env: { STEP_TYPES: '*' } },
-  { name: 'webhooks', main: 'services/webhooks/dist/main.js' },
+  // Each on a health port of its own: they share one host here.
+  {
+    name: 'orchestrator',
+    main: 'services/orchestrator/dist/main.js',
+    env: { HEALTH_PORT: '9091' },
+  },
+  {
+    name: 'worker-core',
+    main: 'services/worker/dist/main.js',
+    env: { STEP_TYPES: '*', HEALTH_PORT: '9092' },
+  },
+  { name: 'webhooks', main: 'services/webhooks/dist/main.js', env: { HEALTH_PORT: '9093' } },
 ];
 
 /**

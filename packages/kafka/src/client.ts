@@ -97,6 +97,11 @@ export interface KafkaAdmin {
   describeGroups(groupIds: string[]): Promise<{ groupId: string; state: string }[]>;
   /** A metadata round trip: proves a broker answers. */
   describeCluster(): Promise<ClusterDescription>;
+  /**
+   * Messages the group has yet to consume, per topic: the sum over partitions of the latest offset
+   * minus the group's committed one (from the earliest retained when it committed none).
+   */
+  consumerLag(groupId: string, topics: string[]): Promise<{ topic: string; lag: number }[]>;
   disconnect(): Promise<void>;
 }
 

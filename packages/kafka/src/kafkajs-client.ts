@@ -142,6 +142,25 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
           const cluster = await admin.describeCluster();
           return { clusterId: cluster.clusterId, brokers: cluster.brokers };
         },
+        async consumerLag(groupId: string, topics: string[]) {
+          const committed = await admin.fetchOffsets({
+            groupId: names.topic(groupId),
+            topics: topics.map(names.topic),
+          });
+          return Promise.all(
+            committed.map(async ({ topic, partitions }) => {
+              const latest = await admin.fetchTopicOffsets(topic);
+              let lag = 0;
+              for (const partition of latest) {
+                const mine = partitions.find((entry) => entry.partition === partition.partition);
+                const done = Number(mine?.offset ?? '-1');
+                const from = done >= 0 ? done : Number(partition.low);
+                lag += Math.max(0, Number(partition.high) - from);
+              }
+              return { topic: names.logical(topic) ?? topic, lag };
+            }),
+          );
+        },
         disconnect: () => admin.disconnect(),
       };
     },

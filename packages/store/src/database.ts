@@ -24,3 +24,10 @@ export async function connectDatabase(
   await connection.asPromise();
   return connection;
 }
+
+/** Resolves when the database answers a ping; for readiness probes. */
+export async function databaseAnswers(connection: Connection): Promise<void> {
+  const db = connection.db;
+  if (!db || connection.readyState !== 1) throw new Error('the database is not connected');
+  await db.command({ ping: 1 });
+}

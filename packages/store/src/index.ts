@@ -1,8 +1,8 @@
-export { connectDatabase, type DatabaseOptions } from './database';
+export { connectDatabase, databaseAnswers, type DatabaseOptions } from './database';
 export { newId } from './ids';
 export { DefinitionStore } from './definition-store';
 export { OutboxPublisher } from './outbox-publisher';
-export { RunStore, type AppliedTransition } from './run-store';
+export { RunStore, type AppliedTransition, type RunObserver } from './run-store';
 export type {
   CreateRunInput,
   ListRunsQuery,

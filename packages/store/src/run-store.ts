@@ -40,6 +40,12 @@ export interface AppliedTransition {
   changed: boolean;
 }
 
+/** Hears about runs as a store changes them: each start once, each end once. */
+export interface RunObserver {
+  started?(run: StoredRun): void;
+  finished?(run: StoredRun): void;
+}
+
 /**
  * Runs in MongoDB. Every change is one compare-and-set on the run's version that also writes, in
  * the same single-document update, the messages the change implies (the outbox); those are then
@@ -62,6 +68,18 @@ export class RunStore {
   ) {
     this.runs = connection.collection<RunDocument>('runs');
     this.idempotency = connection.collection<IdempotencyDocument>('run_idempotency_keys');
+  }
+
+  private observers: RunObserver[] = [];
+
+  /** Runs holding outbox messages not yet confirmed published (a gauge for operators). */
+  async outboxBacklog(): Promise<number> {
+    return this.runs.countDocuments({ outboxAt: { $exists: true } });
+  }
+
+  /** Tells `observer` about runs this store starts and ends (metrics count them). */
+  observe(observer: RunObserver): void {
+    this.observers.push(observer);
   }
 
   async ensureIndexes(): Promise<void> {
@@ -130,6 +148,10 @@ export class RunStore {
       throw error;
     }
     await this.publishQuietly(run);
+    for (const observer of this.observers) observer.started?.(run);
+    if (isTerminalRunStatus(run.status)) {
+      for (const observer of this.observers) observer.finished?.(run);
+    }
     return { run, created: true };
   }
 
@@ -266,6 +288,9 @@ export class RunStore {
       if (written) {
         const stored = runFromDocument(written);
         this.remember(stored);
+        if (isTerminalRunStatus(stored.status) && !isTerminalRunStatus(run.status)) {
+          for (const observer of this.observers) observer.finished?.(stored);
+        }
         await this.publishQuietly(stored, new Set(transition.messages.map((m) => m.envelope.id)));
         return { run: stored, changed: true };
       }

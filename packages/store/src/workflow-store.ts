@@ -294,9 +294,7 @@ export class WorkflowStore {
       .find({ appId, deletedAt: { $exists: false } })
       .sort({ _id: 1 })
       .lean();
-    const found = await Promise.all(
-      documents.map((document) => this.getById(appId, document._id)),
-    );
+    const found = await Promise.all(documents.map((document) => this.getById(appId, document._id)));
     return found.filter((version) => version !== undefined);
   }
 

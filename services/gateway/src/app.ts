@@ -6,14 +6,18 @@ import express, {
   type RequestHandler,
 } from 'express';
 import helmet from 'helmet';
+import { checkReadiness } from '@weft/observability';
 import { ApiError } from './api-error';
 import { requireApiKey } from './auth';
 import { DEFAULT_BODY_LIMIT_BYTES } from './config';
 import type { GatewayDeps } from './deps';
+import { openApiRoutes } from './openapi-docs';
 import { rateLimitPerKey } from './rate-limit';
 import { dataRoutes } from './routes/data';
 import { keyRoutes } from './routes/keys';
+import { runEventRoutes } from './routes/run-events';
 import { runRoutes } from './routes/runs';
+import { seedApiRoutes } from './routes/seed-api';
 import { webhookRoutes } from './routes/webhooks';
 import { workflowRoutes } from './routes/workflows';
 
@@ -86,6 +90,17 @@ function bodyParserError(error: unknown, bodyLimitBytes: number): ApiError | und
   }
 }
 
+/** Ids in a path, e.g. `run_…`, `wf_…`, `art_…`: replaced so metric labels stay few. */
+const PATH_ID = /^(?:[a-z]{2,4}_[0-9a-z]{8,}|[0-9a-f]{24,})$/;
+
+/** The path with its ids as `:id`: a label per route, not per resource. */
+export function routeTemplate(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => (PATH_ID.test(segment) ? ':id' : segment))
+    .join('/');
+}
+
 /**
  * The HTTP API as an express app, not yet listening: `main.ts` listens on PORT, tests on port 0.
  * Every `/v1` route needs an API key and sees only its app's workflows and runs.
@@ -106,42 +121,95 @@ export function createGatewayApp(deps: GatewayDeps): Express {
     const started = performance.now();
     const path = request.path; // routers rewrite it on the way down
     response.on('finish', () => {
+      const route = request.route === undefined ? 'unmatched' : routeTemplate(path);
       const principal = response.locals.principal as { appId?: string } | undefined;
+      const durationMs = performance.now() - started;
       deps.logger.info('request', {
         requestId,
         method: request.method,
         path,
         status: response.statusCode,
-        durationMs: Math.round(performance.now() - started),
+        durationMs: Math.round(durationMs),
         ...(principal?.appId === undefined ? {} : { appId: principal.appId }),
       });
+      const labels = { route, method: request.method };
+      deps.metrics?.httpRequests.inc({ ...labels, status: String(response.statusCode) });
+      deps.metrics?.httpDuration.observe(labels, durationMs / 1000);
     });
     next();
   });
+
+  // Tests check every JSON answer against the OpenAPI document through this hook.
+  const observe = deps.observeResponse;
+  if (observe) {
+    app.use((request, response, next) => {
+      const json = response.json.bind(response);
+      response.json = (body: unknown) => {
+        const sent = json(body);
+        // The route is only right in its own handler: errors are answered after routers unwind.
+        const route = (request.route as { path?: unknown } | undefined)?.path;
+        observe({
+          method: request.method,
+          path: request.originalUrl.split('?')[0] ?? '',
+          ...(typeof route === 'string' && response.statusCode < 400
+            ? { route: request.baseUrl + route }
+            : {}),
+          status: response.statusCode,
+          contentType: response.get('content-type'),
+          body,
+        });
+        return sent;
+      };
+      next();
+    });
+  }
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
   });
 
+  app.get('/readyz', async (_request, response) => {
+    const readiness = await checkReadiness(deps.readiness ?? {});
+    response
+      .status(readiness.ready ? 200 : 503)
+      .json({ status: readiness.ready ? 'ready' : 'unready', checks: readiness.checks });
+  });
+
+  app.get('/metrics', async (_request, response) => {
+    if (!deps.metrics) throw new ApiError('not_found', 'Metrics are not enabled', {});
+    const { contentType, body } = await deps.metrics.exposition();
+    response.type(contentType).send(body);
+  });
+
+  // The OpenAPI document and its HTML rendering, open to all like /healthz.
+  app.use(openApiRoutes());
+
+  // Both APIs: authenticate before reading a body (an anonymous caller gets no JSON parsing from
+  // us), and throttle before it too, so a throttled caller costs one map lookup. One limiter:
+  // a key's budget covers /v1 and /api together.
+  const authenticate = requireApiKey(deps.apps);
+  const throttle = rateLimitPerKey(deps.rateLimitPerMinute);
+  const jsonBody = express.json({
+    limit: bodyLimitBytes,
+    strict: true,
+    type: ['application/json', 'application/*+json'],
+  });
+
   const v1 = express.Router();
-  // Authenticate before reading a body: an anonymous caller gets no JSON parsing from us.
-  v1.use(requireApiKey(deps.apps));
-  // Throttle before the body is read, so a throttled caller costs us one map lookup.
-  v1.use(rateLimitPerKey(deps.rateLimitPerMinute));
-  v1.use(requireJsonBody);
-  v1.use(
-    express.json({
-      limit: bodyLimitBytes,
-      strict: true,
-      type: ['application/json', 'application/*+json'],
-    }),
-  );
+  v1.use(authenticate, throttle, requireJsonBody, jsonBody);
   v1.use('/workflows', runRoutes(deps));
+  v1.use('/workflows', runEventRoutes(deps));
   v1.use('/workflows', workflowRoutes(deps));
   v1.use('/keys', keyRoutes(deps));
   v1.use(dataRoutes(deps));
   v1.use('/webhooks', webhookRoutes(deps));
   app.use('/v1', v1);
+
+  // Seed 000's API: the same authentication, body parsing and errors as /v1.
+  const seed = express.Router();
+  seed.use(authenticate, throttle, requireJsonBody, jsonBody);
+  seed.use(seedApiRoutes(deps));
+  app.use('/api', seed);
 
   app.use((request) => {
     throw new ApiError('not_found', `No route ${request.method} ${request.path}`, {

@@ -1,4 +1,4 @@
-import type { Logger } from '@weft/observability';
+import type { Logger, ReadinessCheck, WeftMetrics } from '@weft/observability';
 import type {
   AppStore,
   ArtifactStore,
@@ -14,7 +14,10 @@ import type {
 export interface GatewayDeps {
   /** Authenticates every `/v1` request; manages the app's keys at `/v1/keys`. */
   apps: Pick<AppStore, 'authenticate' | 'createKey' | 'listKeys' | 'revokeKey'>;
-  workflows: Pick<WorkflowStore, 'get' | 'list' | 'versions' | 'save'>;
+  workflows: Pick<
+    WorkflowStore,
+    'get' | 'list' | 'versions' | 'save' | 'getById' | 'listOwn' | 'delete'
+  >;
   runs: Pick<RunStore, 'create' | 'get' | 'list' | 'cancel' | 'resume'>;
   /** Step outputs kept out of line, served at `/v1/artifacts/:id`. */
   artifacts: Pick<ArtifactStore, 'open'>;
@@ -32,10 +35,32 @@ export interface GatewayDeps {
   /** `WEBHOOK_ALLOW_PRIVATE`: accept private receiver addresses (development only). Default false. */
   allowPrivateWebhooks?: boolean;
   logger: Logger;
+  /** Counts requests and serves `/metrics`; absent: no metrics. */
+  metrics?: WeftMetrics;
+  /** What `/readyz` checks (database, broker…); absent: ready whenever it answers. */
+  readiness?: Record<string, ReadinessCheck>;
   /** Base of every `statusUrl`. Default: from each request's protocol and Host header. */
   publicUrl?: string;
   /** The largest request body accepted. Default: 1 MiB. */
   bodyLimitBytes?: number;
   /** Requests each API key may make per minute, in this process; 0: no limit. Default: 600. */
   rateLimitPerMinute?: number;
+  /**
+   * Called with every JSON answer once it is sent; tests check each against the OpenAPI document.
+   * Must not throw. Default: none.
+   */
+  observeResponse?: (exchange: ObservedExchange) => void;
+}
+
+/** A JSON answer as {@link GatewayDeps.observeResponse} sees it. */
+export interface ObservedExchange {
+  method: string;
+  /** The request's path as sent (still percent-encoded), without the query. */
+  path: string;
+  /** The express route that answered, e.g. `/v1/workflows/runs/:runId`; absent for errors. */
+  route?: string;
+  status: number;
+  contentType: string | undefined;
+  /** The value given to `response.json`. */
+  body: unknown;
 }

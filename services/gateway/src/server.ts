@@ -2,11 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
 import { engineTopics } from '@weft/core';
-import { createKafkajsClient, ensureTopics, type KafkaProducer } from '@weft/kafka';
-import type { Logger } from '@weft/observability';
+import { brokerAnswers, createKafkajsClient, ensureTopics, type KafkaProducer } from '@weft/kafka';
+import { runMetricsObserver, WeftMetrics, type Logger } from '@weft/observability';
 import {
   AppStore,
   connectDatabase,
+  databaseAnswers,
   DefinitionStore,
   GridFsArtifactStore,
   OutboxPublisher,
@@ -81,7 +82,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       webhookDeliveries.ensureIndexes(),
     ]);
 
+    const metrics = new WeftMetrics('gateway');
+    runs.observe(runMetricsObserver(metrics));
+    const database = connection;
     const app = createGatewayApp({
+      metrics,
+      readiness: {
+        database: () => databaseAnswers(database),
+        kafka: () => brokerAnswers(kafka),
+      },
       apps,
       workflows,
       runs,

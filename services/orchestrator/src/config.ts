@@ -21,5 +21,9 @@ export function readOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
       max: 600_000,
     }),
     sweepAfterMs: integer(env, 'ORCHESTRATOR_SWEEP_AFTER_MS', 3_000, { min: 100, max: 3_600_000 }),
+    metricsIntervalMs: integer(env, 'ORCHESTRATOR_METRICS_INTERVAL_MS', 15_000, {
+      min: 100,
+      max: 600_000,
+    }),
   });
 }

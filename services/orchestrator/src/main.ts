@@ -1,6 +1,17 @@
-import { createKafkajsClient } from '@weft/kafka';
-import { createLogger } from '@weft/observability';
-import { connectDatabase, DefinitionStore, OutboxPublisher, RunStore } from '@weft/store';
+import { brokerAnswers, createKafkajsClient } from '@weft/kafka';
+import {
+  createLogger,
+  runMetricsObserver,
+  startHealthServer,
+  WeftMetrics,
+} from '@weft/observability';
+import {
+  connectDatabase,
+  databaseAnswers,
+  DefinitionStore,
+  OutboxPublisher,
+  RunStore,
+} from '@weft/store';
 import { readOrchestratorConfig } from './config';
 import { Orchestrator } from './orchestrator';
 
@@ -20,12 +31,28 @@ async function main(): Promise<void> {
   const definitions = new DefinitionStore(connection);
   const runs = new RunStore(connection, definitions, new OutboxPublisher(connection, producer));
   await runs.ensureIndexes();
-  const orchestrator = new Orchestrator(kafka, runs, config, log);
+  const metrics = new WeftMetrics('orchestrator');
+  runs.observe(runMetricsObserver(metrics));
+  const orchestrator = new Orchestrator(kafka, runs, config, log, metrics);
+  // Up before the consumer joins: /healthz answers at once, /readyz once everything does.
+  const health = await startHealthServer({
+    port: config.healthPort,
+    metrics,
+    checks: {
+      database: () => databaseAnswers(connection),
+      kafka: () => brokerAnswers(kafka),
+      consumer: async () => {
+        if (!orchestrator.ready) throw new Error('not consuming step results');
+      },
+    },
+  });
+  log.info('health endpoints', { port: health.port });
   await orchestrator.start();
   const stop = (signal: string) => {
     log.info('stopping', { signal });
     orchestrator
       .stop()
+      .then(() => health.close())
       .then(() => producer.disconnect())
       .then(() => connection.close())
       .then(

@@ -4,6 +4,7 @@ import {
   engineTopics,
   isStepResult,
   parseEnvelope,
+  RUN_EVENTS_TOPIC,
   STEP_RESULTS_TOPIC,
 } from '@weft/core';
 import {
@@ -13,7 +14,7 @@ import {
   type KafkaConsumer,
   type KafkaProducer,
 } from '@weft/kafka';
-import type { Logger } from '@weft/observability';
+import type { Logger, WeftMetrics } from '@weft/observability';
 import type { RunStore } from '@weft/store';
 
 export interface OrchestratorOptions {
@@ -29,6 +30,8 @@ export interface OrchestratorOptions {
   sweepIntervalMs: number;
   /** An outbox entry older than this is presumed orphaned by a crash and re-published. Default: 3000 ms. */
   sweepAfterMs: number;
+  /** How often backlog gauges (consumer lag, outbox) are sampled. Default: 15000 ms. */
+  metricsIntervalMs?: number;
 }
 
 /**
@@ -49,7 +52,13 @@ export class Orchestrator {
     private readonly runs: RunStore,
     private readonly options: OrchestratorOptions,
     private readonly log: Logger,
+    private readonly metrics?: WeftMetrics,
   ) {}
+
+  /** True from joining its consumer group until it starts stopping. */
+  get ready(): boolean {
+    return this.consumer !== undefined && !this.stopping;
+  }
 
   async start(): Promise<void> {
     await ensureTopics(this.kafka, engineTopics(this.options.topicPartitions));
@@ -64,6 +73,9 @@ export class Orchestrator {
     await this.consumer.run(async (message) => this.onStepResult(message));
     this.every(this.options.timerIntervalMs, () => this.fireTimers());
     this.every(this.options.sweepIntervalMs, () => this.sweepOutboxes());
+    if (this.metrics) {
+      this.every(this.options.metricsIntervalMs ?? 15_000, () => this.sampleBacklogs());
+    }
     this.log.info('orchestrator started');
   }
 
@@ -131,6 +143,34 @@ export class Orchestrator {
         messages: Object.keys(run.outbox ?? {}).length,
       });
       await this.runs.publishOutbox(run);
+    }
+  }
+
+  /**
+   * The gauges no single message moves: runs waiting on their outbox, and each consumer group's
+   * lag (workers per step topic, the orchestrator's, the webhook dispatcher's). A step topic's
+   * lag growing while its group has no members is a pool nobody runs.
+   */
+  private async sampleBacklogs(): Promise<void> {
+    const metrics = this.metrics;
+    if (!metrics) return;
+    metrics.outboxBacklog.set(await this.runs.outboxBacklog());
+    const groups = [
+      { group: 'weft.orchestrator', topic: STEP_RESULTS_TOPIC },
+      { group: 'weft.webhooks', topic: RUN_EVENTS_TOPIC },
+      ...engineTopics(this.options.topicPartitions)
+        .filter(({ topic }) => topic.startsWith('weft.steps.'))
+        .map(({ topic }) => ({ group: `weft.worker.${topic}`, topic })),
+    ];
+    const admin = await this.kafka.admin();
+    try {
+      for (const { group, topic } of groups) {
+        for (const { lag } of await admin.consumerLag(group, [topic])) {
+          metrics.consumerLag.set({ topic, group }, lag);
+        }
+      }
+    } finally {
+      await admin.disconnect();
     }
   }
 

@@ -5,7 +5,7 @@ import {
   type KafkaClient,
   type KafkaConsumer,
 } from '@weft/kafka';
-import type { Logger } from '@weft/observability';
+import type { Logger, WeftMetrics } from '@weft/observability';
 import {
   RUN_WEBHOOK_EVENTS,
   type AppStore,
@@ -61,8 +61,14 @@ export class WebhookDispatcher {
       topicPartitions: { steps: number; results: number };
     },
     private readonly log: Logger,
+    private readonly metrics?: WeftMetrics,
     private readonly random: () => number = Math.random,
   ) {}
+
+  /** True from joining its consumer group until it starts stopping. */
+  get ready(): boolean {
+    return this.consumer !== undefined && !this.stopped;
+  }
 
   async start(): Promise<void> {
     await ensureTopics(this.kafka, engineTopics(this.config.topicPartitions));
@@ -170,6 +176,7 @@ export class WebhookDispatcher {
     const signing = await this.secretsFor(delivery);
     if ('abandon' in signing) {
       await this.stores.deliveries.abandon(delivery.id, signing.abandon);
+      this.metrics?.webhookDeliveries.inc({ outcome: 'abandoned' });
       return;
     }
     const started = Date.now();
@@ -186,6 +193,7 @@ export class WebhookDispatcher {
       timeoutMs: this.config.timeoutMs,
       allowPrivate: this.config.allowPrivate,
     });
+    this.metrics?.webhookDelivery.observe(result.durationMs / 1000);
     const attempt: DeliveryAttempt = {
       at: started,
       durationMs: result.durationMs,
@@ -206,6 +214,7 @@ export class WebhookDispatcher {
 
     if (result.ok) {
       await this.stores.deliveries.recordAttempt(delivery.id, attempt, { status: 'delivered' });
+      this.metrics?.webhookDeliveries.inc({ outcome: 'delivered' });
       this.log.info('webhook delivered', logged);
       return;
     }
@@ -216,6 +225,7 @@ export class WebhookDispatcher {
         status: 'failed',
         failure: 'endpoint_gone',
       });
+      this.metrics?.webhookDeliveries.inc({ outcome: 'failed' });
       this.log.warn('webhook endpoint gone; disabled', logged);
       return;
     }
@@ -224,6 +234,7 @@ export class WebhookDispatcher {
         status: 'failed',
         failure: result.error.code,
       });
+      this.metrics?.webhookDeliveries.inc({ outcome: 'failed' });
       this.log.warn('webhook receiver refused', logged);
       return;
     }
@@ -238,6 +249,7 @@ export class WebhookDispatcher {
         status: 'failed',
         failure: 'attempts_exhausted',
       });
+      this.metrics?.webhookDeliveries.inc({ outcome: 'failed' });
       this.log.warn('webhook delivery gave up', logged);
       return;
     }
@@ -245,6 +257,7 @@ export class WebhookDispatcher {
       status: 'pending',
       nextAttemptAt: Date.now() + delay,
     });
+    this.metrics?.webhookDeliveries.inc({ outcome: 'retrying' });
     this.log.info('webhook delivery will be retried', { ...logged, retryInMs: delay });
   }
 }

@@ -1,8 +1,9 @@
-import { createKafkajsClient } from '@weft/kafka';
-import { createLogger } from '@weft/observability';
+import { brokerAnswers, createKafkajsClient } from '@weft/kafka';
+import { createLogger, startHealthServer, WeftMetrics } from '@weft/observability';
 import {
   AppStore,
   connectDatabase,
+  databaseAnswers,
   DefinitionStore,
   OutboxPublisher,
   RunStore,
@@ -33,17 +34,32 @@ async function main(): Promise<void> {
   const endpoints = new WebhookEndpointStore(connection);
   const deliveries = new WebhookDeliveryStore(connection);
   await Promise.all([endpoints.ensureIndexes(), deliveries.ensureIndexes()]);
+  const metrics = new WeftMetrics('webhooks');
   const dispatcher = new WebhookDispatcher(
     kafka,
     { runs, apps: new AppStore(connection), endpoints, deliveries },
     config,
     log,
+    metrics,
   );
+  const health = await startHealthServer({
+    port: config.healthPort,
+    metrics,
+    checks: {
+      database: () => databaseAnswers(connection),
+      kafka: () => brokerAnswers(kafka),
+      consumer: async () => {
+        if (!dispatcher.ready) throw new Error('not consuming run events');
+      },
+    },
+  });
+  log.info('health endpoints', { port: health.port });
   await dispatcher.start();
   const stop = (signal: string) => {
     log.info('stopping', { signal });
     dispatcher
       .stop()
+      .then(() => health.close())
       .then(() => producer.disconnect())
       .then(() => connection.close())
       .then(

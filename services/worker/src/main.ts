@@ -1,11 +1,12 @@
 import { listTaskTypes } from '@weft/core';
-import { createKafkajsClient } from '@weft/kafka';
-import { createLogger } from '@weft/observability';
+import { brokerAnswers, createKafkajsClient } from '@weft/kafka';
+import { createLogger, startHealthServer, WeftMetrics } from '@weft/observability';
 import { readProviderConfig, type ProviderConfig } from '@weft/providers';
 import { createStepHandlers } from '@weft/steps';
 import {
   AppStore,
   connectDatabase,
+  databaseAnswers,
   GridFsArtifactStore,
   ResultStore,
   s3ArtifactStoreFromEnv,
@@ -71,12 +72,26 @@ async function main(): Promise<void> {
     clientId: `weft-worker-${config.workerId}`,
     ...(config.kafkaNamespace ? { namespace: config.kafkaNamespace } : {}),
   });
-  const worker = new Worker(kafka, handlers, config, log);
+  const metrics = new WeftMetrics('worker');
+  const worker = new Worker(kafka, handlers, config, log, metrics);
+  const health = await startHealthServer({
+    port: config.healthPort,
+    metrics,
+    checks: {
+      database: () => databaseAnswers(connection),
+      kafka: () => brokerAnswers(kafka),
+      consumers: async () => {
+        if (!worker.ready) throw new Error('not consuming its step topics');
+      },
+    },
+  });
+  log.info('health endpoints', { port: health.port });
   await worker.start();
   const stop = (signal: string) => {
     log.info('stopping', { signal });
     worker
       .stop()
+      .then(() => health.close())
       .then(() => connection.close())
       .then(
         () => process.exit(0),

@@ -17,7 +17,7 @@ import {
   type KafkaConsumer,
   type KafkaProducer,
 } from '@weft/kafka';
-import type { Logger } from '@weft/observability';
+import type { Logger, WeftMetrics } from '@weft/observability';
 import { executeStep, StepFailure, type StepHandler } from '@weft/steps';
 import { randomUUID } from 'node:crypto';
 import { OffsetTracker } from './offset-tracker';
@@ -76,11 +76,23 @@ export class Worker {
     private readonly handlers: Readonly<Record<string, StepHandler>>,
     private readonly options: WorkerOptions,
     private readonly log: Logger,
+    private readonly metrics?: WeftMetrics,
   ) {}
 
   /** Steps running now. */
   get inFlight(): number {
     return this.running.size;
+  }
+
+  /** True from joining its consumer groups until it starts stopping. */
+  get ready(): boolean {
+    return this.started && !this.stopping;
+  }
+
+  private started = false;
+
+  private countInFlight(): void {
+    this.metrics?.workerInFlight.set({ worker: this.options.workerId }, this.running.size);
   }
 
   async start(): Promise<void> {
@@ -108,6 +120,8 @@ export class Worker {
       await consumer.run(async (message) => this.accept(pool, message));
     }
     this.commitTimer = setInterval(() => void this.commit(), this.options.commitIntervalMs);
+    this.started = true;
+    this.countInFlight();
     this.log.info('worker started', {
       workerId: this.options.workerId,
       region: this.options.region,
@@ -162,9 +176,11 @@ export class Worker {
     pool.tracker.begin(message.topic, message.partition, message.offset);
     const step: Running = { runId: parsed.envelope.runId, controller: new AbortController() };
     this.running.add(step);
+    this.countInFlight();
     if (this.running.size >= this.options.concurrency) this.pauseAll();
     void this.execute(parsed.envelope as Envelope<'step.execute'>, step).then((handedBack) => {
       this.running.delete(step);
+      this.countInFlight();
       if (!handedBack) pool.tracker.end(message.topic, message.partition, message.offset);
       if (this.running.size === 0) this.idle?.();
       if (this.paused && !this.stopping && this.running.size < this.options.concurrency)
@@ -177,6 +193,11 @@ export class Worker {
     const { runId, nodeId = '', attempt = 1 } = message;
     const log = this.log.child({ runId, nodeId, attempt, task: message.payload.task });
     const startedAt = Date.now();
+    const task = message.payload.task;
+    const queuedAt = Date.parse(message.createdAt);
+    if (Number.isFinite(queuedAt)) {
+      this.metrics?.stepQueue.observe({ task }, Math.max(0, startedAt - queuedAt) / 1000);
+    }
     const base = { runId, nodeId, attempt };
     await this.report(
       makeEnvelope({
@@ -203,6 +224,9 @@ export class Worker {
     }
     const finishedAt = Date.now();
     const times = { workerId: this.options.workerId, startedAt, finishedAt };
+    this.metrics?.stepDuration.observe({ task }, (finishedAt - startedAt) / 1000);
+    this.metrics?.stepAttempts.inc({ task, outcome: outcome.ok ? 'succeeded' : 'failed' });
+    if (!outcome.ok) this.metrics?.stepFailures.inc({ task, code: outcome.error.code });
     if (outcome.ok) {
       log.debug('step succeeded', { durationMs: finishedAt - startedAt });
       await this.report(

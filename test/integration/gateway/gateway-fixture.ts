@@ -19,6 +19,7 @@ import {
   WorkflowStore,
 } from '@weft/store';
 import { createGatewayApp } from '../../../services/gateway/src/app';
+import { ContractRecorder } from '../../support/openapi-validator';
 import { dropDatabase, uniqueName } from '../../support/test-infrastructure';
 
 export interface GatewayResponse {
@@ -113,6 +114,8 @@ export async function startGatewayFixture(
   const logger = createLogger('gateway', {
     write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
   });
+  // Every JSON answer is checked against the OpenAPI document: at each request(), and at close().
+  const contract = new ContractRecorder();
   const server: Server = createGatewayApp({
     apps,
     workflows,
@@ -123,6 +126,7 @@ export async function startGatewayFixture(
     webhookEndpoints,
     webhookDeliveries,
     logger,
+    observeResponse: contract.observe,
     ...(options.rateLimitPerMinute === undefined
       ? {}
       : { rateLimitPerMinute: options.rateLimitPerMinute }),
@@ -157,6 +161,7 @@ export async function startGatewayFixture(
         ...(body === undefined ? {} : { body }),
       });
       const text = await response.text();
+      contract.assertNone();
       return {
         status: response.status,
         body: text === '' ? undefined : (JSON.parse(text) as unknown),
@@ -178,6 +183,8 @@ export async function startGatewayFixture(
       await cleanup.deleteTopics(await cleanup.listTopics()).catch(() => undefined);
       await cleanup.disconnect();
       await dropDatabase(connection);
+      // Answers to requests made without request(), e.g. by fetch.
+      contract.assertNone();
     },
   };
 }

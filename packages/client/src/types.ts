@@ -1,0 +1,430 @@
+// The wire shapes of Weft's HTTP API (services/gateway/README.md), declared here rather than
+// imported from the engine's packages so the client has no dependencies at all.
+
+/** Any JSON value. */
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A run's lifecycle: pending → running → completed | failed | cancelled | timed_out. */
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
+
+/** A node's lifecycle: pending → queued → running → completed | failed | skipped | cancelled. */
+export type NodeStatus =
+  'pending' | 'queued' | 'running' | 'retrying' | 'completed' | 'failed' | 'skipped' | 'cancelled';
+
+/** The run statuses after which nothing changes any more. */
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = [
+  'completed',
+  'failed',
+  'cancelled',
+  'timed_out',
+];
+
+/** True once a run has ended, whichever way. */
+export function isTerminalRunStatus(status: RunStatus): boolean {
+  return TERMINAL_RUN_STATUSES.includes(status);
+}
+
+/** A step's failure as a node records it. */
+export interface StepError {
+  /** Stable, e.g. `provider_rate_limited`, `invalid_input`, `step_timeout`. */
+  code: string;
+  message: string;
+  /** False for permanent failures. */
+  retryable?: boolean;
+  retryAfterMs?: number;
+  details?: unknown;
+}
+
+/** Why a run ended other than `completed`. */
+export interface RunError {
+  code: string;
+  message: string;
+  /** The node whose failure ended the run, when one did. */
+  nodeId?: string;
+}
+
+/** Which workflow a run runs. */
+export interface RunWorkflowRef {
+  /** The saved workflow's id; absent for a built-in template or an inline plan. */
+  id?: string;
+  slug?: string;
+  version?: number;
+  /** True for an inline plan run once. */
+  ephemeral: boolean;
+  name: string;
+}
+
+/** One node of a run; times are ISO-8601. */
+export interface NodeView {
+  status: NodeStatus;
+  /** Attempts started so far (0 before the first). */
+  attempt: number;
+  queuedAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** From the current attempt's start to its end. */
+  durationMs?: number;
+  result?: unknown;
+  error?: StepError;
+}
+
+/** A run as `GET /v1/workflows/runs` lists it. */
+export interface RunSummary {
+  runId: string;
+  status: RunStatus;
+  workflow: RunWorkflowRef;
+  error: RunError | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** From creation to the end; `null` until the run ends. */
+  durationMs: number | null;
+  statusUrl: string;
+}
+
+/** A run as `GET /v1/workflows/runs/:runId` shows it. */
+export interface RunView extends RunSummary {
+  input: Record<string, unknown>;
+  nodes: Record<string, NodeView>;
+  /** Each node's result by node id once the run completed; `null` otherwise. */
+  outputs: Record<string, unknown> | null;
+}
+
+/** A workflow definition in either accepted form (canonical `dag` or `steps`). */
+export type WorkflowDocument = Record<string, unknown>;
+
+/** What every run start may carry. */
+interface StartRunCommon {
+  /** Optional; when given it must be the API key's app (403 `app_mismatch`). */
+  appId?: string;
+  /** The run's input, checked against the workflow's parameters (422 `invalid_input`). */
+  input?: Record<string, unknown>;
+  /** Notified (signed, Standard Webhooks) when the run ends. */
+  webhookUrl?: string;
+  /**
+   * Makes a retried start return the first start's run. Default: a fresh random key per call,
+   * so the client's own retries never start a run twice.
+   */
+  idempotencyKey?: string;
+}
+
+/** `POST /v1/workflows/run`: a saved workflow by slug or id, or an inline plan. */
+export type StartRunRequest =
+  | (StartRunCommon & { workflowSlug: string; version?: number })
+  | (StartRunCommon & { workflowId: string; version?: number })
+  | (StartRunCommon & { plan: WorkflowDocument });
+
+/** The answer to a run start (202). */
+export interface StartedRun {
+  runId: string;
+  status: RunStatus;
+  statusUrl: string;
+  /** The `Idempotency-Key` the start was sent with: start again with it to get the same run. */
+  idempotencyKey: string;
+}
+
+/** Filters and paging of `GET /v1/workflows/runs`. */
+export interface ListRunsParams {
+  status?: RunStatus;
+  slug?: string;
+  /** 1–100. Default (server): 20. */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** One page of runs, newest first. */
+export interface RunPage {
+  runs: RunSummary[];
+  /** Pass as `cursor` for the next page; `null` on the last. */
+  nextCursor: string | null;
+}
+
+/** One finding about a definition. */
+export interface Diagnostic {
+  code: string;
+  message: string;
+  /** The node (or step) it is about. */
+  node?: string;
+  /** The field it is about, e.g. `messages[1].content` or `model_id`. */
+  field?: string;
+  /** JSON pointer into the document as sent. */
+  path?: string;
+}
+
+/** Findings grouped as the API reports them: `errors` block a save or run. */
+export interface Diagnostics {
+  errors: Diagnostic[];
+  type_issues: Diagnostic[];
+  warnings: Diagnostic[];
+}
+
+/** A workflow as `GET /v1/workflows` lists it; built-in templates have `id: null`. */
+export interface WorkflowSummary {
+  id: string | null;
+  slug: string;
+  name: string;
+  description: string | null;
+  latestVersion: number;
+  builtIn: boolean;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+/** One immutable version of a workflow, as listed. */
+export interface WorkflowVersionSummary {
+  id: string | null;
+  slug: string;
+  version: number;
+  name: string;
+  description: string | null;
+  builtIn: boolean;
+  createdAt: string | null;
+}
+
+/** One version with its definition (canonical form). */
+export interface WorkflowVersion extends WorkflowVersionSummary {
+  definition: WorkflowDocument;
+}
+
+/** `POST /v1/workflows`. */
+export interface SaveWorkflowRequest {
+  slug: string;
+  definition: WorkflowDocument;
+}
+
+/** The answer to a save: the new version, and the findings that did not block it. */
+export interface SavedWorkflow {
+  workflow: WorkflowVersionSummary;
+  diagnostics: Diagnostics;
+}
+
+/** An artifact's bytes, as `GET /v1/artifacts/:id` serves them. */
+export interface Artifact {
+  bytes: Uint8Array;
+  contentType: string;
+  etag: string | null;
+}
+
+/** A document `store_results` wrote. `createdAt` is epoch ms. */
+export interface ResultDocument {
+  id: string;
+  collection: string;
+  document: Record<string, unknown>;
+  runId?: string;
+  nodeId?: string;
+  createdAt: number;
+}
+
+/** Paging of a collection's documents. */
+export interface PageParams {
+  /** 1–100. Default (server): 20. */
+  limit?: number;
+  cursor?: string;
+}
+
+/** One page of documents, newest first. */
+export interface DocumentPage {
+  documents: ResultDocument[];
+  /** Absent on the last page. */
+  nextCursor?: string;
+}
+
+/** `PUT /v1/indexes/:index/items/:id`. */
+export interface UpsertVectorRequest {
+  vector: number[];
+  metadata?: Record<string, unknown>;
+}
+
+/** The answer to an upsert. */
+export interface UpsertedVector {
+  index: string;
+  id: string;
+  dimensions: number;
+}
+
+/** `POST /v1/indexes/:index/search`. */
+export interface SearchVectorsRequest {
+  vector: number[];
+  /** 1–100. Default (server): 5. */
+  top_k?: number;
+}
+
+/** A search hit: cosine similarity, higher is nearer. */
+export interface VectorMatch {
+  id: string;
+  score: number;
+  metadata?: Record<string, unknown>;
+}
+
+/** An API key as the API shows it: never the key itself. */
+export interface ApiKey {
+  id: string;
+  /** The 8 characters after `weft_`. */
+  prefix: string;
+  createdAt: string;
+  lastUsedAt?: string;
+  revokedAt?: string;
+}
+
+/** The answer to `POST /v1/keys`: `apiKey` is shown this once. */
+export interface CreatedApiKey {
+  key: ApiKey;
+  apiKey: string;
+}
+
+/** An endpoint for run events; times are epoch ms. */
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  /** Empty: every event. */
+  events: string[];
+  description?: string;
+  enabled: boolean;
+  disabledReason?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** `POST /v1/webhooks`. */
+export interface CreateWebhookRequest {
+  url: string;
+  /** e.g. `run.completed`; absent: every event. */
+  events?: string[];
+  description?: string;
+}
+
+/** `PATCH /v1/webhooks/:id`: at least one field. */
+export interface UpdateWebhookRequest {
+  url?: string;
+  events?: string[];
+  description?: string;
+  /** `true` switches on an endpoint a 410 disabled. */
+  enabled?: boolean;
+}
+
+/** An endpoint with its `whsec_` signing secret, shown when it is made or rotated. */
+export interface WebhookWithSecret {
+  webhook: WebhookEndpoint;
+  secret: string;
+}
+
+/** One try at delivering a webhook; times are epoch ms. */
+export interface DeliveryAttempt {
+  at: number;
+  durationMs: number;
+  status?: number;
+  error?: { code: string; message: string };
+  response?: string;
+}
+
+/** A message for one receiver, with every attempt made to deliver it. */
+export interface WebhookDelivery {
+  id: string;
+  appId: string;
+  runId: string;
+  event: string;
+  messageId: string;
+  endpointId?: string;
+  url: string;
+  status: 'pending' | 'delivering' | 'delivered' | 'failed';
+  attempts: DeliveryAttempt[];
+  nextAttemptAt?: number;
+  failure?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+// ---- The seed API (`/api`): snake_case, times in unix seconds ----
+
+/** A workflow as `/api/workflows` shows it. */
+export interface WorkflowApi {
+  /** `wf_…`: the same id /v1 uses. */
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  slug: string;
+  version: number;
+  dag: { nodes: Record<string, unknown>; edges: { from: string; to: string }[] };
+  input_parameters: Record<string, unknown> | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** `POST /api/workflows` and `PUT /api/workflows/:id`: a definition, canonical or steps form. */
+export type WorkflowApiRequest = WorkflowDocument;
+
+/** The answer to a create or update. */
+export interface SavedWorkflowApi {
+  workflow: WorkflowApi;
+  diagnostics: Pick<Diagnostics, 'type_issues' | 'warnings'>;
+}
+
+/** One node of an execution. */
+export interface ExecutionNodeApi {
+  status: NodeStatus;
+  output: unknown;
+  error: { code: string; message: string; retryable?: boolean } | null;
+  attempts: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+/** A run as `/api` shows it. */
+export interface ExecutionApi {
+  /** `run_…`: the same id as /v1 runs. */
+  id: string;
+  workflow_id: string | null;
+  organization_id: string;
+  status: RunStatus;
+  input_params: Record<string, unknown>;
+  outputs: Record<string, unknown> | null;
+  error: { code: string; message: string; node_id?: string } | null;
+  nodes: Record<string, ExecutionNodeApi>;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  status_url: string;
+}
+
+/** One page of a workflow's executions. */
+export interface ExecutionPageApi {
+  executions: ExecutionApi[];
+  next_cursor?: string;
+}
+
+// ---- Live run events (`GET /v1/workflows/runs/:runId/events`) ----
+
+/** A node's status or attempt changed. */
+export interface NodeEventData {
+  runId: string;
+  nodeId: string;
+  status: NodeStatus;
+  attempt: number;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  error?: StepError;
+}
+
+/** The run's status changed. */
+export interface RunStatusEventData {
+  runId: string;
+  status: RunStatus;
+  error?: RunError;
+  finishedAt?: string;
+}
+
+/**
+ * One event of a run's live stream: `snapshot` (the run view, first), `node` and `run` changes,
+ * and `end` (the final run view, last). `id` is the server's event id; absent for events the
+ * client made up from polling.
+ */
+export type RunEvent =
+  | { type: 'snapshot'; id?: string; data: RunView }
+  | { type: 'node'; id?: string; data: NodeEventData }
+  | { type: 'run'; id?: string; data: RunStatusEventData }
+  | { type: 'end'; id?: string; data: RunView };

@@ -1,0 +1,1889 @@
+import {
+  CANONICAL_DEFINITION_SCHEMA,
+  DIAGNOSTIC_CODES,
+  STEPS_DEFINITION_SCHEMA,
+  type JsonType,
+} from '@weft/core';
+import {
+  MAX_VECTOR_DIMENSIONS,
+  MAX_WEBHOOK_ENDPOINTS,
+  RESULT_COLLECTION_PATTERN,
+  RUN_WEBHOOK_EVENTS,
+  VECTOR_INDEX_PATTERN,
+  VECTOR_ITEM_ID_PATTERN,
+  WEBHOOK_EVENT_PATTERN,
+  WORKFLOW_SLUG_PATTERN,
+} from '@weft/store';
+import { httpStatusOf, type ApiErrorCode } from './api-error';
+import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_RATE_LIMIT_PER_MINUTE } from './config';
+import { MAX_WEBHOOK_URL_LENGTH } from './request-schemas';
+import { DEFAULT_DOCUMENTS_LIMIT, MAX_DOCUMENTS_LIMIT } from './routes/data';
+import { DEFAULT_RUNS_LIMIT, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_RUNS_LIMIT } from './routes/runs';
+import { MAX_DELIVERIES_LISTED } from './routes/webhooks';
+
+// ---------------------------------------------------------------------------------------------
+// The OpenAPI 3.1 objects this document uses (a subset of the specification, typed strictly).
+// ---------------------------------------------------------------------------------------------
+
+/** A JSON Schema 2020-12 schema, which is what an OpenAPI 3.1 Schema Object is. */
+export interface SchemaObject {
+  $ref?: string;
+  title?: string;
+  description?: string;
+  type?: JsonType | JsonType[];
+  enum?: readonly unknown[];
+  const?: unknown;
+  format?: string;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  items?: SchemaObject;
+  minItems?: number;
+  maxItems?: number;
+  properties?: Record<string, SchemaObject>;
+  required?: readonly string[];
+  additionalProperties?: boolean | SchemaObject;
+  propertyNames?: SchemaObject;
+  minProperties?: number;
+  maxProperties?: number;
+  allOf?: SchemaObject[];
+  anyOf?: SchemaObject[];
+  oneOf?: SchemaObject[];
+  not?: SchemaObject;
+  if?: SchemaObject;
+  then?: SchemaObject;
+  default?: unknown;
+  examples?: unknown[];
+  contentMediaType?: string;
+}
+
+/** A `$ref` to a component of this document. */
+export interface ReferenceObject {
+  $ref: string;
+}
+
+export interface HeaderObject {
+  description: string;
+  required?: boolean;
+  schema: SchemaObject;
+}
+
+export interface ParameterObject {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  description: string;
+  required?: boolean;
+  schema: SchemaObject;
+}
+
+export interface MediaTypeObject {
+  /** Absent: any bytes. */
+  schema?: SchemaObject;
+}
+
+export interface RequestBodyObject {
+  description?: string;
+  required: boolean;
+  content: Record<string, MediaTypeObject>;
+}
+
+export interface ResponseObject {
+  description: string;
+  headers?: Record<string, HeaderObject | ReferenceObject>;
+  content?: Record<string, MediaTypeObject>;
+}
+
+export interface OperationObject {
+  operationId: string;
+  tags: string[];
+  summary: string;
+  description?: string;
+  /** `[]`: no API key needed. Absent: the document's (an API key, either way). */
+  security?: Record<string, string[]>[];
+  parameters?: (ParameterObject | ReferenceObject)[];
+  requestBody?: RequestBodyObject;
+  responses: Record<string, ResponseObject | ReferenceObject>;
+}
+
+/** The HTTP methods the gateway serves. */
+export type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'patch';
+
+export const HTTP_METHODS: readonly HttpMethod[] = ['get', 'put', 'post', 'delete', 'patch'];
+
+export type PathItemObject = { parameters?: (ParameterObject | ReferenceObject)[] } & Partial<
+  Record<HttpMethod, OperationObject>
+>;
+
+export type SecuritySchemeObject =
+  | { type: 'apiKey'; in: 'header'; name: string; description: string }
+  | { type: 'http'; scheme: 'bearer'; description: string };
+
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: { title: string; version: string; summary: string; description: string };
+  tags: { name: string; description: string }[];
+  security: Record<string, string[]>[];
+  paths: Record<string, PathItemObject>;
+  components: {
+    schemas: Record<string, SchemaObject>;
+    responses: Record<string, ResponseObject>;
+    parameters: Record<string, ParameterObject>;
+    headers: Record<string, HeaderObject>;
+    securitySchemes: Record<string, SecuritySchemeObject>;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error codes
+// ---------------------------------------------------------------------------------------------
+
+/** What each error code means. A Record over ApiErrorCode, so a new code cannot be left out. */
+export const ERROR_CODE_MEANINGS: Readonly<Record<ApiErrorCode, string>> = {
+  malformed_json: 'The body is not JSON (or not a JSON object or array).',
+  invalid_request:
+    'The body, a query parameter, a path parameter or a header does not have the required shape; `details.issues` lists each problem.',
+  missing_api_key: 'No `X-API-Key` or `Authorization: Bearer` header.',
+  invalid_api_key: 'The API key is unknown or revoked.',
+  app_mismatch: "The body's `appId` is not the API key's app.",
+  not_found: 'No such route.',
+  workflow_not_found:
+    'The app has no workflow of this slug or id (or no such version), and no built-in template has it.',
+  run_not_found: "The app has no run of this id (another app's runs are not found either).",
+  artifact_not_found: 'The app has no artifact of this id.',
+  document_not_found: "The app's collection has no document of this id.",
+  webhook_not_found: 'The app has no webhook endpoint of this id.',
+  delivery_not_found: 'The app has no webhook delivery of this id.',
+  webhook_limit_reached: `The app already has ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints.`,
+  key_not_found: 'The app has no API key of this id.',
+  run_already_ended: 'Cancel of a run that already completed, failed or timed out.',
+  run_not_resumable: 'Resume of a run that is still going, or completed.',
+  idempotency_key_reused: 'An `Idempotency-Key` reused with another workflow or input.',
+  payload_too_large:
+    "The body is over the gateway's limit (`BODY_LIMIT_BYTES`); `details.limitBytes`.",
+  unsupported_media_type: 'A body that is not `application/json`.',
+  invalid_definition:
+    'The workflow definition (or plan) has errors; `details.diagnostics` lists them.',
+  invalid_webhook_url:
+    'A webhook URL we will not send to: not http(s), credentials in it, or a loopback, private, link-local or CGNAT address.',
+  dimension_mismatch: "A vector whose length differs from its index's.",
+  invalid_input:
+    "The run input does not fit the workflow's input parameters; `details.issues` lists the diagnostics.",
+  rate_limited:
+    'The API key is over its per-minute request limit; `Retry-After` says when to retry.',
+  internal_error:
+    'A fault of ours; `details.requestId` matches the log line, and nothing else is said.',
+};
+
+/** Every error code the API answers with, in the order of {@link ERROR_CODE_MEANINGS}. */
+export const API_ERROR_CODES = Object.keys(ERROR_CODE_MEANINGS) as ApiErrorCode[];
+
+// ---------------------------------------------------------------------------------------------
+// Schema helpers
+// ---------------------------------------------------------------------------------------------
+
+const ref = (name: string): SchemaObject => ({ $ref: `#/components/schemas/${name}` });
+
+const nullable = (schema: SchemaObject): SchemaObject => ({ anyOf: [schema, { type: 'null' }] });
+
+/** A closed object: every property required except `optional`, and no others allowed. */
+function object(
+  properties: Record<string, SchemaObject>,
+  options: { optional?: readonly string[]; description?: string } = {},
+): SchemaObject {
+  const optional = options.optional ?? [];
+  return {
+    type: 'object',
+    ...(options.description === undefined ? {} : { description: options.description }),
+    properties,
+    required: Object.keys(properties).filter((name) => !optional.includes(name)),
+    additionalProperties: false,
+  };
+}
+
+const arrayOf = (items: SchemaObject, description?: string): SchemaObject => ({
+  type: 'array',
+  items,
+  ...(description === undefined ? {} : { description }),
+});
+
+const text = (description: string, extra: SchemaObject = {}): SchemaObject => ({
+  type: 'string',
+  description,
+  ...extra,
+});
+
+const dateTime = (description: string): SchemaObject => ({
+  type: 'string',
+  format: 'date-time',
+  description,
+});
+
+const epochMs = (description: string): SchemaObject => ({
+  type: 'integer',
+  minimum: 0,
+  description: `${description} (milliseconds since the epoch)`,
+});
+
+const unixSeconds = (description: string): SchemaObject => ({
+  type: 'integer',
+  minimum: 0,
+  description: `${description} (unix seconds)`,
+});
+
+const anyJson = (description: string): SchemaObject => ({ description });
+
+/** Error details by code, where the code says what they hold; the rest are any object. */
+const ERROR_DETAILS: Partial<Record<ApiErrorCode, SchemaObject>> = {
+  invalid_request: {
+    type: 'object',
+    properties: { issues: arrayOf(ref('RequestIssue')) },
+  },
+  app_mismatch: { type: 'object', properties: { appId: { type: 'string' } } },
+  not_found: {
+    type: 'object',
+    properties: { method: { type: 'string' }, path: { type: 'string' } },
+    required: ['method', 'path'],
+  },
+  workflow_not_found: {
+    type: 'object',
+    properties: { slug: { type: 'string' }, id: { type: 'string' }, version: { type: 'integer' } },
+  },
+  run_not_found: { type: 'object', properties: { runId: { type: 'string' } } },
+  run_already_ended: {
+    type: 'object',
+    properties: { runId: { type: 'string' }, status: ref('RunStatus') },
+  },
+  run_not_resumable: {
+    type: 'object',
+    properties: { runId: { type: 'string' }, status: ref('RunStatus') },
+  },
+  idempotency_key_reused: { type: 'object', properties: { runId: { type: 'string' } } },
+  payload_too_large: {
+    type: 'object',
+    properties: { limitBytes: { type: 'integer', minimum: 1 } },
+    required: ['limitBytes'],
+  },
+  unsupported_media_type: {
+    type: 'object',
+    properties: { contentType: nullable({ type: 'string' }) },
+  },
+  invalid_definition: {
+    type: 'object',
+    properties: { diagnostics: ref('Diagnostics') },
+    required: ['diagnostics'],
+  },
+  invalid_webhook_url: {
+    type: 'object',
+    properties: { issues: arrayOf(ref('RequestIssue')), reason: { type: 'string' } },
+    required: ['issues'],
+  },
+  invalid_input: {
+    type: 'object',
+    properties: { issues: arrayOf(ref('Diagnostic')) },
+    required: ['issues'],
+  },
+  rate_limited: {
+    type: 'object',
+    properties: {
+      limitPerMinute: { type: 'integer', minimum: 1 },
+      retryAfterSeconds: { type: 'integer', minimum: 1 },
+    },
+    required: ['limitPerMinute', 'retryAfterSeconds'],
+  },
+  internal_error: object({ requestId: { type: 'string' } }),
+};
+
+const RUN_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timed_out'];
+const NODE_STATUSES = [
+  'pending',
+  'queued',
+  'running',
+  'retrying',
+  'completed',
+  'failed',
+  'skipped',
+  'cancelled',
+];
+
+// ---------------------------------------------------------------------------------------------
+// Component schemas
+// ---------------------------------------------------------------------------------------------
+
+const runSummaryProperties: Record<string, SchemaObject> = {
+  runId: text('`run_…`.'),
+  status: ref('RunStatus'),
+  workflow: ref('RunWorkflowRef'),
+  error: nullable(ref('RunError')),
+  createdAt: dateTime('When the run was created.'),
+  startedAt: nullable(dateTime('When its first step started; `null` before.')),
+  finishedAt: nullable(dateTime('When it ended; `null` before.')),
+  durationMs: nullable({
+    type: 'integer',
+    minimum: 0,
+    description: 'From creation to the end; `null` until the run ends.',
+  }),
+  statusUrl: text('Where the run is polled: `GET /v1/workflows/runs/{runId}`.', {
+    format: 'uri',
+  }),
+};
+
+const workflowVersionSummaryProperties: Record<string, SchemaObject> = {
+  id: nullable(text('`wf_…`; `null` for a built-in template.')),
+  slug: ref('Slug'),
+  version: { type: 'integer', minimum: 1 },
+  name: { type: 'string' },
+  description: nullable({ type: 'string' }),
+  builtIn: { type: 'boolean', description: 'True for a built-in template (version 1, immutable).' },
+  createdAt: nullable(dateTime('When the version was saved; `null` for a built-in template.')),
+};
+
+const diagnosticCodes = Object.keys(DIAGNOSTIC_CODES);
+
+const webhookEventName = text(
+  `An event name: a run event (${RUN_WEBHOOK_EVENTS.map((event) => `\`${event}\``).join(', ')}) or one an \`emit_webhook\` step sends, e.g. \`image.generated\`.`,
+  { pattern: WEBHOOK_EVENT_PATTERN.source, minLength: 1, maxLength: 100 },
+);
+
+const webhookRequestProperties: Record<string, SchemaObject> = {
+  url: text('Where deliveries are POSTed: http(s), no credentials, a public address.', {
+    minLength: 1,
+    maxLength: 2048,
+    format: 'uri',
+  }),
+  events: {
+    type: 'array',
+    maxItems: 50,
+    items: webhookEventName,
+    description: 'Events the endpoint receives; absent or empty: every event.',
+  },
+  description: { type: 'string', maxLength: 500 },
+};
+
+const vector: SchemaObject = {
+  type: 'array',
+  minItems: 1,
+  maxItems: MAX_VECTOR_DIMENSIONS,
+  items: { type: 'number' },
+};
+
+/** What `/api` accepts for a workflow: the seed's canonical form, or the steps form. */
+const workflowApiRequest: SchemaObject = {
+  description:
+    'A workflow definition in the canonical (DAG) form, as the seed sends it, or in the steps form.',
+  anyOf: [ref('WorkflowDefinition'), ref('StepsDefinition')],
+};
+
+const SCHEMAS: Record<string, SchemaObject> = {
+  // Errors
+  Error: object(
+    {
+      error: {
+        type: 'object',
+        properties: {
+          code: ref('ErrorCode'),
+          message: text('What went wrong, phrased so the caller can act on it.'),
+          details: {
+            type: 'object',
+            description: 'Always an object; what it holds depends on the code.',
+          },
+        },
+        required: ['code', 'message', 'details'],
+        additionalProperties: false,
+        allOf: Object.entries(ERROR_DETAILS).map(([code, details]) => ({
+          if: { type: 'object', properties: { code: { const: code } } },
+          then: { type: 'object', properties: { details } },
+        })),
+      },
+    },
+    { description: 'Every error answer: a stable `code`, a message and details.' },
+  ),
+  ErrorCode: {
+    type: 'string',
+    enum: API_ERROR_CODES,
+    description: 'Stable: clients switch on it. A code is never renamed or reused.',
+  },
+  RequestIssue: object(
+    {
+      path: text(
+        'A JSON pointer into the body, or `query:<name>`, `param:<name>`, `path:<name>`, `header:<name>`.',
+      ),
+      message: { type: 'string' },
+    },
+    { description: 'One problem with a request.' },
+  ),
+  Diagnostic: object(
+    {
+      code: { type: 'string', enum: diagnosticCodes },
+      message: { type: 'string' },
+      node: text('The node (or step) the finding is about.'),
+      field: text('The input field it is about, e.g. `messages[1].content` or `model_id`.'),
+      path: text('A JSON pointer into the document as it was sent.'),
+    },
+    {
+      optional: ['node', 'field', 'path'],
+      description: 'One finding about a definition or a run input.',
+    },
+  ),
+  Diagnostics: object(
+    {
+      errors: arrayOf(ref('Diagnostic'), 'Findings that block saving or running (422).'),
+      type_issues: arrayOf(ref('Diagnostic')),
+      warnings: arrayOf(ref('Diagnostic')),
+    },
+    { description: 'Findings about a definition; only `errors` make the answer 422.' },
+  ),
+
+  // Runs
+  RunStatus: {
+    type: 'string',
+    enum: RUN_STATUSES,
+    description: 'pending → running → completed | failed | cancelled | timed_out.',
+  },
+  NodeStatus: {
+    type: 'string',
+    enum: NODE_STATUSES,
+    description:
+      'pending → queued → running → completed | failed | skipped | cancelled, with retrying between attempts.',
+  },
+  RunWorkflowRef: object(
+    {
+      id: text('`wf_…`; absent for a built-in template or a plan.'),
+      slug: text('The slug it was started by; absent for a plan.'),
+      version: { type: 'integer', minimum: 1, description: 'The immutable version it runs.' },
+      ephemeral: { type: 'boolean', description: 'True for an inline `plan` run once.' },
+      name: text("The definition's `name`."),
+    },
+    { optional: ['id', 'slug', 'version'], description: 'The workflow a run executes.' },
+  ),
+  RunError: object(
+    {
+      code: text('e.g. `node_failed`, `run_cancelled`, `run_timeout`.'),
+      message: { type: 'string' },
+      nodeId: text('The node that failed the run, when one did.'),
+    },
+    { optional: ['nodeId'], description: 'Why a run ended other than `completed`.' },
+  ),
+  StepError: {
+    type: 'object',
+    description: "A step's failure, as its worker reported it.",
+    properties: {
+      code: text('Stable, e.g. `provider_rate_limited`, `invalid_input`, `step_timeout`.'),
+      message: { type: 'string' },
+      retryable: { type: 'boolean', description: 'False for permanent failures.' },
+      retryAfterMs: { type: 'number', minimum: 0 },
+      details: anyJson('What the step added about the failure.'),
+    },
+    required: ['code', 'message', 'retryable'],
+  },
+  NodeView: object(
+    {
+      status: ref('NodeStatus'),
+      attempt: {
+        type: 'integer',
+        minimum: 0,
+        description: 'The current attempt, from 1; 0 before the first.',
+      },
+      queuedAt: dateTime('When its current attempt was queued.'),
+      startedAt: dateTime('When its current attempt started.'),
+      finishedAt: dateTime('When it ended.'),
+      durationMs: {
+        type: 'integer',
+        minimum: 0,
+        description: "From its attempt's start to its end.",
+      },
+      result: anyJson('What the step returned, once it completed.'),
+      error: ref('StepError'),
+    },
+    {
+      optional: ['queuedAt', 'startedAt', 'finishedAt', 'durationMs', 'result', 'error'],
+      description: 'One node of a run.',
+    },
+  ),
+  RunSummary: object(runSummaryProperties, { description: 'A run as listed.' }),
+  RunView: object(
+    {
+      ...runSummaryProperties,
+      input: { type: 'object', description: 'The run input, defaults applied.' },
+      nodes: {
+        type: 'object',
+        additionalProperties: ref('NodeView'),
+        description: 'Every node of the run, by node id.',
+      },
+      outputs: nullable({
+        type: 'object',
+        description:
+          "Each node's result by node id once the run completed; `null` before, and for runs that ended otherwise (partial results are in `nodes`).",
+      }),
+    },
+    { description: 'A run with its input, nodes and outputs.' },
+  ),
+  RunAccepted: object(
+    {
+      runId: text('`run_…`.'),
+      status: ref('RunStatus'),
+      statusUrl: text('Where the run is polled (also in `Location`).', { format: 'uri' }),
+    },
+    { description: 'A run that was created (or, for a repeated `Idempotency-Key`, found).' },
+  ),
+  RunList: object(
+    {
+      runs: arrayOf(ref('RunSummary'), 'Newest first.'),
+      nextCursor: nullable(text('Pass as `cursor` for the next page; `null` on the last.')),
+    },
+    { description: 'A page of runs.' },
+  ),
+  RunRequest: {
+    type: 'object',
+    description:
+      'Exactly one of `workflowSlug`, `workflowId` (a saved workflow or built-in template) and `plan` (a definition run once). Unknown properties are refused.',
+    additionalProperties: false,
+    properties: {
+      appId: text("Optional; if present it must be the API key's app (403 `app_mismatch`).", {
+        minLength: 1,
+        maxLength: 100,
+      }),
+      workflowSlug: ref('Slug'),
+      workflowId: text('`wf_…`: a saved workflow by id, as `/api` shows it.', {
+        minLength: 1,
+        maxLength: 100,
+      }),
+      version: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 1_000_000_000,
+        description: 'With `workflowSlug` or `workflowId`. Default: the latest.',
+      },
+      plan: {
+        description: 'A definition in either form, run once.',
+        anyOf: [ref('WorkflowDefinition'), ref('StepsDefinition')],
+      },
+      input: anyJson("The run input: checked against the workflow's input parameters (422)."),
+      webhookUrl: text('Notified when the run ends.', {
+        minLength: 1,
+        maxLength: MAX_WEBHOOK_URL_LENGTH,
+        format: 'uri',
+      }),
+    },
+  },
+
+  // Workflows
+  Slug: text(
+    'Lowercase letters, digits, `-` and `_` (at most 64); `run` and `runs` are reserved.',
+    {
+      pattern: WORKFLOW_SLUG_PATTERN,
+    },
+  ),
+  WorkflowDefinition: {
+    ...CANONICAL_DEFINITION_SCHEMA,
+    description:
+      'The canonical (DAG) form of a workflow definition; every definition is stored and shown in it.',
+  },
+  StepsDefinition: {
+    ...STEPS_DEFINITION_SCHEMA,
+    description:
+      'The steps form of a definition (camelCase), accepted and normalized to the DAG form.',
+  },
+  WorkflowSummary: object(
+    {
+      id: nullable(text('`wf_…`; `null` for a built-in template.')),
+      slug: ref('Slug'),
+      name: { type: 'string' },
+      description: nullable({ type: 'string' }),
+      latestVersion: { type: 'integer', minimum: 1 },
+      builtIn: { type: 'boolean' },
+      createdAt: nullable(dateTime('`null` for a built-in template.')),
+      updatedAt: nullable(dateTime('`null` for a built-in template.')),
+    },
+    { description: "A workflow as listed: the app's own, or a built-in template." },
+  ),
+  WorkflowVersionSummary: object(workflowVersionSummaryProperties, {
+    description: 'One immutable version, without its definition.',
+  }),
+  WorkflowVersion: object(
+    { ...workflowVersionSummaryProperties, definition: ref('WorkflowDefinition') },
+    { description: 'One immutable version with its definition (canonical form).' },
+  ),
+  SaveWorkflowRequest: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      slug: ref('Slug'),
+      definition: {
+        description: 'The definition, in either form.',
+        anyOf: [ref('WorkflowDefinition'), ref('StepsDefinition')],
+      },
+    },
+    required: ['slug', 'definition'],
+  },
+  SavedWorkflow: object(
+    { workflow: ref('WorkflowVersionSummary'), diagnostics: ref('Diagnostics') },
+    { description: 'The new version, and the findings that did not block it.' },
+  ),
+
+  // Data
+  StoredDocument: object(
+    {
+      id: text('`res_…`.'),
+      collection: { type: 'string' },
+      document: { type: 'object', description: 'What `store_results` wrote.' },
+      runId: text('The run that wrote it.'),
+      nodeId: text('The node that wrote it.'),
+      createdAt: epochMs('When it was written'),
+    },
+    { optional: ['runId', 'nodeId'], description: 'A document of a result collection.' },
+  ),
+  DocumentPage: object(
+    {
+      documents: arrayOf(ref('StoredDocument'), 'Newest first.'),
+      nextCursor: text('Pass as `cursor` for the next page; absent on the last.'),
+    },
+    { optional: ['nextCursor'] },
+  ),
+  UpsertVectorRequest: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      vector: { ...vector, description: "Every vector of an index has the first one's length." },
+      metadata: { type: 'object', description: 'Returned with the item by searches.' },
+    },
+    required: ['vector'],
+  },
+  VectorItemSaved: object({
+    index: { type: 'string' },
+    id: { type: 'string' },
+    dimensions: { type: 'integer', minimum: 1 },
+  }),
+  SearchVectorsRequest: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      vector,
+      top_k: { type: 'integer', minimum: 1, maximum: 100, default: 5 },
+    },
+    required: ['vector'],
+  },
+  VectorMatch: object(
+    {
+      id: { type: 'string' },
+      score: {
+        type: 'number',
+        minimum: -1,
+        maximum: 1,
+        description: 'Cosine similarity; higher is nearer.',
+      },
+      metadata: { type: 'object' },
+    },
+    { optional: ['metadata'] },
+  ),
+  VectorMatches: object({ matches: arrayOf(ref('VectorMatch'), 'Nearest first.') }),
+
+  // Keys
+  ApiKey: object(
+    {
+      id: text('`key_…`.'),
+      prefix: text('The 8 characters after `weft_` in the key.', { pattern: '^[0-9a-z]{8}$' }),
+      createdAt: dateTime('When it was created.'),
+      lastUsedAt: dateTime('When it was last used (updated at most once a minute); absent: never.'),
+      revokedAt: dateTime('When it was revoked; absent: it works.'),
+    },
+    {
+      optional: ['lastUsedAt', 'revokedAt'],
+      description: 'An API key as the API shows it: never the key itself.',
+    },
+  ),
+  CreatedApiKey: object({
+    key: ref('ApiKey'),
+    apiKey: text('The key: shown this once, in this answer.', { pattern: '^weft_' }),
+  }),
+
+  // Webhooks
+  WebhookEndpoint: object(
+    {
+      id: text('`wh_…`.'),
+      url: { type: 'string' },
+      events: arrayOf(webhookEventName, 'Events it receives; empty: every event.'),
+      description: { type: 'string' },
+      enabled: { type: 'boolean' },
+      disabledReason: text('Why it was switched off, e.g. `gone` after a 410.'),
+      createdAt: epochMs('When it was created'),
+      updatedAt: epochMs('When it last changed'),
+    },
+    {
+      optional: ['description', 'disabledReason'],
+      description: 'A webhook endpoint: never its secrets.',
+    },
+  ),
+  WebhookEndpointWithSecret: object({
+    webhook: ref('WebhookEndpoint'),
+    secret: text('The `whsec_` signing secret: shown this once, in this answer.', {
+      pattern: '^whsec_',
+    }),
+  }),
+  CreateWebhookRequest: {
+    type: 'object',
+    additionalProperties: false,
+    properties: webhookRequestProperties,
+    required: ['url'],
+  },
+  UpdateWebhookRequest: {
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    properties: {
+      ...webhookRequestProperties,
+      enabled: {
+        type: 'boolean',
+        description: '`true` switches on an endpoint that was switched off (e.g. after a 410).',
+      },
+    },
+  },
+  DeliveryAttempt: object(
+    {
+      at: epochMs('When the attempt started'),
+      durationMs: { type: 'integer', minimum: 0 },
+      status: { type: 'integer', description: "The receiver's HTTP status, when it answered." },
+      error: object(
+        { code: { type: 'string' }, message: { type: 'string' } },
+        { description: 'Why there was no answer (timeout, refused address…).' },
+      ),
+      response: text("The start of the receiver's answer."),
+    },
+    { optional: ['status', 'error', 'response'] },
+  ),
+  WebhookDelivery: object(
+    {
+      id: text('`whd_…`.'),
+      appId: { type: 'string' },
+      runId: { type: 'string' },
+      event: text('e.g. `run.completed`.'),
+      messageId: text('The `webhook-id` header: the same on every attempt.'),
+      endpointId: text("The endpoint; absent for the run's own `webhookUrl`."),
+      url: { type: 'string' },
+      status: {
+        type: 'string',
+        enum: ['pending', 'delivering', 'delivered', 'failed'],
+        description: '`delivered` and `failed` are final.',
+      },
+      attempts: arrayOf(ref('DeliveryAttempt')),
+      nextAttemptAt: epochMs('When a pending delivery is next tried'),
+      failure: text('Why a failed delivery stopped, e.g. `attempts_exhausted`, `endpoint_gone`.'),
+      createdAt: epochMs('When it was made'),
+      updatedAt: epochMs('When it last changed'),
+    },
+    {
+      optional: ['endpointId', 'nextAttemptAt', 'failure'],
+      description: 'A message for one receiver, with every attempt to deliver it.',
+    },
+  ),
+  WebhookDeliveries: object({ deliveries: arrayOf(ref('WebhookDelivery')) }),
+
+  // Server-Sent Events of a run
+  RunNodeEvent: object(
+    {
+      runId: { type: 'string' },
+      nodeId: { type: 'string' },
+      status: ref('NodeStatus'),
+      attempt: { type: 'integer', minimum: 0 },
+      queuedAt: dateTime('When its current attempt was queued.'),
+      startedAt: dateTime('When its current attempt started.'),
+      finishedAt: dateTime('When it ended.'),
+      durationMs: { type: 'integer', minimum: 0 },
+      result: anyJson('What the step returned, once it completed.'),
+      error: ref('StepError'),
+    },
+    {
+      optional: ['queuedAt', 'startedAt', 'finishedAt', 'durationMs', 'result', 'error'],
+      description: 'The data of an `event: node`: a node changed status or attempt.',
+    },
+  ),
+  RunStatusEvent: object(
+    {
+      runId: { type: 'string' },
+      status: ref('RunStatus'),
+      error: ref('RunError'),
+      finishedAt: dateTime('When it ended.'),
+    },
+    {
+      optional: ['error', 'finishedAt'],
+      description: 'The data of an `event: run`: the run changed status.',
+    },
+  ),
+
+  // Seed API (/api)
+  WorkflowApi: object(
+    {
+      id: text('`wf_…`: the same id `/v1` uses (`POST /v1/workflows/run {workflowId}`).'),
+      organization_id: text("The app's id."),
+      name: { type: 'string' },
+      description: nullable({ type: 'string' }),
+      slug: ref('Slug'),
+      version: { type: 'integer', minimum: 1, description: 'The latest version.' },
+      dag: { $ref: '#/components/schemas/WorkflowDefinition/properties/dag' },
+      input_parameters: nullable({
+        $ref: '#/components/schemas/WorkflowDefinition/properties/input_parameters',
+      }),
+      created_at: unixSeconds('When the workflow was created'),
+      updated_at: unixSeconds('When it last changed'),
+    },
+    { description: 'A workflow as the seed API shows it (snake_case, unix seconds).' },
+  ),
+  SavedWorkflowApi: object({
+    workflow: ref('WorkflowApi'),
+    diagnostics: object({
+      type_issues: arrayOf(ref('Diagnostic')),
+      warnings: arrayOf(ref('Diagnostic')),
+    }),
+  }),
+  WorkflowApiRequest: workflowApiRequest,
+  ExecuteRequest: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      input_params: {
+        type: 'object',
+        description: "The run input: checked against the workflow's input parameters.",
+      },
+    },
+  },
+  ExecutionNodeApi: object(
+    {
+      status: ref('NodeStatus'),
+      output: anyJson('What the step returned; `null` until it completed.'),
+      error: nullable(ref('StepError')),
+      attempts: { type: 'integer', minimum: 0 },
+      started_at: nullable(unixSeconds('When its current attempt started')),
+      finished_at: nullable(unixSeconds('When it ended')),
+    },
+    { description: 'One node of an execution.' },
+  ),
+  ExecutionApi: object(
+    {
+      id: text('`run_…`: the same id as `/v1` runs.'),
+      workflow_id: nullable(text('`wf_…`; `null` for a built-in template or a plan.')),
+      organization_id: text("The app's id."),
+      status: ref('RunStatus'),
+      input_params: { type: 'object' },
+      outputs: nullable({
+        type: 'object',
+        description: "Each node's result by node id once completed; `null` otherwise.",
+      }),
+      error: nullable(
+        object(
+          { code: { type: 'string' }, message: { type: 'string' }, node_id: { type: 'string' } },
+          { optional: ['node_id'] },
+        ),
+      ),
+      nodes: { type: 'object', additionalProperties: ref('ExecutionNodeApi') },
+      created_at: unixSeconds('When it was created'),
+      updated_at: unixSeconds('When it last changed'),
+      started_at: nullable(unixSeconds('When its first step started')),
+      finished_at: nullable(unixSeconds('When it ended')),
+      status_url: text('The `/v1` `statusUrl`.', { format: 'uri' }),
+    },
+    { description: 'A run as the seed API shows it (snake_case, unix seconds).' },
+  ),
+
+  Health: object({ status: { const: 'ok' } }),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Headers, parameters, responses
+// ---------------------------------------------------------------------------------------------
+
+const headerRef = (name: string): ReferenceObject => ({ $ref: `#/components/headers/${name}` });
+
+const HEADERS: Record<string, HeaderObject> = {
+  'X-Request-Id': {
+    description:
+      'Identifies the request in our logs; yours when you send a valid one (`[A-Za-z0-9._:-]{1,100}`).',
+    required: true,
+    schema: { type: 'string' },
+  },
+  RateLimit: {
+    description:
+      '`limit=<n>, remaining=<n>, reset=<seconds>` (draft-ietf-httpapi-ratelimit-headers); absent when the limit is off.',
+    schema: { type: 'string' },
+  },
+  'RateLimit-Policy': {
+    description: `\`<limit>;w=60\`: requests per minute per API key (default ${DEFAULT_RATE_LIMIT_PER_MINUTE}).`,
+    schema: { type: 'string' },
+  },
+  'Retry-After': {
+    description: 'Seconds until the next request is allowed.',
+    required: true,
+    schema: { type: 'integer', minimum: 1 },
+  },
+  'WWW-Authenticate': {
+    description: '`Bearer`, or `Bearer error="invalid_token"` for a key that is not valid.',
+    required: true,
+    schema: { type: 'string' },
+  },
+  Location: {
+    description: 'Where the created thing is read.',
+    required: true,
+    schema: { type: 'string' },
+  },
+  'Cache-Control-No-Store': {
+    description: '`no-store`: the answer shows or lists secrets, no cache may keep it.',
+    required: true,
+    schema: { const: 'no-store' },
+  },
+};
+
+const rateLimitHeaders = {
+  RateLimit: headerRef('RateLimit'),
+  'RateLimit-Policy': headerRef('RateLimit-Policy'),
+};
+
+const PARAMETERS: Record<string, ParameterObject> = {
+  RunId: {
+    name: 'runId',
+    in: 'path',
+    required: true,
+    description: '`run_…`.',
+    schema: { type: 'string' },
+  },
+  Slug: {
+    name: 'slug',
+    in: 'path',
+    required: true,
+    description: "The workflow's slug.",
+    schema: { type: 'string' },
+  },
+  WebhookId: {
+    name: 'webhookId',
+    in: 'path',
+    required: true,
+    description: '`wh_…`.',
+    schema: { type: 'string' },
+  },
+  DeliveryId: {
+    name: 'deliveryId',
+    in: 'path',
+    required: true,
+    description: '`whd_…`.',
+    schema: { type: 'string' },
+  },
+  Collection: {
+    name: 'collection',
+    in: 'path',
+    required: true,
+    description: 'A collection name: `[A-Za-z0-9_-]{1,64}` (400 otherwise).',
+    schema: { type: 'string', pattern: RESULT_COLLECTION_PATTERN.source },
+  },
+  Index: {
+    name: 'index',
+    in: 'path',
+    required: true,
+    description: 'An index name: `[A-Za-z0-9_-]{1,64}` (400 otherwise).',
+    schema: { type: 'string', pattern: VECTOR_INDEX_PATTERN.source },
+  },
+  ApiWorkflowId: {
+    name: 'workflowId',
+    in: 'path',
+    required: true,
+    description: '`wf_…`.',
+    schema: { type: 'string' },
+  },
+  ExecutionId: {
+    name: 'executionId',
+    in: 'path',
+    required: true,
+    description: '`run_…`.',
+    schema: { type: 'string' },
+  },
+  Limit: {
+    name: 'limit',
+    in: 'query',
+    description: 'Page size.',
+    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  },
+};
+
+const parameterRef = (name: string): ReferenceObject => ({
+  $ref: `#/components/parameters/${name}`,
+});
+
+const responseRef = (name: string): ReferenceObject => ({
+  $ref: `#/components/responses/${name}`,
+});
+
+function errorSchema(codes: readonly ApiErrorCode[]): SchemaObject {
+  return {
+    allOf: [ref('Error')],
+    type: 'object',
+    properties: { error: { type: 'object', properties: { code: { enum: codes } } } },
+  };
+}
+
+function errorDescription(codes: readonly ApiErrorCode[]): string {
+  return codes.map((code) => `\`${code}\`: ${ERROR_CODE_MEANINGS[code]}`).join('\n');
+}
+
+function errorResponse(
+  codes: readonly ApiErrorCode[],
+  headers: Record<string, HeaderObject | ReferenceObject> = {},
+): ResponseObject {
+  return {
+    description: errorDescription(codes),
+    headers: { 'X-Request-Id': headerRef('X-Request-Id'), ...headers },
+    content: { 'application/json': { schema: errorSchema(codes) } },
+  };
+}
+
+const RESPONSES: Record<string, ResponseObject> = {
+  Unauthorized: errorResponse(['missing_api_key', 'invalid_api_key'], {
+    'WWW-Authenticate': headerRef('WWW-Authenticate'),
+  }),
+  PayloadTooLarge: errorResponse(['payload_too_large'], rateLimitHeaders),
+  UnsupportedMediaType: errorResponse(['unsupported_media_type'], rateLimitHeaders),
+  RateLimited: errorResponse(['rate_limited'], {
+    'Retry-After': headerRef('Retry-After'),
+    ...rateLimitHeaders,
+  }),
+  InternalError: errorResponse(['internal_error']),
+  RouteNotFound: errorResponse(['not_found']),
+};
+
+/** Status codes answered through a shared response of {@link RESPONSES}. */
+const SHARED_ERROR_RESPONSES: Record<string, { codes: ApiErrorCode[]; name: string }> = {
+  '401': { codes: ['missing_api_key', 'invalid_api_key'], name: 'Unauthorized' },
+  '413': { codes: ['payload_too_large'], name: 'PayloadTooLarge' },
+  '415': { codes: ['unsupported_media_type'], name: 'UnsupportedMediaType' },
+  '429': { codes: ['rate_limited'], name: 'RateLimited' },
+  '500': { codes: ['internal_error'], name: 'InternalError' },
+};
+
+function json(
+  description: string,
+  schema: SchemaObject,
+  headers: Record<string, HeaderObject | ReferenceObject> = {},
+): ResponseObject {
+  return {
+    description,
+    headers: { 'X-Request-Id': headerRef('X-Request-Id'), ...headers },
+    content: { 'application/json': { schema } },
+  };
+}
+
+function noContent(description: string): ResponseObject {
+  return { description, headers: { 'X-Request-Id': headerRef('X-Request-Id') } };
+}
+
+const jsonBody = (schema: SchemaObject, required = true): RequestBodyObject => ({
+  required,
+  content: { 'application/json': { schema } },
+});
+
+/** Codes every key-authenticated route may answer with. */
+const AUTHENTICATED_ERRORS: readonly ApiErrorCode[] = [
+  'missing_api_key',
+  'invalid_api_key',
+  'rate_limited',
+  'internal_error',
+];
+
+/** Codes of reading a body: every POST, PUT and PATCH may answer with them. */
+const BODY_ERRORS: readonly ApiErrorCode[] = [
+  'malformed_json',
+  'invalid_request',
+  'payload_too_large',
+  'unsupported_media_type',
+];
+
+interface AuthenticatedOperation extends Omit<OperationObject, 'responses'> {
+  /** The answers that are not errors. */
+  responses: Record<string, ResponseObject>;
+  /** The error codes of this route, beyond those of authentication and of reading a body. */
+  errors?: readonly ApiErrorCode[];
+}
+
+/**
+ * An operation behind an API key: its own answers, plus every error it can give, grouped by
+ * status; the rate limit headers on every answer but 401 (the limit counts keys).
+ */
+function authenticated(method: HttpMethod, spec: AuthenticatedOperation): OperationObject {
+  const { errors = [], responses, ...operation } = spec;
+  const takesBody = method === 'post' || method === 'put' || method === 'patch';
+  const codes = new Set<ApiErrorCode>([
+    ...AUTHENTICATED_ERRORS,
+    ...(takesBody ? BODY_ERRORS : []),
+    ...errors,
+  ]);
+  const byStatus = new Map<number, ApiErrorCode[]>();
+  for (const code of API_ERROR_CODES) {
+    if (!codes.has(code)) continue;
+    const status = httpStatusOf(code);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const all: Record<string, ResponseObject | ReferenceObject> = {};
+  for (const [status, response] of Object.entries(responses)) {
+    all[status] = { ...response, headers: { ...response.headers, ...rateLimitHeaders } };
+  }
+  for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const shared = SHARED_ERROR_RESPONSES[String(status)];
+    all[String(status)] =
+      shared && shared.codes.join() === statusCodes.join()
+        ? responseRef(shared.name)
+        : errorResponse(statusCodes, rateLimitHeaders);
+  }
+  return { ...operation, responses: all };
+}
+
+const sseDescription = [
+  'A stream of Server-Sent Events, each with an increasing integer `id:`:',
+  '`event: snapshot` — the run view (as `GET /v1/workflows/runs/{runId}` answers it, `RunView`);',
+  '`event: node` — a node changed status or attempt (`RunNodeEvent`);',
+  '`event: run` — the run changed status (`RunStatusEvent`);',
+  '`event: end` — the final run view (`RunView`), then the server closes the stream; sent right after the snapshot when the run had already ended.',
+  'A `: keep-alive` comment comes every 15 s.',
+].join('\n');
+
+// ---------------------------------------------------------------------------------------------
+// Paths
+// ---------------------------------------------------------------------------------------------
+
+const noKey: Record<string, string[]>[] = [];
+
+const PATHS: Record<string, PathItemObject> = {
+  '/healthz': {
+    get: {
+      operationId: 'getHealth',
+      tags: ['Service'],
+      summary: 'Is the gateway up',
+      security: noKey,
+      responses: { '200': json('It is.', ref('Health')) },
+    },
+  },
+  '/openapi.json': {
+    get: {
+      operationId: 'getOpenApiDocument',
+      tags: ['Service'],
+      summary: 'This OpenAPI 3.1 document',
+      security: noKey,
+      responses: {
+        '200': json('The document.', {
+          type: 'object',
+          required: ['openapi', 'info', 'paths', 'components'],
+          properties: {
+            openapi: { const: '3.1.0' },
+            info: { type: 'object' },
+            paths: { type: 'object' },
+            components: { type: 'object' },
+          },
+        }),
+      },
+    },
+  },
+  '/docs': {
+    get: {
+      operationId: 'getApiReference',
+      tags: ['Service'],
+      summary: 'This document as an HTML page',
+      security: noKey,
+      responses: {
+        '200': {
+          description: 'A self-contained page: no scripts, no external resources.',
+          headers: { 'X-Request-Id': headerRef('X-Request-Id') },
+          content: { 'text/html': { schema: { type: 'string' } } },
+        },
+      },
+    },
+  },
+
+  // Runs
+  '/v1/workflows/run': {
+    post: authenticated('post', {
+      operationId: 'startRun',
+      tags: ['Runs'],
+      summary: 'Start a run',
+      description:
+        "Resolves the workflow, checks the input and creates the run with its first ready steps; it never waits for a step. An `Idempotency-Key` makes a retried request return the first request's run (202, same `runId`).",
+      parameters: [
+        {
+          name: 'Idempotency-Key',
+          in: 'header',
+          description:
+            'The same key from the same app returns the same run; with another workflow or input it is 409 `idempotency_key_reused`.',
+          schema: {
+            type: 'string',
+            minLength: 1,
+            maxLength: MAX_IDEMPOTENCY_KEY_LENGTH,
+            pattern: '^[\\x20-\\x7e]+$',
+          },
+        },
+        {
+          name: 'traceparent',
+          in: 'header',
+          description: 'W3C trace context, carried into the run.',
+          schema: { type: 'string' },
+        },
+      ],
+      requestBody: jsonBody(ref('RunRequest')),
+      responses: {
+        '202': json(
+          'The run was created (or found, for a repeated `Idempotency-Key`).',
+          ref('RunAccepted'),
+          {
+            Location: headerRef('Location'),
+          },
+        ),
+      },
+      errors: [
+        'app_mismatch',
+        'workflow_not_found',
+        'idempotency_key_reused',
+        'invalid_definition',
+        'invalid_webhook_url',
+        'invalid_input',
+      ],
+    }),
+  },
+  '/v1/workflows/runs': {
+    get: authenticated('get', {
+      operationId: 'listRuns',
+      tags: ['Runs'],
+      summary: "List the app's runs",
+      description: 'Newest first. Unknown query parameters are refused (400).',
+      parameters: [
+        {
+          name: 'status',
+          in: 'query',
+          description: 'Only runs in this status.',
+          schema: ref('RunStatus'),
+        },
+        {
+          name: 'slug',
+          in: 'query',
+          description: 'Only runs of this workflow.',
+          schema: ref('Slug'),
+        },
+        {
+          name: 'limit',
+          in: 'query',
+          description: 'Page size.',
+          schema: {
+            type: 'integer',
+            minimum: 1,
+            maximum: MAX_RUNS_LIMIT,
+            default: DEFAULT_RUNS_LIMIT,
+          },
+        },
+        {
+          name: 'cursor',
+          in: 'query',
+          description: 'The `nextCursor` of the previous page.',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: { '200': json('A page of runs.', ref('RunList')) },
+      errors: ['invalid_request'],
+    }),
+  },
+  '/v1/workflows/runs/{runId}': {
+    parameters: [parameterRef('RunId')],
+    get: authenticated('get', {
+      operationId: 'getRun',
+      tags: ['Runs'],
+      summary: 'Read a run',
+      responses: { '200': json('The run.', ref('RunView')) },
+      errors: ['run_not_found'],
+    }),
+  },
+  '/v1/workflows/runs/{runId}/deliveries': {
+    parameters: [parameterRef('RunId')],
+    get: authenticated('get', {
+      operationId: 'listRunDeliveries',
+      tags: ['Runs', 'Webhooks'],
+      summary: "The run's webhook deliveries",
+      description: 'Oldest first, each with every attempt.',
+      responses: { '200': json("The run's deliveries.", ref('WebhookDeliveries')) },
+      errors: ['run_not_found'],
+    }),
+  },
+  '/v1/workflows/runs/{runId}/events': {
+    parameters: [parameterRef('RunId')],
+    get: authenticated('get', {
+      operationId: 'streamRunEvents',
+      tags: ['Runs'],
+      summary: "Follow a run's progress (Server-Sent Events)",
+      description: sseDescription,
+      responses: {
+        '200': {
+          description: sseDescription,
+          headers: { 'X-Request-Id': headerRef('X-Request-Id') },
+          content: {
+            'text/event-stream': {
+              schema: {
+                type: 'string',
+                description:
+                  'Events `snapshot` and `end` carry a `RunView`, `node` a `RunNodeEvent`, `run` a `RunStatusEvent`, each as the JSON of its `data:` line.',
+              },
+            },
+          },
+        },
+      },
+      errors: ['run_not_found'],
+    }),
+  },
+  '/v1/workflows/runs/{runId}/cancel': {
+    parameters: [parameterRef('RunId')],
+    post: authenticated('post', {
+      operationId: 'cancelRun',
+      tags: ['Runs'],
+      summary: 'Cancel a run',
+      description:
+        'A run already cancelled answers 200 with it (a retried cancel must not fail); one that completed, failed or timed out is 409.',
+      responses: { '200': json('The cancelled run.', ref('RunView')) },
+      errors: ['run_not_found', 'run_already_ended'],
+    }),
+  },
+  '/v1/workflows/runs/{runId}/resume': {
+    parameters: [parameterRef('RunId')],
+    post: authenticated('post', {
+      operationId: 'resumeRun',
+      tags: ['Runs'],
+      summary: 'Resume a failed, cancelled or timed-out run',
+      responses: { '202': json('The resumed run.', ref('RunView')) },
+      errors: ['run_not_found', 'run_not_resumable'],
+    }),
+  },
+
+  // Workflows
+  '/v1/workflows': {
+    post: authenticated('post', {
+      operationId: 'saveWorkflow',
+      tags: ['Workflows'],
+      summary: 'Save a new version of a workflow',
+      description: 'Every save is a new immutable version of the slug.',
+      requestBody: jsonBody(ref('SaveWorkflowRequest')),
+      responses: {
+        '201': json('The new version.', ref('SavedWorkflow'), { Location: headerRef('Location') }),
+      },
+      errors: ['invalid_definition'],
+    }),
+    get: authenticated('get', {
+      operationId: 'listWorkflows',
+      tags: ['Workflows'],
+      summary: "List the app's workflows and the built-in templates",
+      description:
+        "The app's workflows, then the built-in templates it has not replaced (`builtIn: true`, `id: null`).",
+      responses: {
+        '200': json('The workflows.', object({ workflows: arrayOf(ref('WorkflowSummary')) })),
+      },
+    }),
+  },
+  '/v1/workflows/{slug}': {
+    parameters: [parameterRef('Slug')],
+    get: authenticated('get', {
+      operationId: 'getWorkflow',
+      tags: ['Workflows'],
+      summary: 'Read the latest version of a workflow',
+      responses: {
+        '200': json(
+          'The latest version, with its definition.',
+          object({ workflow: ref('WorkflowVersion') }),
+        ),
+      },
+      errors: ['workflow_not_found'],
+    }),
+  },
+  '/v1/workflows/{slug}/versions': {
+    parameters: [parameterRef('Slug')],
+    get: authenticated('get', {
+      operationId: 'listWorkflowVersions',
+      tags: ['Workflows'],
+      summary: "List a workflow's versions",
+      responses: {
+        '200': json('Oldest first.', object({ versions: arrayOf(ref('WorkflowVersionSummary')) })),
+      },
+      errors: ['workflow_not_found'],
+    }),
+  },
+  '/v1/workflows/{slug}/versions/{version}': {
+    parameters: [
+      parameterRef('Slug'),
+      {
+        name: 'version',
+        in: 'path',
+        required: true,
+        description: 'A positive integer (400 otherwise).',
+        schema: { type: 'integer', minimum: 1 },
+      },
+    ],
+    get: authenticated('get', {
+      operationId: 'getWorkflowVersion',
+      tags: ['Workflows'],
+      summary: 'Read one version of a workflow',
+      responses: {
+        '200': json(
+          'The version, with its definition.',
+          object({ workflow: ref('WorkflowVersion') }),
+        ),
+      },
+      errors: ['invalid_request', 'workflow_not_found'],
+    }),
+  },
+
+  // Artifacts, collections, indexes
+  '/v1/artifacts/{artifactId}': {
+    parameters: [
+      {
+        name: 'artifactId',
+        in: 'path',
+        required: true,
+        description: '`art_…`.',
+        schema: { type: 'string' },
+      },
+    ],
+    get: authenticated('get', {
+      operationId: 'getArtifact',
+      tags: ['Artifacts'],
+      summary: 'Read the bytes a step stored',
+      description:
+        "Served as data, never as a page: `Content-Security-Policy: default-src 'none'; sandbox`.",
+      parameters: [
+        {
+          name: 'If-None-Match',
+          in: 'header',
+          description: 'The `ETag` of a copy you hold: 304 when it is still the content.',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        '200': {
+          description: 'The bytes, with the `Content-Type` they were stored with.',
+          headers: {
+            'X-Request-Id': headerRef('X-Request-Id'),
+            ETag: {
+              description: 'The SHA-256 of the content, quoted.',
+              required: true,
+              schema: { type: 'string' },
+            },
+            'Content-Length': {
+              description: 'Its size.',
+              required: true,
+              schema: { type: 'integer' },
+            },
+          },
+          content: { '*/*': {} },
+        },
+        '304': {
+          description: '`If-None-Match` named the content: use your copy.',
+          headers: { 'X-Request-Id': headerRef('X-Request-Id') },
+        },
+      },
+      errors: ['artifact_not_found'],
+    }),
+  },
+  '/v1/collections/{collection}/documents': {
+    parameters: [parameterRef('Collection')],
+    get: authenticated('get', {
+      operationId: 'listDocuments',
+      tags: ['Collections'],
+      summary: 'List what `store_results` wrote to a collection',
+      parameters: [
+        {
+          name: 'limit',
+          in: 'query',
+          description: 'Page size.',
+          schema: {
+            type: 'integer',
+            minimum: 1,
+            maximum: MAX_DOCUMENTS_LIMIT,
+            default: DEFAULT_DOCUMENTS_LIMIT,
+          },
+        },
+        {
+          name: 'cursor',
+          in: 'query',
+          description: 'The `nextCursor` of the previous page.',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: { '200': json('A page of documents, newest first.', ref('DocumentPage')) },
+      errors: ['invalid_request'],
+    }),
+  },
+  '/v1/collections/{collection}/documents/{documentId}': {
+    parameters: [
+      parameterRef('Collection'),
+      {
+        name: 'documentId',
+        in: 'path',
+        required: true,
+        description: '`res_…`.',
+        schema: { type: 'string' },
+      },
+    ],
+    get: authenticated('get', {
+      operationId: 'getDocument',
+      tags: ['Collections'],
+      summary: 'Read one document of a collection',
+      responses: { '200': json('The document.', ref('StoredDocument')) },
+      errors: ['invalid_request', 'document_not_found'],
+    }),
+  },
+  '/v1/indexes/{index}/items/{itemId}': {
+    parameters: [
+      parameterRef('Index'),
+      {
+        name: 'itemId',
+        in: 'path',
+        required: true,
+        description: 'An item id: `[A-Za-z0-9_.:-]{1,128}` (400 otherwise).',
+        schema: { type: 'string', pattern: VECTOR_ITEM_ID_PATTERN.source },
+      },
+    ],
+    put: authenticated('put', {
+      operationId: 'upsertVector',
+      tags: ['Indexes'],
+      summary: 'Add or replace a vector',
+      requestBody: jsonBody(ref('UpsertVectorRequest')),
+      responses: { '200': json('The item was stored.', ref('VectorItemSaved')) },
+      errors: ['dimension_mismatch'],
+    }),
+  },
+  '/v1/indexes/{index}/search': {
+    parameters: [parameterRef('Index')],
+    post: authenticated('post', {
+      operationId: 'searchVectors',
+      tags: ['Indexes'],
+      summary: 'Find the nearest vectors (cosine)',
+      description: 'An exact scan of the index.',
+      requestBody: jsonBody(ref('SearchVectorsRequest')),
+      responses: { '200': json('The nearest items, nearest first.', ref('VectorMatches')) },
+      errors: ['dimension_mismatch'],
+    }),
+  },
+
+  // Keys
+  '/v1/keys': {
+    get: authenticated('get', {
+      operationId: 'listKeys',
+      tags: ['Keys'],
+      summary: "List the app's API keys",
+      description: 'Oldest first, revoked ones included; never a key.',
+      responses: {
+        '200': json('The keys.', object({ keys: arrayOf(ref('ApiKey')) }), {
+          'Cache-Control': headerRef('Cache-Control-No-Store'),
+        }),
+      },
+    }),
+    post: authenticated('post', {
+      operationId: 'createKey',
+      tags: ['Keys'],
+      summary: 'Create an API key of the app',
+      description: 'Takes no body (or an empty object). The key is shown this once.',
+      requestBody: jsonBody(object({}), false),
+      responses: {
+        '201': json('The new key.', ref('CreatedApiKey'), {
+          'Cache-Control': headerRef('Cache-Control-No-Store'),
+        }),
+      },
+    }),
+  },
+  '/v1/keys/{keyId}': {
+    parameters: [
+      {
+        name: 'keyId',
+        in: 'path',
+        required: true,
+        description: '`key_…`.',
+        schema: { type: 'string' },
+      },
+    ],
+    delete: authenticated('delete', {
+      operationId: 'revokeKey',
+      tags: ['Keys'],
+      summary: 'Revoke an API key',
+      description:
+        'Requests with it fail from now on; revoking a revoked key changes nothing. A key may revoke itself.',
+      responses: {
+        '200': json('The revoked key.', object({ key: ref('ApiKey') }), {
+          'Cache-Control': headerRef('Cache-Control-No-Store'),
+        }),
+      },
+      errors: ['key_not_found'],
+    }),
+  },
+
+  // Webhooks
+  '/v1/webhooks': {
+    post: authenticated('post', {
+      operationId: 'createWebhook',
+      tags: ['Webhooks'],
+      summary: 'Create a webhook endpoint',
+      description: `Run events (${RUN_WEBHOOK_EVENTS.join(', ')}) and \`emit_webhook\` events are POSTed to it, signed with its secret. An app may have ${MAX_WEBHOOK_ENDPOINTS}.`,
+      requestBody: jsonBody(ref('CreateWebhookRequest')),
+      responses: {
+        '201': json(
+          'The endpoint, and its secret (shown this once).',
+          ref('WebhookEndpointWithSecret'),
+          {
+            'Cache-Control': headerRef('Cache-Control-No-Store'),
+          },
+        ),
+      },
+      errors: ['webhook_limit_reached', 'invalid_webhook_url'],
+    }),
+    get: authenticated('get', {
+      operationId: 'listWebhooks',
+      tags: ['Webhooks'],
+      summary: "List the app's webhook endpoints",
+      responses: {
+        '200': json('The endpoints.', object({ webhooks: arrayOf(ref('WebhookEndpoint')) })),
+      },
+    }),
+  },
+  '/v1/webhooks/deliveries/{deliveryId}': {
+    parameters: [parameterRef('DeliveryId')],
+    get: authenticated('get', {
+      operationId: 'getWebhookDelivery',
+      tags: ['Webhooks'],
+      summary: 'Read a delivery, with every attempt',
+      responses: { '200': json('The delivery.', object({ delivery: ref('WebhookDelivery') })) },
+      errors: ['delivery_not_found'],
+    }),
+  },
+  '/v1/webhooks/deliveries/{deliveryId}/resend': {
+    parameters: [parameterRef('DeliveryId')],
+    post: authenticated('post', {
+      operationId: 'resendWebhookDelivery',
+      tags: ['Webhooks'],
+      summary: 'Send a delivery again now',
+      description: 'Under the same `webhook-id`, so receivers can drop it if they had it.',
+      responses: {
+        '202': json('The delivery, pending again.', object({ delivery: ref('WebhookDelivery') })),
+      },
+      errors: ['delivery_not_found'],
+    }),
+  },
+  '/v1/webhooks/{webhookId}': {
+    parameters: [parameterRef('WebhookId')],
+    get: authenticated('get', {
+      operationId: 'getWebhook',
+      tags: ['Webhooks'],
+      summary: 'Read a webhook endpoint',
+      responses: { '200': json('The endpoint.', object({ webhook: ref('WebhookEndpoint') })) },
+      errors: ['webhook_not_found'],
+    }),
+    patch: authenticated('patch', {
+      operationId: 'updateWebhook',
+      tags: ['Webhooks'],
+      summary: 'Change a webhook endpoint',
+      requestBody: jsonBody(ref('UpdateWebhookRequest')),
+      responses: { '200': json('The endpoint.', object({ webhook: ref('WebhookEndpoint') })) },
+      errors: ['webhook_not_found', 'invalid_webhook_url'],
+    }),
+    delete: authenticated('delete', {
+      operationId: 'deleteWebhook',
+      tags: ['Webhooks'],
+      summary: 'Delete a webhook endpoint',
+      responses: { '204': noContent('Deleted.') },
+      errors: ['webhook_not_found'],
+    }),
+  },
+  '/v1/webhooks/{webhookId}/rotate-secret': {
+    parameters: [parameterRef('WebhookId')],
+    post: authenticated('post', {
+      operationId: 'rotateWebhookSecret',
+      tags: ['Webhooks'],
+      summary: "Rotate an endpoint's signing secret",
+      description: 'The old secret still signs (a second signature) for 24 h.',
+      responses: {
+        '200': json(
+          'The endpoint and its new secret (shown this once).',
+          ref('WebhookEndpointWithSecret'),
+          {
+            'Cache-Control': headerRef('Cache-Control-No-Store'),
+          },
+        ),
+      },
+      errors: ['webhook_not_found'],
+    }),
+  },
+  '/v1/webhooks/{webhookId}/deliveries': {
+    parameters: [parameterRef('WebhookId')],
+    get: authenticated('get', {
+      operationId: 'listWebhookDeliveries',
+      tags: ['Webhooks'],
+      summary: "An endpoint's deliveries",
+      description: `The newest ${MAX_DELIVERIES_LISTED}, each with every attempt.`,
+      responses: { '200': json('The deliveries, newest first.', ref('WebhookDeliveries')) },
+      errors: ['webhook_not_found'],
+    }),
+  },
+
+  // Seed API
+  '/api/workflows': {
+    post: authenticated('post', {
+      operationId: 'apiCreateWorkflow',
+      tags: ['Seed API'],
+      summary: 'Create a workflow',
+      requestBody: jsonBody(ref('WorkflowApiRequest')),
+      responses: { '201': json('The workflow.', ref('SavedWorkflowApi')) },
+      errors: ['invalid_definition'],
+    }),
+    get: authenticated('get', {
+      operationId: 'apiListWorkflows',
+      tags: ['Seed API'],
+      summary: "List the app's workflows",
+      responses: {
+        '200': json('The workflows.', object({ workflows: arrayOf(ref('WorkflowApi')) })),
+      },
+    }),
+  },
+  '/api/workflows/{workflowId}': {
+    parameters: [parameterRef('ApiWorkflowId')],
+    get: authenticated('get', {
+      operationId: 'apiGetWorkflow',
+      tags: ['Seed API'],
+      summary: 'Read a workflow',
+      responses: { '200': json('The workflow.', object({ workflow: ref('WorkflowApi') })) },
+      errors: ['workflow_not_found'],
+    }),
+    put: authenticated('put', {
+      operationId: 'apiUpdateWorkflow',
+      tags: ['Seed API'],
+      summary: 'Replace a workflow (a new version)',
+      requestBody: jsonBody(ref('WorkflowApiRequest')),
+      responses: { '200': json('The workflow, at its new version.', ref('SavedWorkflowApi')) },
+      errors: ['workflow_not_found', 'invalid_definition'],
+    }),
+    delete: authenticated('delete', {
+      operationId: 'apiDeleteWorkflow',
+      tags: ['Seed API'],
+      summary: 'Delete a workflow',
+      responses: { '204': noContent('Deleted.') },
+      errors: ['workflow_not_found'],
+    }),
+  },
+  '/api/workflows/{workflowId}/execute': {
+    parameters: [parameterRef('ApiWorkflowId')],
+    post: authenticated('post', {
+      operationId: 'apiExecuteWorkflow',
+      tags: ['Seed API'],
+      summary: 'Execute a workflow',
+      requestBody: jsonBody(ref('ExecuteRequest'), false),
+      responses: {
+        '201': json('The execution, pending.', object({ execution: ref('ExecutionApi') }), {
+          Location: headerRef('Location'),
+        }),
+      },
+      errors: ['workflow_not_found', 'invalid_input'],
+    }),
+  },
+  '/api/workflows/{workflowId}/executions': {
+    parameters: [parameterRef('ApiWorkflowId')],
+    get: authenticated('get', {
+      operationId: 'apiListExecutions',
+      tags: ['Seed API'],
+      summary: "List a workflow's executions",
+      parameters: [
+        parameterRef('Limit'),
+        {
+          name: 'cursor',
+          in: 'query',
+          description: 'The `next_cursor` of the previous page.',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        '200': json(
+          'A page of executions, newest first.',
+          object(
+            {
+              executions: arrayOf(ref('ExecutionApi')),
+              next_cursor: text('Pass as `cursor` for the next page; absent on the last.'),
+            },
+            { optional: ['next_cursor'] },
+          ),
+        ),
+      },
+      errors: ['invalid_request', 'workflow_not_found'],
+    }),
+  },
+  '/api/workflow-executions/{executionId}': {
+    parameters: [parameterRef('ExecutionId')],
+    get: authenticated('get', {
+      operationId: 'apiGetExecution',
+      tags: ['Seed API'],
+      summary: 'Read an execution',
+      responses: { '200': json('The execution.', object({ execution: ref('ExecutionApi') })) },
+      errors: ['run_not_found'],
+    }),
+  },
+  '/api/workflow-executions/{executionId}/cancel': {
+    parameters: [parameterRef('ExecutionId')],
+    post: authenticated('post', {
+      operationId: 'apiCancelExecution',
+      tags: ['Seed API'],
+      summary: 'Cancel an execution',
+      responses: {
+        '200': json('The cancelled execution.', object({ execution: ref('ExecutionApi') })),
+      },
+      errors: ['run_not_found', 'run_already_ended'],
+    }),
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// The document
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Weft's HTTP API as an OpenAPI 3.1 document: every route the gateway serves, every answer it
+ * gives, served at `GET /openapi.json` and rendered at `GET /docs`. Integration tests check every
+ * JSON answer against it, so it changes with the gateway.
+ */
+export const OPENAPI_DOCUMENT: OpenApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Weft API',
+    version: '0.1.0',
+    summary: 'Run AI workflows on a Kafka-native engine.',
+    description: [
+      "Every `/v1` and `/api` route needs an API key, as `X-API-Key: <key>` or `Authorization: Bearer <key>`; everything is scoped to the key's app.",
+      `Each key may make \`RATE_LIMIT_PER_MINUTE\` requests a minute (default ${DEFAULT_RATE_LIMIT_PER_MINUTE}), per gateway instance; beyond it the answer is 429 \`rate_limited\`.`,
+      `Request bodies are JSON (\`Content-Type: application/json\`), at most \`BODY_LIMIT_BYTES\` (default ${DEFAULT_BODY_LIMIT_BYTES}).`,
+      'Every error is `{error: {code, message, details}}` with a stable `code`; a route that does not exist is 404 `not_found`.',
+      'Every answer carries `X-Request-Id`. `/v1` times are ISO-8601 (run and key views) or epoch milliseconds (webhooks, documents); `/api` times are unix seconds.',
+    ].join('\n'),
+  },
+  tags: [
+    { name: 'Runs', description: 'Start, follow, cancel and resume runs.' },
+    { name: 'Workflows', description: 'Saved workflows: immutable versions under a slug.' },
+    { name: 'Artifacts', description: 'Bytes steps stored (images, audio…).' },
+    { name: 'Collections', description: 'Documents `store_results` wrote.' },
+    { name: 'Indexes', description: 'Vector indexes: add items, search by cosine similarity.' },
+    { name: 'Keys', description: "The app's API keys." },
+    { name: 'Webhooks', description: 'Endpoints that receive run events, and their deliveries.' },
+    { name: 'Seed API', description: 'The `/api` face: the same workflows and runs, seed-shaped.' },
+    { name: 'Service', description: 'Health and this document; no API key needed.' },
+  ],
+  security: [{ ApiKeyHeader: [] }, { BearerAuth: [] }],
+  paths: PATHS,
+  components: {
+    schemas: SCHEMAS,
+    responses: RESPONSES,
+    parameters: PARAMETERS,
+    headers: HEADERS,
+    securitySchemes: {
+      ApiKeyHeader: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+        description: 'An API key of the app: `weft_<prefix>_…`.',
+      },
+      BearerAuth: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'The same API key, as `Authorization: Bearer <key>`.',
+      },
+    },
+  },
+};
