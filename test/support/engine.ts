@@ -23,6 +23,7 @@ import {
   type StoredRun,
 } from '@weft/store';
 import { createGatewayApp } from '../../services/gateway/src/app';
+import { StepPoolExplainer } from '../../services/gateway/src/waiting';
 import { Orchestrator } from '../../services/orchestrator/src/orchestrator';
 import type { DispatcherConfig } from '../../services/webhooks/src/config';
 import { WebhookDispatcher } from '../../services/webhooks/src/dispatcher';
@@ -177,7 +178,8 @@ export class TestEngine {
     stores: DataStores;
   }> {
     const apps = new AppStore(this.connection);
-    const workflows = new WorkflowStore(this.connection, new DefinitionStore(this.connection));
+    const definitions = new DefinitionStore(this.connection);
+    const workflows = new WorkflowStore(this.connection, definitions);
     const stores = await this.dataStores();
     await Promise.all([apps.ensureIndexes(), workflows.ensureIndexes()]);
     this.contract ??= new ContractRecorder();
@@ -187,6 +189,7 @@ export class TestEngine {
       runs: this.runs,
       ...stores,
       allowPrivateWebhooks: true,
+      waiting: new StepPoolExplainer(this.kafka, (run) => definitions.get(run.definitionId)),
       logger: quiet,
       observeResponse: this.contract.observe,
     }).listen(0, '127.0.0.1');

@@ -271,7 +271,6 @@ export class ContractRecorder {
 
   /** For `GatewayDeps.observeResponse`; never throws, so it cannot change an answer. */
   readonly observe = (exchange: ObservedResponse): void => {
-    require('node:fs').appendFileSync('/tmp/contract-log.txt', `${exchange.method} ${this.validator.operationOf(exchange.method, exchange.path)?.template ?? '(none) ' + exchange.path} ${exchange.status} ${exchange.status >= 400 ? (exchange.body as any)?.error?.code : ''} route=${exchange.route ?? '-'}\n`);
     let problems: string[];
     try {
       problems = this.validator.check(exchange);

@@ -94,7 +94,9 @@ export interface KafkaAdmin {
   listTopics(): Promise<string[]>;
   deleteTopics(topics: string[]): Promise<void>;
   /** Describes consumer groups; asking finds their coordinator, creating the offsets topic. */
-  describeGroups(groupIds: string[]): Promise<{ groupId: string; state: string }[]>;
+  describeGroups(
+    groupIds: string[],
+  ): Promise<{ groupId: string; state: string; members: number }[]>;
   /** A metadata round trip: proves a broker answers. */
   describeCluster(): Promise<ClusterDescription>;
   /**

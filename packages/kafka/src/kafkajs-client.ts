@@ -136,6 +136,7 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
           return groups.map((group) => ({
             groupId: names.logical(group.groupId) ?? group.groupId,
             state: group.state,
+            members: group.members.length,
           }));
         },
         async describeCluster(): Promise<ClusterDescription> {

@@ -2,3 +2,4 @@ export { createLogger, type Logger, type LogFields } from './logger';
 export { WeftMetrics } from './metrics';
 export { checkReadiness, startHealthServer, type Readiness, type ReadinessCheck } from './health';
 export { runMetricsObserver, workflowLabel } from './run-metrics';
+export { inSpan, startTracing, type Tracing } from './tracing';

@@ -48,7 +48,11 @@ export class OutboxPublisher {
       [...byTopic].map(([topic, list]) =>
         this.producer.send(
           topic,
-          list.map((entry) => ({ key: entry.key, value: entry.value })),
+          list.map((entry) => ({
+            key: entry.key,
+            value: entry.value,
+            ...(entry.traceparent ? { headers: { traceparent: entry.traceparent } } : {}),
+          })),
         ),
       ),
     );

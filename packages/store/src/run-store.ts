@@ -343,7 +343,13 @@ function outboxOf(transition: Transition, now: number): Record<string, OutboxEnt
   return Object.fromEntries(
     transition.messages.map((message) => [
       message.envelope.id,
-      { topic: message.topic, key: message.key, value: JSON.stringify(message.envelope), at: now },
+      {
+        topic: message.topic,
+        key: message.key,
+        value: JSON.stringify(message.envelope),
+        at: now,
+        ...(message.envelope.traceparent ? { traceparent: message.envelope.traceparent } : {}),
+      },
     ]),
   );
 }

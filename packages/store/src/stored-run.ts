@@ -22,6 +22,8 @@ export interface OutboxEntry {
   value: string;
   /** When written, ms: the relay publishes oldest first. */
   at: number;
+  /** W3C trace context, sent as the message's `traceparent` header too. */
+  traceparent?: string;
 }
 
 /** A run as stored in the `runs` collection. */

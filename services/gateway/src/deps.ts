@@ -1,4 +1,5 @@
 import type { Logger, ReadinessCheck, WeftMetrics } from '@weft/observability';
+import type { WaitingExplainer } from './waiting';
 import type {
   AppStore,
   ArtifactStore,
@@ -35,6 +36,8 @@ export interface GatewayDeps {
   /** `WEBHOOK_ALLOW_PRIVATE`: accept private receiver addresses (development only). Default false. */
   allowPrivateWebhooks?: boolean;
   logger: Logger;
+  /** Says why queued and retrying nodes wait (no worker, backlog, backoff); absent: not said. */
+  waiting?: WaitingExplainer;
   /** Counts requests and serves `/metrics`; absent: no metrics. */
   metrics?: WeftMetrics;
   /** What `/readyz` checks (database, broker…); absent: ready whenever it answers. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from '@weft/config';
-import { createLogger } from '@weft/observability';
+import { createLogger, startTracing } from '@weft/observability';
 import { readGatewayConfig, type GatewayConfig } from './config';
 import { startGateway } from './server';
 
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger('gateway', { level: config.logLevel });
+  const tracing = startTracing('gateway');
   const gateway = await startGateway(config, logger);
   logger.info('listening', { url: gateway.url, publicUrl: config.publicUrl });
 
@@ -31,16 +32,19 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.info('shutting down', { signal });
-    gateway.close().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error('shutdown failed', { error });
-        process.exit(1);
-      },
-    );
+    gateway
+      .close()
+      .then(() => tracing.shutdown())
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error('shutdown failed', { error });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

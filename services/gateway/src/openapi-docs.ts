@@ -116,10 +116,16 @@ function typeLabel(schema: SchemaObject): string {
 /** A schema: its type, its description, and its properties (each the same way, nested). */
 function renderSchema(schema: SchemaObject, depth = 0): string {
   const parts = [typeLabel(schema)];
-  if (schema.description) parts.push(`<span class="muted">${prose(schema.description)}</span>`);
+  // `X or null` carries its description on X.
+  const description =
+    schema.description ??
+    (schema.anyOf ?? schema.oneOf)?.find((variant) => variant.description)?.description;
+  if (description) parts.push(`<span class="muted">${prose(description)}</span>`);
   const nested: string[] = [];
-  if (depth < 6) {
-    for (const variant of [...(schema.allOf ?? []), ...(schema.anyOf ?? [])]) {
+  // A refinement of a component (an error answer's codes) shows as the component: the response's
+  // description says what it narrows.
+  if (depth < 6 && !schema.allOf?.some((variant) => variant.$ref !== undefined)) {
+    for (const variant of schema.anyOf ?? []) {
       if (variant.properties) nested.push(renderProperties(variant, depth + 1));
     }
     if (schema.properties) nested.push(renderProperties(schema, depth + 1));
@@ -164,29 +170,20 @@ function renderParameters(document: OpenApiDocument, parameters: ParameterObject
   return `<h4>Parameters</h4><table><tr><th>name</th><th>in</th><th>type</th><th>meaning</th></tr>${rows.join('')}</table>`;
 }
 
+/** Header names only: each is described once, in the Headers section. */
 function renderHeaders(
-  document: OpenApiDocument,
   headers: Record<string, HeaderObject | ReferenceObject> | undefined,
 ): string {
-  const names = Object.entries(headers ?? {})
-    .filter(([name]) => name !== 'X-Request-Id')
-    .map(([name, header]) => {
-      const resolved = resolve(document, header);
-      return `<code>${escapeHtml(name)}</code>${resolved ? `: ${prose(resolved.description)}` : ''}`;
-    });
-  return names.length === 0 ? '' : `<div class="muted">Headers: ${names.join('; ')}</div>`;
+  const names = Object.keys(headers ?? {}).map((name) => `<code>${escapeHtml(name)}</code>`);
+  return names.length === 0 ? '' : `<div class="muted">Headers: ${names.join(', ')}</div>`;
 }
 
-function renderResponse(
-  document: OpenApiDocument,
-  status: string,
-  response: ResponseObject,
-): string {
+function renderResponse(status: string, response: ResponseObject): string {
   const content = Object.entries(response.content ?? {}).map(
     ([mediaType, media]) =>
       `<div><code>${escapeHtml(mediaType)}</code>${media.schema ? `: ${renderSchema(media.schema)}` : ''}</div>`,
   );
-  return `<dt>${escapeHtml(status)}</dt><dd>${paragraphs(response.description)}${renderHeaders(document, response.headers)}${content.join('')}</dd>`;
+  return `<dt>${escapeHtml(status)}</dt><dd>${paragraphs(response.description)}${renderHeaders(response.headers)}${content.join('')}</dd>`;
 }
 
 function renderOperation(
@@ -211,7 +208,7 @@ function renderOperation(
     : '';
   const responses = Object.entries(operation.responses).map(([status, response]) => {
     const resolved = resolve(document, response);
-    return resolved ? renderResponse(document, status, resolved) : '';
+    return resolved ? renderResponse(status, resolved) : '';
   });
   const access =
     operation.security?.length === 0
@@ -268,10 +265,19 @@ export function renderOpenApiHtml(document: OpenApiDocument = OPENAPI_DOCUMENT):
         `<dt>${escapeHtml(name)}</dt><dd>${prose(scheme.description)}${scheme.type === 'apiKey' ? ` Header <code>${escapeHtml(scheme.name)}</code>.` : ''}</dd>`,
     )
     .join('');
-  const errors = API_ERROR_CODES.map(
-    (code) =>
-      `<tr><td>${httpStatusOf(code)}</td><td><code>${code}</code></td><td>${prose(ERROR_CODE_MEANINGS[code])}</td></tr>`,
-  ).join('');
+  const headers = Object.entries(document.components.headers)
+    .map(
+      ([name, header]) =>
+        `<dt><code>${escapeHtml(name.replace(/-No-Store$/, ''))}</code></dt><dd>${prose(header.description)}</dd>`,
+    )
+    .join('');
+  const errors = [...API_ERROR_CODES]
+    .sort((a, b) => httpStatusOf(a) - httpStatusOf(b))
+    .map(
+      (code) =>
+        `<tr><td>${httpStatusOf(code)}</td><td><code>${code}</code></td><td>${prose(ERROR_CODE_MEANINGS[code])}</td></tr>`,
+    )
+    .join('');
   const schemas = Object.entries(document.components.schemas)
     .map(
       ([name, schema]) =>
@@ -294,9 +300,10 @@ export function renderOpenApiHtml(document: OpenApiDocument = OPENAPI_DOCUMENT):
 <p><strong>${prose(document.info.summary)}</strong></p>
 ${paragraphs(document.info.description)}
 </header>
-<nav><h2>Contents</h2><ul>${contents}<li><a href="#authentication">Authentication</a></li><li><a href="#errors">Errors</a></li><li><a href="#schemas">Schemas</a></li></ul></nav>
+<nav><h2>Contents</h2><ul>${contents}<li><a href="#authentication">Authentication</a></li><li><a href="#headers">Headers</a></li><li><a href="#errors">Errors</a></li><li><a href="#schemas">Schemas</a></li></ul></nav>
 <main>
 <h2 id="authentication">Authentication</h2><dl>${schemes}</dl>
+<h2 id="headers">Headers</h2><dl>${headers}</dl>
 <h2 id="errors">Errors</h2>
 <p>Every error is <code>{"error": {"code", "message", "details"}}</code>; <code>details</code> is always an object.</p>
 <table><tr><th>status</th><th>code</th><th>when</th></tr>${errors}</table>

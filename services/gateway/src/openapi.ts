@@ -887,6 +887,17 @@ const SCHEMAS: Record<string, SchemaObject> = {
   ),
 
   Health: object({ status: { const: 'ok' } }),
+  Readiness: object(
+    {
+      status: { type: 'string', enum: ['ready', 'unready'] },
+      checks: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description: 'Each dependency checked (database, broker…): `ok`, or why it is not.',
+      },
+    },
+    { description: 'Whether the gateway can serve: every check passed.' },
+  ),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1156,6 +1167,37 @@ const PATHS: Record<string, PathItemObject> = {
       summary: 'Is the gateway up',
       security: noKey,
       responses: { '200': json('It is.', ref('Health')) },
+    },
+  },
+  '/readyz': {
+    get: {
+      operationId: 'getReadiness',
+      tags: ['Service'],
+      summary: 'Can the gateway serve: are its dependencies usable',
+      security: noKey,
+      responses: {
+        '200': json('Every check passed.', ref('Readiness')),
+        '503': json('A check failed or timed out; `checks` says which.', ref('Readiness')),
+      },
+    },
+  },
+  '/metrics': {
+    get: {
+      operationId: 'getMetrics',
+      tags: ['Service'],
+      summary: 'Prometheus metrics',
+      security: noKey,
+      responses: {
+        '200': {
+          description: 'The Prometheus text exposition format.',
+          headers: { 'X-Request-Id': headerRef('X-Request-Id') },
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+        '404': {
+          ...errorResponse(['not_found']),
+          description: '`not_found`: metrics are not enabled in this gateway.',
+        },
+      },
     },
   },
   '/openapi.json': {
@@ -1863,7 +1905,10 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'Keys', description: "The app's API keys." },
     { name: 'Webhooks', description: 'Endpoints that receive run events, and their deliveries.' },
     { name: 'Seed API', description: 'The `/api` face: the same workflows and runs, seed-shaped.' },
-    { name: 'Service', description: 'Health and this document; no API key needed.' },
+    {
+      name: 'Service',
+      description: 'Health, readiness, metrics and this document; no API key needed.',
+    },
   ],
   security: [{ ApiKeyHeader: [] }, { BearerAuth: [] }],
   paths: PATHS,

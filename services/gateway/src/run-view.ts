@@ -1,5 +1,6 @@
 import { runOutputs, type NodeRecord, type RunError, type StepError } from '@weft/core';
 import type { RunWorkflowRef, StoredRun } from '@weft/store';
+import type { Waiting } from './waiting';
 
 /** One node of a run as the API shows it; times are ISO-8601. */
 export interface NodeView {
@@ -12,6 +13,8 @@ export interface NodeView {
   durationMs?: number;
   result?: unknown;
   error?: StepError;
+  /** Why a queued or retrying node is not running (run view only, while the run goes on). */
+  waiting?: Waiting;
 }
 
 /** A run as listed. Absent times are `null`, so every field is always there. */

@@ -21,6 +21,7 @@ import {
 } from '@weft/store';
 import { allowPrivateFromEnv } from '@weft/webhooks';
 import { createGatewayApp } from './app';
+import { StepPoolExplainer } from './waiting';
 import type { GatewayConfig } from './config';
 
 /** A gateway listening for requests. */
@@ -87,6 +88,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const database = connection;
     const app = createGatewayApp({
       metrics,
+      waiting: new StepPoolExplainer(kafka, (run) => definitions.get(run.definitionId)),
       readiness: {
         database: () => databaseAnswers(database),
         kafka: () => brokerAnswers(kafka),

@@ -3,6 +3,7 @@ import {
   createLogger,
   runMetricsObserver,
   startHealthServer,
+  startTracing,
   WeftMetrics,
 } from '@weft/observability';
 import {
@@ -21,6 +22,7 @@ process.title = 'weft-orchestrator';
 async function main(): Promise<void> {
   const config = readOrchestratorConfig();
   const log = createLogger('orchestrator', { level: config.logLevel });
+  const tracing = startTracing('orchestrator');
   const kafka = createKafkajsClient({
     brokers: [...config.kafkaBrokers],
     clientId: 'weft-orchestrator',
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     orchestrator
       .stop()
       .then(() => health.close())
+      .then(() => tracing.shutdown())
       .then(() => producer.disconnect())
       .then(() => connection.close())
       .then(

@@ -14,7 +14,7 @@ import {
   type KafkaConsumer,
   type KafkaProducer,
 } from '@weft/kafka';
-import type { Logger, WeftMetrics } from '@weft/observability';
+import { inSpan, type Logger, type WeftMetrics } from '@weft/observability';
 import type { RunStore } from '@weft/store';
 
 export interface OrchestratorOptions {
@@ -100,6 +100,24 @@ export class Orchestrator {
       );
     }
     const result = parsed.envelope;
+    return inSpan(
+      `weft.${result.type}`,
+      {
+        traceparent: result.traceparent ?? message.headers.traceparent,
+        attributes: {
+          'weft.run_id': result.runId,
+          'weft.node_id': result.nodeId ?? '',
+          'weft.attempt': result.attempt ?? 0,
+        },
+      },
+      () => this.applyResult(message, result),
+    );
+  }
+
+  private async applyResult(
+    message: ConsumedMessage,
+    result: Parameters<RunStore['applyStepResult']>[0],
+  ): Promise<void> {
     // A database outage must not skip a result: retry until it applies or we stop.
     for (let attempt = 0; !this.stopping; attempt++) {
       try {

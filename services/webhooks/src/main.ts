@@ -1,5 +1,5 @@
 import { brokerAnswers, createKafkajsClient } from '@weft/kafka';
-import { createLogger, startHealthServer, WeftMetrics } from '@weft/observability';
+import { createLogger, startHealthServer, startTracing, WeftMetrics } from '@weft/observability';
 import {
   AppStore,
   connectDatabase,
@@ -19,6 +19,7 @@ process.title = 'weft-webhooks';
 async function main(): Promise<void> {
   const config = readWebhooksConfig();
   const log = createLogger('webhooks', { level: config.logLevel });
+  const tracing = startTracing('webhooks');
   const kafka = createKafkajsClient({
     brokers: [...config.kafkaBrokers],
     clientId: 'weft-webhooks',
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     dispatcher
       .stop()
       .then(() => health.close())
+      .then(() => tracing.shutdown())
       .then(() => producer.disconnect())
       .then(() => connection.close())
       .then(

@@ -1,6 +1,6 @@
 import { listTaskTypes } from '@weft/core';
 import { brokerAnswers, createKafkajsClient } from '@weft/kafka';
-import { createLogger, startHealthServer, WeftMetrics } from '@weft/observability';
+import { createLogger, startHealthServer, startTracing, WeftMetrics } from '@weft/observability';
 import { readProviderConfig, type ProviderConfig } from '@weft/providers';
 import { createStepHandlers } from '@weft/steps';
 import {
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     level: config.logLevel,
     base: { workerId: config.workerId },
   });
+  const tracing = startTracing('worker');
   const connection = await connectDatabase(config.mongoUri);
   const apps = new AppStore(connection);
   const gridFs = new GridFsArtifactStore(connection);
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
     worker
       .stop()
       .then(() => health.close())
+      .then(() => tracing.shutdown())
       .then(() => connection.close())
       .then(
         () => process.exit(0),

@@ -17,7 +17,7 @@ import {
   type KafkaConsumer,
   type KafkaProducer,
 } from '@weft/kafka';
-import type { Logger, WeftMetrics } from '@weft/observability';
+import { inSpan, type Logger, type WeftMetrics } from '@weft/observability';
 import { executeStep, StepFailure, type StepHandler } from '@weft/steps';
 import { randomUUID } from 'node:crypto';
 import { OffsetTracker } from './offset-tracker';
@@ -189,7 +189,23 @@ export class Worker {
   }
 
   /** Runs one attempt and reports it; resolves true when the step was handed back instead. */
-  private async execute(message: Envelope<'step.execute'>, step: Running): Promise<boolean> {
+  private execute(message: Envelope<'step.execute'>, step: Running): Promise<boolean> {
+    const { runId, nodeId = '', attempt = 1 } = message;
+    return inSpan(
+      `weft.step ${message.payload.task}`,
+      {
+        traceparent: message.traceparent,
+        attributes: { 'weft.run_id': runId, 'weft.node_id': nodeId, 'weft.attempt': attempt },
+      },
+      (traceparent) => this.attempt(message, step, traceparent),
+    );
+  }
+
+  private async attempt(
+    message: Envelope<'step.execute'>,
+    step: Running,
+    traceparent: string | undefined,
+  ): Promise<boolean> {
     const { runId, nodeId = '', attempt = 1 } = message;
     const log = this.log.child({ runId, nodeId, attempt, task: message.payload.task });
     const startedAt = Date.now();
@@ -198,7 +214,7 @@ export class Worker {
     if (Number.isFinite(queuedAt)) {
       this.metrics?.stepQueue.observe({ task }, Math.max(0, startedAt - queuedAt) / 1000);
     }
-    const base = { runId, nodeId, attempt };
+    const base = { runId, nodeId, attempt, ...(traceparent ? { traceparent } : {}) };
     await this.report(
       makeEnvelope({
         ...base,
@@ -258,7 +274,11 @@ export class Worker {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.producer?.send(STEP_RESULTS_TOPIC, [
-          { key: message.runId, value: JSON.stringify(message) },
+          {
+            key: message.runId,
+            value: JSON.stringify(message),
+            ...(message.traceparent ? { headers: { traceparent: message.traceparent } } : {}),
+          },
         ]);
         return;
       } catch (error) {

@@ -1,12 +1,14 @@
 import { Router, type Request } from 'express';
 import {
   checkDefinition,
+  isTerminalRunStatus,
   validateRunInput,
   type RunStatus,
   type WorkflowDefinition,
 } from '@weft/core';
 import type { ApiKeyPrincipal, ListRunsQuery, RunWorkflowRef, StoredRun } from '@weft/store';
 import { WORKFLOW_SLUG_PATTERN } from '@weft/store';
+import { inSpan } from '@weft/observability';
 import { ApiError } from '../api-error';
 import { principalOf } from '../auth';
 import type { GatewayDeps } from '../deps';
@@ -213,16 +215,25 @@ export function runRoutes(deps: GatewayDeps): Router {
         : checkWebhookUrl(body.webhookUrl, 'webhookUrl', deps.allowPrivateWebhooks ?? false);
     const { definition, workflow } = await resolveWorkflow(deps, appId, body);
     const input = { value: runInputOf(definition, body.input) };
-    const traceparent = request.get('traceparent');
-    const { run, created } = await deps.runs.create({
-      appId,
-      definition,
-      workflow,
-      input: input.value,
-      ...(webhookUrl === undefined ? {} : { webhookUrl }),
-      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-      ...(traceparent !== undefined && TRACEPARENT.test(traceparent) ? { traceparent } : {}),
-    });
+    const incoming = request.get('traceparent');
+    // The run's steps, in every service, become spans of this one: one trace per run.
+    const { run, created } = await inSpan(
+      'weft.run.start',
+      {
+        traceparent: incoming !== undefined && TRACEPARENT.test(incoming) ? incoming : undefined,
+        attributes: { 'weft.app_id': appId, 'weft.workflow': workflow.slug ?? '(plan)' },
+      },
+      (traceparent) =>
+        deps.runs.create({
+          appId,
+          definition,
+          workflow,
+          input: input.value,
+          ...(webhookUrl === undefined ? {} : { webhookUrl }),
+          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+          ...(traceparent !== undefined ? { traceparent } : {}),
+        }),
+    );
     if (!created && !sameRequest(run, body, workflow, input.value)) {
       throw new ApiError(
         'idempotency_key_reused',
@@ -250,7 +261,14 @@ export function runRoutes(deps: GatewayDeps): Router {
     const runId = request.params.runId;
     const run = RUN_ID.test(runId) ? await deps.runs.get(appId, runId) : undefined;
     if (!run) throw runNotFound(runId);
-    response.json(runView(run, statusUrlOf(baseUrlOf(request, deps.publicUrl), run.id)));
+    const view = runView(run, statusUrlOf(baseUrlOf(request, deps.publicUrl), run.id));
+    if (deps.waiting && !isTerminalRunStatus(run.status)) {
+      for (const [nodeId, waiting] of Object.entries(await deps.waiting.explain(run))) {
+        const node = view.nodes[nodeId];
+        if (node) node.waiting = waiting;
+      }
+    }
+    response.json(view);
   });
 
   router.get('/runs/:runId/deliveries', async (request, response) => {

@@ -1,0 +1,54 @@
+# syntax=docker/dockerfile:1
+#
+# One image for every Weft service; the command chooses which one runs:
+#
+#   docker build -t weft .
+#   docker run weft                                              # the gateway (the default)
+#   docker run weft node services/orchestrator/dist/main.js
+#   docker run weft node services/worker/dist/main.js            # STEP_TYPES chooses the pool
+#   docker run weft node services/webhooks/dist/main.js
+#   docker run weft node packages/cli/dist/cli.js apps create demo --json
+#
+# Debian (glibc) on purpose: sharp and @resvg/resvg-js install prebuilt linux-x64 / linux-arm64
+# glibc binaries as optional npm packages, which Alpine (musl) would not run.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# Only the package manifests, so that the dependency layer below is rebuilt when they change and
+# not on every source edit (the copy of them is identical, so its layer stays cached).
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /src
+COPY . .
+RUN mkdir -p /manifests \
+  && cp package.json package-lock.json /manifests/ \
+  && for manifest in packages/*/package.json services/*/package.json; do \
+       mkdir -p "/manifests/$(dirname "$manifest")" && cp "$manifest" "/manifests/$manifest"; \
+     done
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY --from=manifests /manifests/ ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+# Compile, drop the dev dependencies, then everything that does not run: sources, type
+# declarations, build info.
+RUN npx tsc -b \
+  && npm prune --omit=dev --no-audit --no-fund \
+  && rm -rf packages/*/src services/*/src packages/*/tsconfig*.json services/*/tsconfig*.json \
+  && find packages services -name '*.tsbuildinfo' -delete \
+  && find packages services -path '*/dist/*' \( -name '*.d.ts' -o -name '*.d.ts.map' \) -delete \
+  && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# Owned by root and read-only to the service's user: the code cannot be changed by what runs it.
+COPY --from=build /src/package.json /src/package-lock.json ./
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/packages ./packages
+COPY --from=build /src/services ./services
+# The image's `node` user, by number, so that Kubernetes' runAsNonRoot can verify it.
+USER 1000:1000
+# The gateway's API (PORT) and the other services' /healthz, /readyz, /metrics (HEALTH_PORT).
+EXPOSE 8080 9090
+CMD ["node", "services/gateway/dist/main.js"]

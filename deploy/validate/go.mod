@@ -1,0 +1,3 @@
+module weft.local/deploy-validate
+
+go 1.26.0

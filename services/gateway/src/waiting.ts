@@ -1,0 +1,110 @@
+import { stepTopic, type WorkflowDefinition } from '@weft/core';
+import type { KafkaClient } from '@weft/kafka';
+import type { StoredRun } from '@weft/store';
+
+/** Why a node that could run is not running. */
+export interface Waiting {
+  reason: 'no_worker' | 'queue_backlog' | 'backoff' | 'rate_limited';
+  message: string;
+  /** For `backoff` and `rate_limited`: when the next attempt is due (ISO-8601). */
+  until?: string;
+  /** For queued nodes: the step topic and how many messages its pool has yet to take. */
+  topic?: string;
+  lag?: number;
+}
+
+/** Answers "why is it stuck" for a run's waiting nodes. */
+export interface WaitingExplainer {
+  explain(run: StoredRun): Promise<Record<string, Waiting>>;
+}
+
+interface PoolState {
+  members: number;
+  lag: number;
+  at: number;
+}
+
+/** How long a pool's membership and lag are reused: run views are polled often. */
+const POOL_STATE_TTL_MS = 5_000;
+
+/**
+ * Explains waiting nodes from what the engine and the broker know: a node retrying waits for its
+ * backoff (or a provider's rate limit); a queued node waits on its step topic's pool — nobody
+ * serves it (the consumer group has no members), or there is a backlog ahead of it.
+ */
+export class StepPoolExplainer implements WaitingExplainer {
+  private readonly pools = new Map<string, PoolState>();
+
+  constructor(
+    private readonly kafka: KafkaClient,
+    private readonly definitionOf: (run: StoredRun) => Promise<WorkflowDefinition | undefined>,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async explain(run: StoredRun): Promise<Record<string, Waiting>> {
+    const waiting: Record<string, Waiting> = {};
+    const queued: string[] = [];
+    for (const [nodeId, node] of Object.entries(run.nodes)) {
+      if (node.status === 'retrying' && node.retryAt !== undefined) {
+        const limited = node.error?.code === 'provider_rate_limited';
+        const until = new Date(node.retryAt).toISOString();
+        waiting[nodeId] = {
+          reason: limited ? 'rate_limited' : 'backoff',
+          message: `attempt ${node.attempt} failed (${node.error?.code ?? 'error'}); ${
+            limited ? 'the provider asked to wait' : 'retrying after backoff'
+          } until ${until}`,
+          until,
+        };
+      } else if (node.status === 'queued') {
+        queued.push(nodeId);
+      }
+    }
+    if (queued.length === 0) return waiting;
+    const definition = await this.definitionOf(run);
+    if (!definition) return waiting;
+    for (const nodeId of queued) {
+      const task = definition.dag.nodes[nodeId]?.task;
+      if (task === undefined) continue;
+      const region = definition.region ?? 'global';
+      const topic = stepTopic(task, region);
+      const pool = await this.poolState(topic);
+      if (!pool) continue;
+      waiting[nodeId] =
+        pool.members === 0
+          ? {
+              reason: 'no_worker',
+              message: `no worker serves ${task}${region === 'global' ? '' : ` in region ${region}`}: start one with STEP_TYPES=${task}${region === 'global' ? '' : ` REGION=${region}`}`,
+              topic,
+              lag: pool.lag,
+            }
+          : {
+              reason: 'queue_backlog',
+              message: `waiting for a ${task} worker: ${pool.lag} step(s) queued on ${topic}`,
+              topic,
+              lag: pool.lag,
+            };
+    }
+    return waiting;
+  }
+
+  private async poolState(topic: string): Promise<PoolState | undefined> {
+    const now = this.clock();
+    const cached = this.pools.get(topic);
+    if (cached && now - cached.at < POOL_STATE_TTL_MS) return cached;
+    const group = `weft.worker.${topic}`;
+    const admin = await this.kafka.admin();
+    try {
+      const [described] = await admin.describeGroups([group]);
+      const [lagged] = await admin.consumerLag(group, [topic]);
+      const state = { members: described?.members ?? 0, lag: lagged?.lag ?? 0, at: now };
+      if (this.pools.size > 1000) this.pools.clear();
+      this.pools.set(topic, state);
+      return state;
+    } catch {
+      // The broker not answering is not a reason to fail the run view.
+      return undefined;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}
