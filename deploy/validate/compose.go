@@ -130,7 +130,7 @@ func validateCompose(repo *repo, k8sPools []pool, r *report) {
 			if len(types) == 0 {
 				r.add(sw, "runs the worker without STEP_TYPES: each pool names the task types it serves")
 			}
-			pools = append(pools, pool{name: name, types: types})
+			pools = append(pools, pool{name: name, types: types, region: env("REGION")})
 			for _, p := range service.Ports {
 				if p.Published != "" {
 					r.add(sw, "publishes host port %s: a pool with a fixed host port cannot be scaled with --scale", p.Published)
@@ -155,7 +155,7 @@ func comparePools(where string, compose, k8s []pool, r *report) {
 		for _, p := range pools {
 			types := slices.Clone(p.types)
 			slices.Sort(types)
-			out[p.name] = types
+			out[p.name] = append(types, "region="+p.region)
 		}
 		return out
 	}

@@ -7,10 +7,10 @@ import (
 
 // scaledObject is KEDA's ScaledObject (keda.sh/v1alpha1), written by hand rather than imported:
 // github.com/kedacore/keda/v2/apis/keda/v1alpha1 pulls in controller-runtime and client-go's
-// informers, which more than doubled a cold build of this tool (about 1.5 to 4 minutes on two
-// cores). It is decoded strictly, so a field it does not declare is an error: it declares the
-// fields of KEDA 2.x's ScaledObjectSpec that a Weft deployment may use. To use another, add it
-// here with KEDA's JSON name. keda_types_test.go (`go test -tags kedatypes`) decodes every
+// informers and listers, which took a cold build of this tool from about 1.5 minutes to nearly 4
+// on two cores. It is decoded strictly, so a field it does not declare is an error: it declares
+// the fields of KEDA 2.x's ScaledObjectSpec that a Weft deployment may use. To use another, add
+// it here with KEDA's JSON name. keda_types_test.go (`go test -tags kedatypes`) decodes every
 // rendered ScaledObject with KEDA's own types too, to keep the two in step.
 type scaledObject struct {
 	metav1.TypeMeta `json:",inline"`
@@ -19,16 +19,16 @@ type scaledObject struct {
 }
 
 type scaledObjectSpec struct {
-	ScaleTargetRef        *scaleTarget      `json:"scaleTargetRef"`
-	PollingInterval       *int32            `json:"pollingInterval,omitempty"`
-	InitialCooldownPeriod *int32            `json:"initialCooldownPeriod,omitempty"`
-	CooldownPeriod        *int32            `json:"cooldownPeriod,omitempty"`
-	IdleReplicaCount      *int32            `json:"idleReplicaCount,omitempty"`
-	MinReplicaCount       *int32            `json:"minReplicaCount,omitempty"`
-	MaxReplicaCount       *int32            `json:"maxReplicaCount,omitempty"`
-	Advanced              *scaledAdvanced   `json:"advanced,omitempty"`
-	Triggers              []scaleTrigger    `json:"triggers"`
-	Fallback              *scaledFallback   `json:"fallback,omitempty"`
+	ScaleTargetRef        *scaleTarget    `json:"scaleTargetRef"`
+	PollingInterval       *int32          `json:"pollingInterval,omitempty"`
+	InitialCooldownPeriod *int32          `json:"initialCooldownPeriod,omitempty"`
+	CooldownPeriod        *int32          `json:"cooldownPeriod,omitempty"`
+	IdleReplicaCount      *int32          `json:"idleReplicaCount,omitempty"`
+	MinReplicaCount       *int32          `json:"minReplicaCount,omitempty"`
+	MaxReplicaCount       *int32          `json:"maxReplicaCount,omitempty"`
+	Advanced              *scaledAdvanced `json:"advanced,omitempty"`
+	Triggers              []scaleTrigger  `json:"triggers"`
+	Fallback              *scaledFallback `json:"fallback,omitempty"`
 }
 
 type scaleTarget struct {
@@ -44,7 +44,7 @@ type scaledAdvanced struct {
 }
 
 type hpaConfig struct {
-	Name     string                                        `json:"name,omitempty"`
+	Name     string                                         `json:"name,omitempty"`
 	Behavior *autoscalingv2.HorizontalPodAutoscalerBehavior `json:"behavior,omitempty"`
 }
 

@@ -94,6 +94,16 @@ func buildKustomization(repo *repo, dir string, r *report) *build {
 	return b
 }
 
+// renderKustomization is the YAML of a kustomization's output.
+func renderKustomization(dir string) ([]byte, error) {
+	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+	resources, err := k.Run(filesys.MakeFsOnDisk(), dir)
+	if err != nil {
+		return nil, err
+	}
+	return resources.AsYaml()
+}
+
 // decodeFile decodes every document of a plain manifest file strictly.
 func decodeFile(path string) ([]*object, error) {
 	data, err := os.ReadFile(path)

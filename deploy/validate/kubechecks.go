@@ -54,7 +54,8 @@ func workerPools(b *build) []pool {
 			continue
 		}
 		types, _ := stepTypesOf(d)
-		out = append(out, pool{name: d.Name, types: types})
+		region, _ := envValue(b, d.Spec.Template.Spec.Containers[0], "REGION")
+		out = append(out, pool{name: d.Name, types: types, region: region})
 	}
 	return out
 }
@@ -400,11 +401,12 @@ func checkScaledObject(b *build, so *scaledObject, d *appsv1.Deployment, partiti
 		return
 	}
 	types, _ := stepTypesOf(d)
-	wanted := map[string]bool{}
-	for _, task := range types {
-		wanted[stepTopic(task)] = true
-	}
 	container := d.Spec.Template.Spec.Containers[0]
+	region, _ := envValue(b, container, "REGION")
+	wanted := map[string]bool{}
+	for _, topic := range workerTopics(types, region) {
+		wanted[topic] = true
+	}
 	seen := map[string]bool{}
 	for i, trigger := range spec.Triggers {
 		tw := fmt.Sprintf("%s trigger %d", where, i)

@@ -1,5 +1,5 @@
 // Command deploy-validate checks Weft's deployment files without a Docker engine, a cluster or
-// the network: it builds every kustomization under deploy/k8s with kustomize's own library,
+// the network: it checks the Dockerfile, builds every kustomization under deploy/k8s with kustomize's own library,
 // decodes each object strictly into its typed struct (an unknown or misspelled field is an
 // error), checks what a deployment of Weft needs (probes, resources, a PodDisruptionBudget and one
 // autoscaler per worker pool, KEDA triggers on the right topics and consumer groups), and checks
@@ -7,6 +7,7 @@
 // services and metrics that exist.
 //
 //	go run . -root ../..
+//	go run . -render ../k8s/overlays/keda   # the manifests an overlay applies
 //
 // scripts/validate-deploy.sh builds it once per change of its sources and runs it.
 package main
@@ -37,7 +38,17 @@ func (r *report) note(format string, args ...any) {
 
 func main() {
 	root := flag.String("root", "", "the repository's top folder (default: found above the current folder)")
+	render := flag.String("render", "", "print the output of the kustomization in this folder, as `kubectl kustomize` would, and stop")
 	flag.Parse()
+	if *render != "" {
+		out, err := renderKustomization(*render)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "deploy-validate:", err)
+			os.Exit(1)
+		}
+		os.Stdout.Write(out)
+		return
+	}
 	dir, err := repoRoot(*root)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "deploy-validate:", err)
@@ -66,6 +77,7 @@ func validate(root string) *report {
 		r.add("repository", "%v", err)
 		return r
 	}
+	validateDockerfile(repo, r)
 	pools := validateKubernetes(repo, r)
 	validateCompose(repo, pools, r)
 	return r

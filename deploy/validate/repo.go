@@ -66,9 +66,22 @@ func loadRepo(root string) (*repo, error) {
 	return r, nil
 }
 
-// stepTopic is the topic steps of task go to (packages/core/src/topics.ts, global region).
+// stepTopic is the topic steps of task go to in the global region (packages/core/src/topics.ts).
 func stepTopic(task string) string {
 	return "weft.steps." + strings.ReplaceAll(task, "/", ".")
+}
+
+// workerTopics are the topics a worker serving tasks in region consumes: a regional worker takes
+// its region's topics and the global ones (packages/core/src/topics.ts).
+func workerTopics(tasks []string, region string) []string {
+	var out []string
+	for _, task := range tasks {
+		if region != "" && region != "global" {
+			out = append(out, stepTopic(task)+"."+region)
+		}
+		out = append(out, stepTopic(task))
+	}
+	return out
 }
 
 // workerGroup is the consumer group a worker pool consumes topic with.
@@ -94,18 +107,29 @@ func (repo *repo) serviceOfCommand(command []string) (string, error) {
 
 // pool is one worker pool as a deployment file declares it.
 type pool struct {
-	name  string
-	types []string
+	name   string
+	types  []string
+	region string // REGION; empty is global
 }
 
-// checkPools reports task types served by no pool or by more than one, and unknown types.
+// checkPools reports task types served by no global pool, or by more than one pool of a region,
+// and unknown types. A regional pool (REGION us or eu) may serve types a global pool serves too.
 func (repo *repo) checkPools(where string, pools []pool, r *report) {
 	known := map[string]bool{}
 	for _, task := range repo.taskTypes {
 		known[task] = true
 	}
-	servedBy := map[string][]string{}
+	servedBy := map[string][]string{} // region/task → pools
+	regions := map[string]bool{"global": true}
 	for _, p := range pools {
+		region := p.region
+		if region == "" {
+			region = "global"
+		}
+		if region != "global" && region != "us" && region != "eu" {
+			r.add(where, "pool %s has REGION %q; a region is global, us or eu", p.name, p.region)
+		}
+		regions[region] = true
 		for _, task := range p.types {
 			if task == "*" {
 				r.add(where, "pool %s serves `*`: name its task types, so that each type has one pool", p.name)
@@ -114,15 +138,18 @@ func (repo *repo) checkPools(where string, pools []pool, r *report) {
 			if !known[task] {
 				r.add(where, "pool %s serves %q, which is not a task type", p.name, task)
 			}
-			servedBy[task] = append(servedBy[task], p.name)
+			servedBy[region+"/"+task] = append(servedBy[region+"/"+task], p.name)
 		}
 	}
-	for _, task := range repo.taskTypes {
-		switch n := len(servedBy[task]); {
-		case n == 0:
-			r.add(where, "no worker pool serves task type %q: its steps would never run", task)
-		case n > 1:
-			r.add(where, "task type %q is served by several pools (%s): each type belongs to one pool", task, strings.Join(servedBy[task], ", "))
+	for _, region := range sortedKeys(regions) {
+		for _, task := range repo.taskTypes {
+			pools := servedBy[region+"/"+task]
+			if len(pools) == 0 && region == "global" {
+				r.add(where, "no worker pool serves task type %q: its steps would never run", task)
+			}
+			if len(pools) > 1 {
+				r.add(where, "task type %q is served by several %s pools (%s): each type belongs to one pool per region", task, region, strings.Join(pools, ", "))
+			}
 		}
 	}
 }

@@ -1,6 +1,6 @@
 // The root `ajv` is ESLint's ajv 6, which has no 2020-12 build; the gateway's own ajv 8 does.
 import Ajv2020, { type ValidateFunction } from '../../services/gateway/node_modules/ajv/dist/2020';
-import type { GatewayDeps } from '../../services/gateway/src/deps';
+import type { ObservedExchange } from '../../services/gateway/src/deps';
 import {
   HTTP_METHODS,
   OPENAPI_DOCUMENT,
@@ -10,9 +10,6 @@ import {
   type ReferenceObject,
   type ResponseObject,
 } from '../../services/gateway/src/openapi';
-
-/** One JSON answer of the gateway, as `GatewayDeps.observeResponse` reports it. */
-export type ObservedResponse = Parameters<NonNullable<GatewayDeps['observeResponse']>>[0];
 
 /** An answer that the OpenAPI document does not describe. */
 export interface ContractViolation {
@@ -145,7 +142,7 @@ export class OpenApiValidator {
   }
 
   /** What is wrong with one answer; empty when the document describes it. */
-  check(exchange: ObservedResponse): string[] {
+  check(exchange: ObservedExchange): string[] {
     const found = this.operationOf(exchange.method, exchange.path);
     if (!found) {
       if (exchange.status !== 404) {
@@ -194,7 +191,7 @@ export class OpenApiValidator {
   }
 
   private checkBody(
-    exchange: ObservedResponse,
+    exchange: ObservedExchange,
     response: ResponseObject | undefined,
     pointer: string,
     where: string,
@@ -270,7 +267,7 @@ export class ContractRecorder {
   }
 
   /** For `GatewayDeps.observeResponse`; never throws, so it cannot change an answer. */
-  readonly observe = (exchange: ObservedResponse): void => {
+  readonly observe = (exchange: ObservedExchange): void => {
     let problems: string[];
     try {
       problems = this.validator.check(exchange);

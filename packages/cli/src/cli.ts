@@ -5,6 +5,9 @@ runCli(process.argv.slice(2), {
   env: process.env,
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stderrIsTty: process.stderr.isTTY === true,
+  // 0 when the terminal does not say (a pty without a size).
+  columns: process.stderr.columns || 100,
 }).then(
   (code) => {
     process.exitCode = code;

@@ -1,15 +1,23 @@
 import type { ParseArgsConfig } from 'node:util';
 
-/** Exit codes: 0 done, 1 it failed (database unreachable, no such app…), 2 the command line is wrong. */
+/**
+ * Exit codes: 0 done, 1 it failed (an API error, a run that failed, the database unreachable…),
+ * 2 the command line is wrong, 3 a run did not end within `--timeout`.
+ */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_TIMEOUT = 3;
 
 /** Where a command writes, and the environment it reads: injected so tests can capture them. */
 export interface CliContext {
   env: NodeJS.ProcessEnv;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** True when stderr is a terminal: run progress is then redrawn in place. Default: false. */
+  stderrIsTty?: boolean;
+  /** The terminal's width, for the progress table. Default: 100. */
+  columns?: number;
 }
 
 /** A command line that makes no sense: printed with the command's usage, exit code 2. */
@@ -25,7 +33,8 @@ export class CommandError extends Error {
 /** What a command receives: its positional arguments and option values, already checked. */
 export interface CommandArgs {
   positionals: string[];
-  values: Record<string, string | boolean | undefined>;
+  /** `string[]` for options declared `multiple`. */
+  values: Record<string, string | boolean | string[] | undefined>;
 }
 
 /** One entry of the command table. */
@@ -41,5 +50,6 @@ export interface Command {
   requiredOptions: readonly string[];
   /** How many positional arguments it takes. */
   positionals: { min: number; max: number };
-  run(args: CommandArgs, context: CliContext): Promise<void>;
+  /** Resolves to the exit code (default 0); throws UsageError, CommandError or an API error. */
+  run(args: CommandArgs, context: CliContext): Promise<number | void>;
 }

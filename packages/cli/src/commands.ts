@@ -1,11 +1,27 @@
 import type { Command } from './command';
 import { createAppCommand } from './commands/apps';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './commands/keys';
+import { runCommand } from './commands/run';
+import { cancelRunCommand, listRunsCommand, showRunCommand } from './commands/runs';
+import {
+  listWorkflowsCommand,
+  pushWorkflowCommand,
+  showWorkflowCommand,
+  validateWorkflowCommand,
+} from './commands/workflows';
 
-/** Every command, in the order help lists them. Later commands (runs, workflows) join here. */
+/** Every command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
   createAppCommand,
   createKeyCommand,
   listKeysCommand,
   revokeKeyCommand,
+  pushWorkflowCommand,
+  listWorkflowsCommand,
+  showWorkflowCommand,
+  validateWorkflowCommand,
+  runCommand,
+  listRunsCommand,
+  showRunCommand,
+  cancelRunCommand,
 ];

@@ -77,7 +77,9 @@ describe('runCli', () => {
     expect(await runCli(['--help'], context)).toBe(0);
     expect(context.out).toBe(helpText());
     expect(context.out).toContain('weft apps create <name> [--json]');
-    expect(context.out).toContain('weft keys revoke <keyId> --app <appId> [--json]');
+    expect(context.out).toContain('weft keys revoke <keyId> [--app <appId>] [--json]');
+    expect(context.out).toContain('weft run <slug|id>');
+    expect(context.out).toContain('3 the run did not end within --timeout');
     const one = capture();
     expect(await runCli(['things', 'make', '-h'], one, commands)).toBe(0);
     expect(one.out).toContain('Usage: weft things make <name> --size <n> [--json]');

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { WeftApiError, WeftConnectionError } from '@weft/client';
 import {
   CommandError,
   EXIT_FAILURE,
@@ -9,6 +10,7 @@ import {
   type Command,
 } from './command';
 import { COMMANDS } from './commands';
+import { formatDiagnostics, isDiagnostics } from './diagnostics-format';
 
 const COMMON_OPTIONS = {
   json: { type: 'boolean' },
@@ -19,16 +21,38 @@ function usageLine(command: Command): string {
   return `weft ${command.path.join(' ')} ${command.usage}`;
 }
 
+/** Commands that talk to the API take --url and --api-key. */
+function talksToApi(command: Command): boolean {
+  return 'api-key' in command.options;
+}
+
+const API_OPTIONS_HELP =
+  '  --url <url>      the API (overrides WEFT_URL; default http://127.0.0.1:8080)\n' +
+  '  --api-key <key>  the API key (overrides WEFT_API_KEY)\n';
+
+/** One command's help: its usage, what it does, and the API options when it takes them. */
+function commandHelp(command: Command): string {
+  return (
+    `Usage: ${usageLine(command)}\n  ${command.summary}\n` +
+    (talksToApi(command) ? `\nOptions:\n${API_OPTIONS_HELP}` : '')
+  );
+}
+
 /** The help text: every command with what it does, and the environment the CLI reads. */
 export function helpText(commands: readonly Command[] = COMMANDS): string {
-  const lines = commands.map((command) => [usageLine(command), command.summary] as const);
-  const width = Math.max(...lines.map(([usage]) => usage.length));
   return (
     'Usage:\n' +
-    lines.map(([usage, summary]) => `  ${usage.padEnd(width)}  ${summary}`).join('\n') +
-    '\n\nOptions:\n  --json      print machine-readable JSON\n  -h, --help  show this help\n' +
-    '\nEnvironment:\n  MONGODB_URI  the database (default mongodb://127.0.0.1:27017/weft)\n' +
-    '\nExit codes: 0 done, 1 failed, 2 wrong usage.\n'
+    commands.map((command) => `  ${usageLine(command)}\n      ${command.summary}\n`).join('') +
+    '\nOptions:\n' +
+    '  --json           print machine-readable JSON\n' +
+    API_OPTIONS_HELP +
+    '  -h, --help       show this help\n' +
+    '\nEnvironment:\n' +
+    '  WEFT_URL      the API (default http://127.0.0.1:8080)\n' +
+    '  WEFT_API_KEY  the API key of the app to work as\n' +
+    '  MONGODB_URI   the database, for apps create and keys --app (default mongodb://127.0.0.1:27017/weft)\n' +
+    '\nExit codes: 0 done, 1 failed (an API error, a failed run), 2 wrong usage,\n' +
+    '            3 the run did not end within --timeout.\n'
   );
 }
 
@@ -78,13 +102,41 @@ function parseCommandLine(command: Command, rest: string[]) {
   return {
     help: false as const,
     positionals,
-    values: values as Record<string, string | boolean | undefined>,
+    values: values as Record<string, string | boolean | string[] | undefined>,
   };
+}
+
+/** An API error for people: the message, its code, status and request id, then its details. */
+export function formatApiError(error: WeftApiError): string {
+  const about = [error.code, `HTTP ${error.status}`];
+  if (error.requestId !== undefined) about.push(`request ${error.requestId}`);
+  let text = `weft: ${error.message} (${about.join(', ')})\n`;
+  const { issues, diagnostics } = error.details;
+  if (Array.isArray(issues)) {
+    for (const issue of issues as { path?: unknown; message?: unknown }[]) {
+      const where = typeof issue.path === 'string' && issue.path !== '' ? `${issue.path}: ` : '';
+      text += `  ${where}${String(issue.message)}\n`;
+    }
+  }
+  if (isDiagnostics(diagnostics)) text += formatDiagnostics(diagnostics);
+  return text;
+}
+
+function apiErrorJson(error: WeftApiError): string {
+  return `${JSON.stringify({
+    error: {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      details: error.details,
+      requestId: error.requestId ?? null,
+    },
+  })}\n`;
 }
 
 /**
  * Runs the command line `argv` (without `node` and the script) and returns the exit code:
- * 0 done, 1 failed, 2 wrong usage. Never throws.
+ * 0 done, 1 failed, 2 wrong usage, 3 a run did not end within --timeout. Never throws.
  */
 export async function runCli(
   argv: readonly string[],
@@ -105,15 +157,28 @@ export async function runCli(
     return EXIT_USAGE;
   }
   const { command, rest } = found;
+  let json = false;
   try {
     const parsed = parseCommandLine(command, rest);
     if (parsed.help) {
-      context.stdout(`Usage: ${usageLine(command)}\n  ${command.summary}\n`);
+      context.stdout(commandHelp(command));
       return EXIT_OK;
     }
-    await command.run({ positionals: parsed.positionals, values: parsed.values }, context);
-    return EXIT_OK;
+    json = parsed.values.json === true;
+    const code = await command.run(
+      { positionals: parsed.positionals, values: parsed.values },
+      context,
+    );
+    return code ?? EXIT_OK;
   } catch (error) {
+    if (error instanceof WeftApiError) {
+      context.stderr(json ? apiErrorJson(error) : formatApiError(error));
+      return EXIT_FAILURE;
+    }
+    if (error instanceof WeftConnectionError) {
+      context.stderr(`weft: cannot reach the Weft API (set WEFT_URL or --url): ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
     if (error instanceof UsageError) {
       context.stderr(`weft: ${error.message}\nUsage: ${usageLine(command)}\n`);
       return EXIT_USAGE;

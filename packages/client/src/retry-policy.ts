@@ -65,8 +65,10 @@ export function neverSent(error: unknown): boolean {
   for (const candidate of [error, cause]) {
     const code = codeOf(candidate);
     if (code !== undefined && NEVER_SENT_CODES.has(code)) return true;
-    if (candidate instanceof AggregateError && candidate.errors.length > 0) {
-      return candidate.errors.every((inner) => NEVER_SENT_CODES.has(codeOf(inner) ?? ''));
+    // An AggregateError, duck-typed: it may come from another realm.
+    const inner = (candidate as { errors?: unknown } | null)?.errors;
+    if (Array.isArray(inner) && inner.length > 0) {
+      return inner.every((one) => NEVER_SENT_CODES.has(codeOf(one) ?? ''));
     }
   }
   return false;

@@ -13,7 +13,7 @@ export function runEventOf(message: ServerSentEvent): RunEvent | undefined {
   let data: unknown;
   try {
     data = JSON.parse(message.data);
-  } catch (error) {
+  } catch {
     throw new WeftApiError({
       status: 200,
       code: 'invalid_event',

@@ -45,10 +45,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function messageOf(value: unknown): string | undefined {
+  // Not `instanceof Error`: fetch's errors may come from another realm (a VM context, a test runner).
+  const message = (value as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message !== '' ? message : undefined;
+}
+
 function describeFailure(error: unknown): string {
   const cause = (error as { cause?: unknown } | null)?.cause;
-  if (cause instanceof Error && cause.message !== '') return cause.message;
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(cause) ?? messageOf(error) ?? String(error);
 }
 
 /** The API's error from an error answer; `http_<status>` when the body is not the API's. */
@@ -111,7 +116,7 @@ export class Transport {
     if (received.kind !== 'text' || received.text === '') return undefined as T;
     try {
       return JSON.parse(received.text) as T;
-    } catch (error) {
+    } catch {
       throw new WeftApiError({
         status: received.response.status,
         code: 'invalid_response',

@@ -1,4 +1,4 @@
-import { WeftApiError, WeftWaitTimeoutError } from './errors';
+import { WeftApiError, WeftConnectionError, WeftWaitTimeoutError } from './errors';
 import { RunTracker } from './run-tracker';
 import type { RunEvent, RunView } from './types';
 import { isTerminalRunStatus } from './types';
@@ -35,9 +35,12 @@ export const DEFAULT_POLL_INTERVAL_MS = 1000;
 
 /** Answers that mean "this server has no live events" (an older gateway, a proxy that refuses). */
 function eventsUnavailable(error: unknown): boolean {
+  // The stream went silent, or could not be opened: polling (with its own retries) carries on.
+  if (error instanceof WeftConnectionError) return true;
   if (!(error instanceof WeftApiError)) {
-    // The stream broke off after it had begun (the connection dropped): polling carries on.
-    return error instanceof TypeError;
+    // The stream broke off after it had begun (fetch's "terminated"): polling carries on. By
+    // name, not instanceof: fetch's errors may come from another realm.
+    return (error as { name?: unknown } | null)?.name === 'TypeError';
   }
   return (
     error.code === 'events_unavailable' ||

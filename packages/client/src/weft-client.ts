@@ -1,6 +1,6 @@
 import type { CallOptions } from './call-options';
 import { ArtifactsApi, CollectionsApi, IndexesApi } from './data-api';
-import { WeftApiError } from './errors';
+import { WeftApiError, WeftConnectionError } from './errors';
 import { KeysApi } from './keys-api';
 import { segment } from './path-segment';
 import { DEFAULT_RETRY_POLICY, sleep as defaultSleep } from './retry-policy';
@@ -40,6 +40,12 @@ export interface WeftClientOptions {
   retryMaxDelayMs?: number;
   /** A `Retry-After` longer than this is not waited for (the error is thrown), ms. Default: 60000. */
   maxRetryAfterMs?: number;
+  /**
+   * A live event stream that sends nothing (not even its 15 s keep-alive) for this long is taken
+   * for a dead connection: `runEvents` throws WeftConnectionError, `waitForRun` polls on, ms.
+   * Default: 60000.
+   */
+  streamIdleTimeoutMs?: number;
   /** How the client waits between retries and polls; tests inject one. Default: a timer. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Random numbers in [0, 1), for jitter. Default: Math.random. */
@@ -50,6 +56,8 @@ export interface WeftClientOptions {
 export interface RunEventsOptions extends CallOptions {
   /** Resume after this event id (sent as `Last-Event-ID`). */
   lastEventId?: string;
+  /** Overrides the client's `streamIdleTimeoutMs` for this stream. */
+  idleTimeoutMs?: number;
 }
 
 function environment(): Record<string, string | undefined> {
@@ -80,6 +88,7 @@ export class WeftClient {
   readonly api: SeedApi;
   private readonly transport: Transport;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly streamIdleTimeoutMs: number;
 
   constructor(options: WeftClientOptions = {}) {
     const env = environment();
@@ -92,10 +101,12 @@ export class WeftClient {
       throw new TypeError('No fetch available: pass options.fetch (Node 18+ has a global one)');
     }
     this.sleep = options.sleep ?? defaultSleep;
+    this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? 60_000;
     this.transport = new Transport({
       baseUrl: this.url,
       apiKey: nonEmpty(options.apiKey) ?? nonEmpty(env.WEFT_API_KEY),
-      fetch: fetchImpl,
+      // Called unbound: a browser's fetch refuses to run with `this` set to another object.
+      fetch: (input, init) => fetchImpl(input, init),
       userAgent: options.userAgent ?? `weft-client/${CLIENT_VERSION}`,
       retry: {
         retries: Math.max(0, Math.floor(options.retries ?? DEFAULT_RETRY_POLICY.retries)),
@@ -133,15 +144,19 @@ export class WeftClient {
     runId: string,
     options: RunEventsOptions = {},
   ): AsyncGenerator<RunEvent, void, undefined> {
+    const idle = new AbortController();
+    const signal =
+      options.signal === undefined ? idle.signal : AbortSignal.any([options.signal, idle.signal]);
+    const path = `/v1/workflows/runs/${segment(runId)}/events`;
     const response = await this.transport.stream({
       method: 'GET',
-      path: `/v1/workflows/runs/${segment(runId)}/events`,
+      path,
       headers: {
         accept: 'text/event-stream',
         'cache-control': 'no-cache',
         ...(options.lastEventId === undefined ? {} : { 'last-event-id': options.lastEventId }),
       },
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      signal,
     });
     const type = response.headers.get('content-type') ?? '';
     if (!type.startsWith('text/event-stream') || response.body === null) {
@@ -155,9 +170,35 @@ export class WeftClient {
           : { requestId: response.headers.get('x-request-id') as string }),
       });
     }
-    for await (const message of readServerSentEvents(response.body)) {
-      const event = runEventOf(message);
-      if (event !== undefined) yield event;
+    // A connection can die without a word (a proxy, a sleeping laptop): silence past the
+    // server's keep-alives means it did.
+    const idleMs = options.idleTimeoutMs ?? this.streamIdleTimeoutMs;
+    let timer = setTimeout(() => idle.abort(), idleMs);
+    const watched = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          clearTimeout(timer);
+          timer = setTimeout(() => idle.abort(), idleMs);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    try {
+      for await (const message of readServerSentEvents(watched)) {
+        const event = runEventOf(message);
+        if (event !== undefined) yield event;
+      }
+    } catch (error) {
+      if (idle.signal.aborted && options.signal?.aborted !== true) {
+        throw new WeftConnectionError(
+          this.transport.url(path),
+          `The run's event stream sent nothing for ${idleMs} ms`,
+          { cause: error },
+        );
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -15,6 +15,7 @@ describe('readGatewayConfig', () => {
       shutdownGraceMs: 10_000,
       rateLimitPerMinute: 600,
       topicPartitions: { steps: 8, results: 8 },
+      healthPort: 9090,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

@@ -350,6 +350,10 @@ describe('the OpenAPI validator', () => {
     expect(validator.check(exchange('GET', '/v1/nowhere', 200, {}))).toEqual([
       'no documented operation for GET /v1/nowhere',
     ]);
+    expect(validator.check(exchange('GET', '/v1/nowhere', 404, notFound('not_found')))).toEqual([
+      "an undocumented route 404: body/error/details must have required property 'method'",
+      "an undocumented route 404: body/error/details must have required property 'path'",
+    ]);
     expect(validator.check(exchange('GET', '/healthz', 201, { status: 'ok' }))).toEqual([
       'status 201 is not documented for GET /healthz',
     ]);

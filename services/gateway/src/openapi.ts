@@ -221,12 +221,6 @@ const dateTime = (description: string): SchemaObject => ({
   description,
 });
 
-const epochMs = (description: string): SchemaObject => ({
-  type: 'integer',
-  minimum: 0,
-  description: `${description} (milliseconds since the epoch)`,
-});
-
 const unixSeconds = (description: string): SchemaObject => ({
   type: 'integer',
   minimum: 0,
@@ -244,8 +238,8 @@ const ERROR_DETAILS: Partial<Record<ApiErrorCode, SchemaObject>> = {
   app_mismatch: { type: 'object', properties: { appId: { type: 'string' } } },
   not_found: {
     type: 'object',
+    description: 'For a route that does not exist: its method and path.',
     properties: { method: { type: 'string' }, path: { type: 'string' } },
-    required: ['method', 'path'],
   },
   workflow_not_found: {
     type: 'object',
@@ -496,10 +490,30 @@ const SCHEMAS: Record<string, SchemaObject> = {
       },
       result: anyJson('What the step returned, once it completed.'),
       error: ref('StepError'),
+      waiting: ref('Waiting'),
     },
     {
-      optional: ['queuedAt', 'startedAt', 'finishedAt', 'durationMs', 'result', 'error'],
+      optional: ['queuedAt', 'startedAt', 'finishedAt', 'durationMs', 'result', 'error', 'waiting'],
       description: 'One node of a run.',
+    },
+  ),
+  Waiting: object(
+    {
+      reason: {
+        type: 'string',
+        enum: ['no_worker', 'queue_backlog', 'backoff', 'rate_limited'],
+        description:
+          '`no_worker`: no worker serves its task (and region); `queue_backlog`: steps are queued ahead of it; `backoff`: its retry waits; `rate_limited`: the provider asked to wait.',
+      },
+      message: text('What it waits for, and what to do about it.'),
+      until: dateTime('For `backoff` and `rate_limited`: when the next attempt is due.'),
+      topic: text('For a queued node: the step topic it waits on.'),
+      lag: { type: 'integer', minimum: 0, description: 'Steps its worker pool has yet to take.' },
+    },
+    {
+      optional: ['until', 'topic', 'lag'],
+      description:
+        'Why a queued or retrying node is not running; in `GET /v1/workflows/runs/{runId}` only, while the run goes on.',
     },
   ),
   RunSummary: object(runSummaryProperties, { description: 'A run as listed.' }),
@@ -631,7 +645,7 @@ const SCHEMAS: Record<string, SchemaObject> = {
       document: { type: 'object', description: 'What `store_results` wrote.' },
       runId: text('The run that wrote it.'),
       nodeId: text('The node that wrote it.'),
-      createdAt: epochMs('When it was written'),
+      createdAt: dateTime('When it was written'),
     },
     { optional: ['runId', 'nodeId'], description: 'A document of a result collection.' },
   ),
@@ -708,8 +722,8 @@ const SCHEMAS: Record<string, SchemaObject> = {
       description: { type: 'string' },
       enabled: { type: 'boolean' },
       disabledReason: text('Why it was switched off, e.g. `gone` after a 410.'),
-      createdAt: epochMs('When it was created'),
-      updatedAt: epochMs('When it last changed'),
+      createdAt: dateTime('When it was created'),
+      updatedAt: dateTime('When it last changed'),
     },
     {
       optional: ['description', 'disabledReason'],
@@ -742,7 +756,7 @@ const SCHEMAS: Record<string, SchemaObject> = {
   },
   DeliveryAttempt: object(
     {
-      at: epochMs('When the attempt started'),
+      at: dateTime('When the attempt started'),
       durationMs: { type: 'integer', minimum: 0 },
       status: { type: 'integer', description: "The receiver's HTTP status, when it answered." },
       error: object(
@@ -756,7 +770,6 @@ const SCHEMAS: Record<string, SchemaObject> = {
   WebhookDelivery: object(
     {
       id: text('`whd_…`.'),
-      appId: { type: 'string' },
       runId: { type: 'string' },
       event: text('e.g. `run.completed`.'),
       messageId: text('The `webhook-id` header: the same on every attempt.'),
@@ -768,10 +781,10 @@ const SCHEMAS: Record<string, SchemaObject> = {
         description: '`delivered` and `failed` are final.',
       },
       attempts: arrayOf(ref('DeliveryAttempt')),
-      nextAttemptAt: epochMs('When a pending delivery is next tried'),
+      nextAttemptAt: dateTime('When a pending delivery is next tried'),
       failure: text('Why a failed delivery stopped, e.g. `attempts_exhausted`, `endpoint_gone`.'),
-      createdAt: epochMs('When it was made'),
-      updatedAt: epochMs('When it last changed'),
+      createdAt: dateTime('When it was made'),
+      updatedAt: dateTime('When it last changed'),
     },
     {
       optional: ['endpointId', 'nextAttemptAt', 'failure'],
@@ -1056,7 +1069,29 @@ const RESPONSES: Record<string, ResponseObject> = {
     ...rateLimitHeaders,
   }),
   InternalError: errorResponse(['internal_error']),
-  RouteNotFound: errorResponse(['not_found']),
+  RouteNotFound: {
+    ...errorResponse(['not_found']),
+    content: {
+      'application/json': {
+        schema: {
+          allOf: [errorSchema(['not_found'])],
+          type: 'object',
+          properties: {
+            error: {
+              type: 'object',
+              properties: {
+                details: {
+                  type: 'object',
+                  properties: { method: { type: 'string' }, path: { type: 'string' } },
+                  required: ['method', 'path'],
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
 };
 
 /** Status codes answered through a shared response of {@link RESPONSES}. */
@@ -1893,7 +1928,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       `Each key may make \`RATE_LIMIT_PER_MINUTE\` requests a minute (default ${DEFAULT_RATE_LIMIT_PER_MINUTE}), per gateway instance; beyond it the answer is 429 \`rate_limited\`.`,
       `Request bodies are JSON (\`Content-Type: application/json\`), at most \`BODY_LIMIT_BYTES\` (default ${DEFAULT_BODY_LIMIT_BYTES}).`,
       'Every error is `{error: {code, message, details}}` with a stable `code`; a route that does not exist is 404 `not_found`.',
-      'Every answer carries `X-Request-Id`. `/v1` times are ISO-8601 (run and key views) or epoch milliseconds (webhooks, documents); `/api` times are unix seconds.',
+      'Every answer carries `X-Request-Id`. `/v1` times are ISO-8601; `/api` times are unix seconds (as the seed shows).',
     ].join('\n'),
   },
   tags: [

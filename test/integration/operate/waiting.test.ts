@@ -56,7 +56,9 @@ describe('a run says why it is waiting', () => {
       'both nodes to be explained',
       async () => {
         const current = await nodesOf(gateway, run.id);
-        return current.unserved?.waiting && current.flaky?.waiting ? current : undefined;
+        return current.unserved?.waiting && current.flaky?.status === 'retrying'
+          ? current
+          : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 200 },
     );

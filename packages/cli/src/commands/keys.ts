@@ -1,12 +1,37 @@
+import type { ApiKey } from '@weft/client';
 import type { ApiKeyInfo } from '@weft/store';
-import { CommandError, type Command } from '../command';
+import { API_OPTIONS, apiClientOf, apiKeyOf } from '../api-client';
+import {
+  CommandError,
+  UsageError,
+  type CliContext,
+  type Command,
+  type CommandArgs,
+} from '../command';
 import { withAppStore } from '../database';
+import { formatTable } from '../table';
 
-const appOption = { app: { type: 'string' } } as const;
+const keyOptions = { app: { type: 'string' }, ...API_OPTIONS } as const;
 
-function appIdOf(values: Record<string, string | boolean | undefined>): string {
-  // parseArgs guarantees the type; requiredOptions in the table guarantees presence.
-  return values.app as string;
+/** `[--app <appId>]`: the database mode's app, or nothing for the API mode. */
+const APP_USAGE = '[--app <appId>]';
+
+/**
+ * The app whose keys the database mode manages, or undefined for the API mode (the app of the
+ * key in `--api-key` or WEFT_API_KEY). With neither, the command line is incomplete.
+ */
+function appIdOf(values: CommandArgs['values'], context: CliContext): string | undefined {
+  const app = values.app;
+  if (typeof app === 'string') {
+    if (app.trim() === '') throw new UsageError('--app must not be empty');
+    return app.trim();
+  }
+  if (apiKeyOf(values, context) === undefined) {
+    throw new UsageError(
+      '--app is required, or an API key (--api-key or WEFT_API_KEY) to manage its own app’s keys over the API',
+    );
+  }
+  return undefined;
 }
 
 function iso(ms: number | undefined): string | null {
@@ -24,16 +49,50 @@ function keyJson(key: ApiKeyInfo) {
   };
 }
 
-/** `weft keys create --app <appId>`: another key for an app, shown once. */
+/** Keys from either mode, as the API shows them (ISO times). */
+function keyTable(keys: readonly ApiKey[]): string {
+  return formatTable(
+    ['KEY', 'PREFIX', 'CREATED', 'LAST USED', 'STATUS'],
+    keys.map((key) => [
+      key.id,
+      `weft_${key.prefix}_…`,
+      key.createdAt,
+      key.lastUsedAt ?? 'never',
+      key.revokedAt === undefined ? 'active' : `revoked ${key.revokedAt}`,
+    ]),
+  );
+}
+
+function apiView(key: ApiKeyInfo): ApiKey {
+  const json = keyJson(key);
+  return {
+    id: json.id,
+    prefix: json.prefix,
+    createdAt: json.createdAt ?? '',
+    ...(json.lastUsedAt === null ? {} : { lastUsedAt: json.lastUsedAt }),
+    ...(json.revokedAt === null ? {} : { revokedAt: json.revokedAt }),
+  };
+}
+
+/** `weft keys create [--app <appId>]`: another key, shown once. */
 export const createKeyCommand: Command = {
   path: ['keys', 'create'],
-  usage: '--app <appId> [--json]',
-  summary: 'Create another API key for an app (the key is shown once)',
-  options: appOption,
-  requiredOptions: ['app'],
+  usage: `${APP_USAGE} [--json]`,
+  summary: 'Create another API key (--app: in the database; else over the API), shown once',
+  options: keyOptions,
+  requiredOptions: [],
   positionals: { min: 0, max: 0 },
   async run({ values }, context) {
-    const appId = appIdOf(values);
+    const appId = appIdOf(values, context);
+    if (appId === undefined) {
+      const created = await apiClientOf(values, context).keys.create();
+      if (values.json === true) {
+        context.stdout(`${JSON.stringify({ keyId: created.key.id, apiKey: created.apiKey })}\n`);
+        return;
+      }
+      context.stdout(`Created key ${created.key.id}, shown this once:\n\n  ${created.apiKey}\n\n`);
+      return;
+    }
     const created = await withAppStore(context, (apps) => apps.createKey(appId));
     if (!created) throw new CommandError(`there is no app ${appId}`);
     if (values.json === true) {
@@ -48,16 +107,21 @@ export const createKeyCommand: Command = {
   },
 };
 
-/** `weft keys list --app <appId>`: the app's keys by prefix, never the keys themselves. */
+/** `weft keys list [--app <appId>]`: the app's keys by prefix, never the keys themselves. */
 export const listKeysCommand: Command = {
   path: ['keys', 'list'],
-  usage: '--app <appId> [--json]',
+  usage: `${APP_USAGE} [--json]`,
   summary: "List an app's API keys: prefix, created, last used, revoked",
-  options: appOption,
-  requiredOptions: ['app'],
+  options: keyOptions,
+  requiredOptions: [],
   positionals: { min: 0, max: 0 },
   async run({ values }, context) {
-    const appId = appIdOf(values);
+    const appId = appIdOf(values, context);
+    if (appId === undefined) {
+      const keys = await apiClientOf(values, context).keys.list();
+      context.stdout(values.json === true ? `${JSON.stringify({ keys })}\n` : keyTable(keys));
+      return;
+    }
     const { app, keys } = await withAppStore(context, async (apps) => ({
       app: await apps.getApp(appId),
       keys: await apps.listKeys(appId),
@@ -67,41 +131,30 @@ export const listKeysCommand: Command = {
       context.stdout(`${JSON.stringify({ appId, keys: keys.map(keyJson) })}\n`);
       return;
     }
-    const rows = keys.map((key) => [
-      key.id,
-      `weft_${key.prefix}_…`,
-      iso(key.createdAt) ?? '',
-      iso(key.lastUsedAt) ?? 'never',
-      key.revokedAt === undefined ? 'active' : `revoked ${iso(key.revokedAt)}`,
-    ]);
-    const table = [['KEY', 'PREFIX', 'CREATED', 'LAST USED', 'STATUS'], ...rows];
-    const widths = table[0]?.map((_, column) =>
-      Math.max(...table.map((row) => (row[column] ?? '').length)),
-    );
-    context.stdout(
-      table
-        .map((row) =>
-          row
-            .map((cell, column) => cell.padEnd(widths?.[column] ?? 0))
-            .join('  ')
-            .trimEnd(),
-        )
-        .join('\n') + '\n',
-    );
+    context.stdout(keyTable(keys.map(apiView)));
   },
 };
 
-/** `weft keys revoke <keyId> --app <appId>`: requests with that key fail from now on. */
+/** `weft keys revoke <keyId> [--app <appId>]`: requests with that key fail from now on. */
 export const revokeKeyCommand: Command = {
   path: ['keys', 'revoke'],
-  usage: '<keyId> --app <appId> [--json]',
+  usage: `<keyId> ${APP_USAGE} [--json]`,
   summary: 'Revoke an API key: requests with it fail from now on',
-  options: appOption,
-  requiredOptions: ['app'],
+  options: keyOptions,
+  requiredOptions: [],
   positionals: { min: 1, max: 1 },
   async run({ positionals, values }, context) {
-    const appId = appIdOf(values);
+    const appId = appIdOf(values, context);
     const keyId = positionals[0] ?? '';
+    if (appId === undefined) {
+      const key = await apiClientOf(values, context).keys.revoke(keyId);
+      if (values.json === true) {
+        context.stdout(`${JSON.stringify({ key })}\n`);
+        return;
+      }
+      context.stdout(`Revoked key ${key.id} (weft_${key.prefix}_…).\n`);
+      return;
+    }
     const revoked = await withAppStore(context, (apps) => apps.revokeKey(appId, keyId));
     if (!revoked) throw new CommandError(`app ${appId} has no key ${keyId}`);
     if (values.json === true) {

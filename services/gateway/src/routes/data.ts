@@ -8,6 +8,7 @@ import {
   VectorMismatchError,
 } from '@weft/store';
 import { ApiError } from '../api-error';
+import { storedResultView } from '../data-views';
 import { principalOf } from '../auth';
 import type { GatewayDeps } from '../deps';
 import {
@@ -104,7 +105,7 @@ export function dataRoutes(deps: GatewayDeps): Router {
     const name = param(request, 'name', RESULT_COLLECTION_PATTERN, 'a collection name');
     const page = await deps.results.list(appId, name, pageOf(request));
     response.json({
-      documents: page.documents,
+      documents: page.documents.map(storedResultView),
       ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}),
     });
   });
@@ -120,7 +121,7 @@ export function dataRoutes(deps: GatewayDeps): Router {
         id,
       });
     }
-    response.json(found);
+    response.json(storedResultView(found));
   });
 
   router.put('/indexes/:index/items/:id', async (request, response) => {

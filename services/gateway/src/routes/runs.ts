@@ -9,6 +9,7 @@ import {
 import type { ApiKeyPrincipal, ListRunsQuery, RunWorkflowRef, StoredRun } from '@weft/store';
 import { WORKFLOW_SLUG_PATTERN } from '@weft/store';
 import { inSpan } from '@weft/observability';
+import { deliveryView } from '../data-views';
 import { ApiError } from '../api-error';
 import { principalOf } from '../auth';
 import type { GatewayDeps } from '../deps';
@@ -109,8 +110,13 @@ async function resolveWorkflow(
     body.workflowId !== undefined
       ? await deps.workflows.getById(appId, body.workflowId, body.version)
       : await deps.workflows.get(appId, body.workflowSlug as string, body.version);
-  if (!found)
-    throw workflowNotFound(body.workflowId ?? (body.workflowSlug as string), body.version);
+  if (!found && body.workflowId !== undefined) {
+    throw new ApiError('workflow_not_found', `No workflow "${body.workflowId}" in this app`, {
+      id: body.workflowId,
+      ...(body.version === undefined ? {} : { version: body.version }),
+    });
+  }
+  if (!found) throw workflowNotFound(body.workflowSlug as string, body.version);
   return {
     definition: found.definition,
     workflow: {
@@ -276,7 +282,9 @@ export function runRoutes(deps: GatewayDeps): Router {
     const runId = request.params.runId;
     const run = RUN_ID.test(runId) ? await deps.runs.get(appId, runId) : undefined;
     if (!run) throw runNotFound(runId);
-    response.json({ deliveries: await deps.webhookDeliveries.forRun(appId, runId) });
+    response.json({
+      deliveries: (await deps.webhookDeliveries.forRun(appId, runId)).map(deliveryView),
+    });
   });
 
   router.post('/runs/:runId/cancel', async (request, response) => {

@@ -8,6 +8,7 @@ import {
   validateCreateWebhookRequest,
   validateUpdateWebhookRequest,
 } from '../request-schemas';
+import { deliveryView, webhookEndpointView } from '../data-views';
 import { checkWebhookUrl } from '../webhook-url';
 
 /** Deliveries listed per endpoint. */
@@ -60,7 +61,10 @@ export function webhookRoutes(deps: GatewayDeps): Router {
         events: body.events ?? [],
         ...(body.description !== undefined ? { description: body.description } : {}),
       });
-      response.set('Cache-Control', 'no-store').status(201).json({ webhook: endpoint, secret });
+      response
+        .set('Cache-Control', 'no-store')
+        .status(201)
+        .json({ webhook: webhookEndpointView(endpoint), secret });
     } catch (error) {
       if (error instanceof WebhookEndpointLimitError) {
         throw new ApiError('webhook_limit_reached', error.message, {});
@@ -71,7 +75,7 @@ export function webhookRoutes(deps: GatewayDeps): Router {
 
   router.get('/', async (_request, response) => {
     const { appId } = principalOf(response);
-    response.json({ webhooks: await deps.webhookEndpoints.list(appId) });
+    response.json({ webhooks: (await deps.webhookEndpoints.list(appId)).map(webhookEndpointView) });
   });
 
   router.get('/deliveries/:deliveryId', async (request, response) => {
@@ -81,7 +85,7 @@ export function webhookRoutes(deps: GatewayDeps): Router {
     if (!delivery) {
       throw new ApiError('delivery_not_found', `No delivery "${id}" in this app`, { id });
     }
-    response.json({ delivery });
+    response.json({ delivery: deliveryView(delivery) });
   });
 
   router.post('/deliveries/:deliveryId/resend', async (request, response) => {
@@ -93,7 +97,7 @@ export function webhookRoutes(deps: GatewayDeps): Router {
     if (!delivery) {
       throw new ApiError('delivery_not_found', `No delivery "${id}" in this app`, { id });
     }
-    response.status(202).json({ delivery });
+    response.status(202).json({ delivery: deliveryView(delivery) });
   });
 
   router.get('/:id', async (request, response) => {
@@ -101,7 +105,7 @@ export function webhookRoutes(deps: GatewayDeps): Router {
     const id = endpointId(request);
     const endpoint = await deps.webhookEndpoints.get(appId, id);
     if (!endpoint) throw notFound(id);
-    response.json({ webhook: endpoint });
+    response.json({ webhook: webhookEndpointView(endpoint) });
   });
 
   router.patch('/:id', async (request, response) => {
@@ -112,7 +116,7 @@ export function webhookRoutes(deps: GatewayDeps): Router {
     if (body.url !== undefined) checkWebhookUrl(body.url, 'url', allowPrivate);
     const endpoint = await deps.webhookEndpoints.update(appId, id, body);
     if (!endpoint) throw notFound(id);
-    response.json({ webhook: endpoint });
+    response.json({ webhook: webhookEndpointView(endpoint) });
   });
 
   router.delete('/:id', async (request, response) => {
@@ -129,7 +133,7 @@ export function webhookRoutes(deps: GatewayDeps): Router {
     if (!rotated) throw notFound(id);
     response
       .set('Cache-Control', 'no-store')
-      .json({ webhook: rotated.endpoint, secret: rotated.secret });
+      .json({ webhook: webhookEndpointView(rotated.endpoint), secret: rotated.secret });
   });
 
   router.get('/:id/deliveries', async (request, response) => {
@@ -137,7 +141,9 @@ export function webhookRoutes(deps: GatewayDeps): Router {
     const id = endpointId(request);
     if (!(await deps.webhookEndpoints.get(appId, id))) throw notFound(id);
     response.json({
-      deliveries: await deps.webhookDeliveries.forEndpoint(appId, id, MAX_DELIVERIES_LISTED),
+      deliveries: (await deps.webhookDeliveries.forEndpoint(appId, id, MAX_DELIVERIES_LISTED)).map(
+        deliveryView,
+      ),
     });
   });
 

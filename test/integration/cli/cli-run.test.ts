@@ -1,0 +1,226 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { WeftClient, type RunEvent } from '@weft/client';
+import { TestEngine } from '../../support/engine';
+import { createStepHandlers, stepServices } from '../steps/step-services';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const CLI = join(ROOT, 'packages', 'cli', 'dist', 'cli.js');
+const run = promisify(execFile);
+
+/** The five nodes of the built-in image-generate-v1 pipeline. */
+const IMAGE_NODES = ['generate', 'enrich', 'moderate', 'store', 'notify'];
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('the weft CLI, built, over the API of a real engine', () => {
+  const engine = new TestEngine();
+  let gateway: Awaited<ReturnType<TestEngine['startGateway']>>;
+  let dir: string;
+
+  /** Runs the built CLI as a user would, with WEFT_URL and WEFT_API_KEY for this engine. */
+  async function weft(...args: string[]): Promise<Outcome> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+        env: { ...process.env, WEFT_URL: gateway.url, WEFT_API_KEY: gateway.apiKey },
+        timeout: 90_000,
+      });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+
+  /** The run id `weft run --wait` announces on stderr. */
+  function runIdOf(outcome: Outcome): string {
+    const runId = /^Run (run_[0-9a-z]+) /m.exec(outcome.stderr)?.[1];
+    if (runId === undefined) throw new Error(`no run id in: ${outcome.stderr}`);
+    return runId;
+  }
+
+  beforeAll(async () => {
+    // What users run: the compiled CLI (tsc -b is a no-op when it is up to date).
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', 'packages/cli'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    dir = await mkdtemp(join(tmpdir(), 'weft-cli-run-'));
+    await engine.open();
+    gateway = await engine.startGateway();
+    // No provider keys: every step on the local provider, artifact URLs on the gateway.
+    const services = await stepServices(engine.connection, {}, { publicUrl: gateway.url });
+    await engine.startOrchestrator();
+    await engine.startWorker({ handlers: createStepHandlers(services) });
+  });
+
+  afterAll(async () => {
+    await engine.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs image-generate-v1 to its end: progress for each node, then the outputs', async () => {
+    const outcome = await weft('run', 'image-generate-v1', '--input', 'prompt=a sunset', '--wait');
+
+    expect(outcome).toMatchObject({ code: 0 });
+    for (const node of IMAGE_NODES) {
+      expect(outcome.stderr).toMatch(
+        new RegExp(`^ *\\+[0-9.]+s  ${node} +completed +attempt 1`, 'm'),
+      );
+    }
+    expect(outcome.stderr).toMatch(/run run_[0-9a-z]+ completed\n$/);
+    const outputs = JSON.parse(outcome.stdout) as {
+      generate: { images: { url: string; content_type: string }[] };
+      store: { id: string };
+    };
+    const image = outputs.generate.images[0];
+    expect(image?.content_type).toBe('image/png');
+    expect(image?.url.startsWith(`${gateway.url}/v1/artifacts/art_`)).toBe(true);
+    expect(outputs.store.id).toMatch(/^res_/);
+
+    const runId = runIdOf(outcome);
+    const shown = await weft('runs', 'show', runId);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`Run ${runId}: completed\n  workflow  image-generate-v1 v1`);
+    for (const node of IMAGE_NODES)
+      expect(shown.stdout).toMatch(new RegExp(`${node} +completed +1`));
+    expect(shown.stdout).toContain(image?.url);
+    const json = JSON.parse((await weft('runs', 'show', runId, '--json')).stdout) as {
+      runId: string;
+      status: string;
+    };
+    expect(json).toMatchObject({ runId, status: 'completed' });
+  });
+
+  it('exits 1 for a run that fails, naming the failing node and its error', async () => {
+    const file = join(dir, 'failing.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'Always fails',
+        dag: {
+          nodes: {
+            boom: {
+              task: 'core/fail',
+              inputs: { code: 'kaboom', message: 'it broke', retryable: false },
+            },
+          },
+          edges: [],
+        },
+      }),
+    );
+    const pushed = await weft('workflows', 'push', file, '--slug', 'failing-flow');
+    expect(pushed).toMatchObject({ code: 0 });
+    expect(pushed.stdout).toMatch(/^Saved failing-flow version 1 \(wf_[0-9a-z]+\)/);
+
+    const outcome = await weft('run', 'failing-flow', '--wait');
+
+    expect(outcome.code).toBe(1);
+    expect(outcome.stdout).toBe('');
+    expect(outcome.stderr).toMatch(/boom +failed +attempt 1 .*kaboom: it broke/);
+    expect(outcome.stderr).toContain('  node:      boom (attempt 1)\n');
+    expect(outcome.stderr).toContain('  error:     kaboom: it broke\n');
+
+    // By id too: `wf_…` runs by workflowId, and shows through /api.
+    const workflowId = /\((wf_[0-9a-z]+)\)/.exec(pushed.stdout)?.[1] ?? '';
+    const shown = await weft('workflows', 'show', workflowId);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('failing-flow version 1: Always fails\n');
+    const byId = await weft('run', workflowId, '--wait');
+    expect(byId.code).toBe(1);
+    expect(byId.stderr).toContain('  error:     kaboom: it broke\n');
+
+    const listed = JSON.parse(
+      (await weft('runs', 'list', '--slug', 'failing-flow', '--json')).stdout,
+    ) as { runs: { runId: string; status: string }[] };
+    expect(listed.runs).toEqual([
+      expect.objectContaining({ runId: runIdOf(byId), status: 'failed' }),
+      expect.objectContaining({ runId: runIdOf(outcome), status: 'failed' }),
+    ]);
+  });
+
+  it('exits 3 when a run outlives --timeout; the run goes on and can be cancelled', async () => {
+    const file = join(dir, 'slow.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'Slow',
+        dag: { nodes: { wait: { task: 'core/delay', inputs: { ms: 20_000 } } }, edges: [] },
+      }),
+    );
+    expect((await weft('workflows', 'push', file)).code).toBe(0);
+
+    const outcome = await weft('run', 'slow', '--wait', '--timeout', '1');
+
+    expect(outcome.code).toBe(3);
+    const runId = runIdOf(outcome);
+    expect(outcome.stderr).toContain(`weft runs show ${runId}`);
+    expect(await weft('runs', 'cancel', runId)).toMatchObject({
+      code: 0,
+      stdout: `Cancelled run ${runId}.\n`,
+    });
+  });
+
+  it('validates a bad definition locally: node and field of each error, exit 1', async () => {
+    const file = join(dir, 'bad.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'Broken',
+        steps: [
+          { id: 'draw', type: 'image_generate', input: { prompt: '${nodes.ghost.result.text}' } },
+          { id: 'odd', type: 'no_such_step', input: {} },
+        ],
+      }),
+    );
+
+    const outcome = await weft('workflows', 'validate', file);
+
+    expect(outcome.code).toBe(1);
+    expect(outcome.stdout).toMatch(/^error +node "draw", field "prompt": .*ghost/m);
+    expect(outcome.stdout).toMatch(/^error +node "odd", field "type": .*no_such_step/m);
+    expect(outcome.stdout).toContain(`${file}: invalid, 2 errors`);
+  });
+
+  it('the client it uses follows live events, replays idempotent starts and reads /api', async () => {
+    const client = new WeftClient({ url: gateway.url, apiKey: gateway.apiKey });
+    const request = {
+      workflowSlug: 'image-generate-v1',
+      input: { prompt: 'a lighthouse', size: '256x192' },
+      idempotencyKey: `cli-run-${engine.namespace}`,
+    };
+    const started = await client.runs.start(request);
+    expect((await client.runs.start(request)).runId).toBe(started.runId);
+
+    const events: RunEvent[] = [];
+    const final = await client.waitForRun(started.runId, {
+      onEvent: (event) => events.push(event),
+    });
+
+    expect(final).toMatchObject({ status: 'completed', error: null });
+    expect(events[0]?.type).toBe('snapshot');
+    expect(events.at(-1)?.type).toBe('end');
+    // Every event carries the server's id: they came from the live stream, not from polling.
+    expect(events.every((event) => event.id !== undefined)).toBe(true);
+    const url = (final.outputs?.generate as { images: { url: string }[] }).images[0]?.url ?? '';
+    const artifact = await client.artifacts.download(url);
+    expect(artifact.contentType).toBe('image/png');
+    expect(Buffer.from(artifact.bytes).subarray(1, 4).toString()).toBe('PNG');
+    const execution = await client.api.getExecution(started.runId);
+    expect(execution).toMatchObject({ id: started.runId, status: 'completed' });
+  });
+
+  it('manages the app’s keys over the API with the current key', async () => {
+    const listed = JSON.parse((await weft('keys', 'list', '--json')).stdout) as {
+      keys: { prefix: string }[];
+    };
+    expect(listed.keys.map((key) => key.prefix)).toEqual([gateway.apiKey.slice(5, 13)]);
+  });
+});
