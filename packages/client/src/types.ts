@@ -207,14 +207,15 @@ export interface Artifact {
   etag: string | null;
 }
 
-/** A document `store_results` wrote. `createdAt` is epoch ms. */
+/** A document `store_results` wrote. */
 export interface ResultDocument {
   id: string;
   collection: string;
   document: Record<string, unknown>;
   runId?: string;
   nodeId?: string;
-  createdAt: number;
+  /** ISO-8601. */
+  createdAt: string;
 }
 
 /** Paging of a collection's documents. */
@@ -283,8 +284,9 @@ export interface WebhookEndpoint {
   description?: string;
   enabled: boolean;
   disabledReason?: string;
-  createdAt: number;
-  updatedAt: number;
+  /** ISO-8601. */
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** `POST /v1/webhooks`. */
@@ -310,9 +312,10 @@ export interface WebhookWithSecret {
   secret: string;
 }
 
-/** One try at delivering a webhook; times are epoch ms. */
+/** One try at delivering a webhook. */
 export interface DeliveryAttempt {
-  at: number;
+  /** ISO-8601. */
+  at: string;
   durationMs: number;
   status?: number;
   error?: { code: string; message: string };
@@ -322,7 +325,6 @@ export interface DeliveryAttempt {
 /** A message for one receiver, with every attempt made to deliver it. */
 export interface WebhookDelivery {
   id: string;
-  appId: string;
   runId: string;
   event: string;
   messageId: string;
@@ -330,10 +332,11 @@ export interface WebhookDelivery {
   url: string;
   status: 'pending' | 'delivering' | 'delivered' | 'failed';
   attempts: DeliveryAttempt[];
-  nextAttemptAt?: number;
+  /** ISO-8601, as every time here. */
+  nextAttemptAt?: string;
   failure?: string;
-  createdAt: number;
-  updatedAt: number;
+  createdAt: string;
+  updatedAt: string;
 }
 
 // ---- The seed API (`/api`): snake_case, times in unix seconds ----

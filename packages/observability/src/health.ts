@@ -8,7 +8,8 @@ export type ReadinessCheck = () => Promise<void>;
 /** What `/readyz` answers. */
 export interface Readiness {
   ready: boolean;
-  checks: Record<string, 'ok' | string>;
+  /** Each check: `ok`, or why it failed. */
+  checks: Record<string, string>;
 }
 
 const CHECK_TIMEOUT_MS = 2_000;

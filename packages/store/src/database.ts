@@ -1,4 +1,4 @@
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { ConnectionStates, type Connection } from 'mongoose';
 
 export interface DatabaseOptions {
   /** The database name; default: the one in the URI's path, else `weft`. */
@@ -28,6 +28,8 @@ export async function connectDatabase(
 /** Resolves when the database answers a ping; for readiness probes. */
 export async function databaseAnswers(connection: Connection): Promise<void> {
   const db = connection.db;
-  if (!db || connection.readyState !== 1) throw new Error('the database is not connected');
+  if (!db || connection.readyState !== ConnectionStates.connected) {
+    throw new Error('the database is not connected');
+  }
   await db.command({ ping: 1 });
 }
