@@ -4,7 +4,7 @@ import type { KafkaClient } from './client';
  * Resolves when a broker answers a metadata request within `timeoutMs`; throws otherwise. For
  * readiness probes: a fresh admin each time, always disconnected, so a probe never leaks one.
  */
-export async function brokerAnswers(kafka: KafkaClient, timeoutMs = 1_500): Promise<void> {
+export async function brokerAnswers(kafka: KafkaClient, timeoutMs = 3_500): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const attempt = (async () => {
     const admin = await kafka.admin();

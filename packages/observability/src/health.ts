@@ -12,7 +12,7 @@ export interface Readiness {
   checks: Record<string, string>;
 }
 
-const CHECK_TIMEOUT_MS = 2_000;
+const CHECK_TIMEOUT_MS = 4_000;
 
 /** Runs every check at once, each bounded by a timeout, and says which failed and why. */
 export async function checkReadiness(checks: Record<string, ReadinessCheck>): Promise<Readiness> {

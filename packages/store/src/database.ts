@@ -1,4 +1,4 @@
-import mongoose, { ConnectionStates, type Connection } from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
 
 export interface DatabaseOptions {
   /** The database name; default: the one in the URI's path, else `weft`. */
@@ -28,7 +28,7 @@ export async function connectDatabase(
 /** Resolves when the database answers a ping; for readiness probes. */
 export async function databaseAnswers(connection: Connection): Promise<void> {
   const db = connection.db;
-  if (!db || connection.readyState !== ConnectionStates.connected) {
+  if (!db || connection.readyState !== mongoose.ConnectionStates.connected) {
     throw new Error('the database is not connected');
   }
   await db.command({ ping: 1 });
