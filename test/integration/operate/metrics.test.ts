@@ -115,7 +115,7 @@ describe('metrics and health of real service processes', () => {
     // Lag counts from committed offsets, which trail what was handled by up to a commit
     // interval, and outboxes clear just after their messages go: once the work is done, every
     // gauge settles at 0.
-    const sampled = await waitFor(
+    await waitFor(
       'the lag and outbox gauges to settle at 0',
       async () => {
         const text = (await scrape(orchestratorPort)).text;
