@@ -168,9 +168,10 @@ export class TestEngine {
 
   /**
    * The HTTP API over this engine's database and topics, on a free port, with an app of its own.
-   * Runs it starts are published by the engine's own outbox.
+   * Runs it starts are published by the engine's own outbox. `rateLimitPerMinute`: per API key
+   * (0: off); default the gateway's (600).
    */
-  async startGateway(): Promise<{
+  async startGateway(options: { rateLimitPerMinute?: number } = {}): Promise<{
     url: string;
     appId: string;
     apiKey: string;
@@ -192,6 +193,9 @@ export class TestEngine {
       waiting: new StepPoolExplainer(this.kafka, (run) => definitions.get(run.definitionId)),
       logger: quiet,
       observeResponse: this.contract.observe,
+      ...(options.rateLimitPerMinute === undefined
+        ? {}
+        : { rateLimitPerMinute: options.rateLimitPerMinute }),
     }).listen(0, '127.0.0.1');
     await once(server, 'listening');
     this.stops.push(async () => {

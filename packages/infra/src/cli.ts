@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { down, status, up, type ResourceReport } from './local-infra';
 import { defaultStateDir, repoRoot } from './paths';
-import { Supervisor, SYSTEM_SERVICES } from './services';
+import { Supervisor, SYSTEM_SERVICES, withHealthPorts } from './services';
 import { waitFor } from './wait-for';
 
 const USAGE = `usage: weft-infra <up|down|status|start>
@@ -60,7 +60,8 @@ async function start(stateDir: string, log: (line: string) => void): Promise<num
     PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${port}`,
   };
   const supervisor = new Supervisor(env, log);
-  for (const service of SYSTEM_SERVICES) supervisor.start(service);
+  const services = await withHealthPorts(SYSTEM_SERVICES);
+  for (const service of services) supervisor.start(service);
   const gatewayUrl = `http://127.0.0.1:${port}`;
   try {
     await waitFor(
@@ -74,6 +75,13 @@ async function start(stateDir: string, log: (line: string) => void): Promise<num
     const demo = await demoApp(join(stateDir, '..'), gatewayUrl, env);
     console.log(`\nWeft is up: ${gatewayUrl}`);
     console.log(`Demo app ${demo.appId}, API key: ${demo.apiKey}`);
+    console.log(
+      `Health and metrics: ${gatewayUrl}/metrics; ` +
+        services
+          .filter((service) => service.env?.HEALTH_PORT)
+          .map((service) => `${service.name} http://127.0.0.1:${service.env?.HEALTH_PORT}/metrics`)
+          .join(', '),
+    );
     console.log(
       `Try the image pipeline (local provider, no keys needed):\n` +
         `  curl -s -X POST ${gatewayUrl}/v1/workflows/run -H "X-API-Key: ${demo.apiKey}" ` +

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './paths';
+import { freePort } from './ports';
 
 /** A Weft service that `npm start` runs as its own process. */
 export interface ServiceSpec {
@@ -8,6 +9,22 @@ export interface ServiceSpec {
   /** The built entry point, relative to the checkout. */
   main: string;
   env?: Record<string, string>;
+  /** Serves /healthz, /readyz and /metrics on a `HEALTH_PORT` of its own. */
+  healthPort?: boolean;
+}
+
+/**
+ * The specs with a free `HEALTH_PORT` each (the default 9090 suits one service per container, not
+ * several on one host, where fixed ports would also collide with Kafka's 9092 and 9093).
+ */
+export async function withHealthPorts(specs: readonly ServiceSpec[]): Promise<ServiceSpec[]> {
+  return Promise.all(
+    specs.map(async (spec) =>
+      spec.healthPort
+        ? { ...spec, env: { ...spec.env, HEALTH_PORT: String(await freePort()) } }
+        : spec,
+    ),
+  );
 }
 
 /**
@@ -16,18 +33,15 @@ export interface ServiceSpec {
  */
 export const SYSTEM_SERVICES: readonly ServiceSpec[] = [
   { name: 'gateway', main: 'services/gateway/dist/main.js' },
-  // Each on a health port of its own: they share one host here.
-  {
-    name: 'orchestrator',
-    main: 'services/orchestrator/dist/main.js',
-    env: { HEALTH_PORT: '9091' },
-  },
+  // Each gets a free health port of its own when started (withHealthPorts): they share a host.
+  { name: 'orchestrator', main: 'services/orchestrator/dist/main.js', healthPort: true },
   {
     name: 'worker-core',
     main: 'services/worker/dist/main.js',
-    env: { STEP_TYPES: '*', HEALTH_PORT: '9092' },
+    env: { STEP_TYPES: '*' },
+    healthPort: true,
   },
-  { name: 'webhooks', main: 'services/webhooks/dist/main.js', env: { HEALTH_PORT: '9093' } },
+  { name: 'webhooks', main: 'services/webhooks/dist/main.js', healthPort: true },
 ];
 
 /**
