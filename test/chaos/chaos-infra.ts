@@ -60,7 +60,9 @@ export class ChaosInfra {
     // mongo-java-server unless WEFT_LOCAL_DATABASE or a mongod on PATH says otherwise.
     const kind = chooseDatabase(process.env);
     const infra = new ChaosInfra(dir, libs, { broker, controller }, databasePort, kind);
-    log(`starting Kafka on 127.0.0.1:${broker} (heap ${KAFKA_HEAP_MB} MB) and ${kind} on ${databasePort}`);
+    log(
+      `starting Kafka on 127.0.0.1:${broker} (heap ${KAFKA_HEAP_MB} MB) and ${kind} on ${databasePort}`,
+    );
     await Promise.all([infra.startKafka(), infra.startDatabase()]);
     await infra.warmUp();
     return infra;

@@ -32,7 +32,7 @@ export class GatewayClient {
     options: { body?: unknown; idempotencyKey?: string; deadlineMs?: number } = {},
   ): Promise<HttpAnswer> {
     const deadline = Date.now() + (options.deadlineMs ?? 120_000);
-    let lastProblem = '';
+    let lastProblem: string;
     for (let tries = 1; ; tries++) {
       try {
         const response = await fetch(this.baseUrl + path, {
@@ -222,7 +222,8 @@ export class Load {
         `/v1/workflows/runs/${record.runId}/cancel`,
         {},
       );
-      const error = answer.json.error as { code?: string; details?: { status?: string } } | undefined;
+      const error = answer.json.error as
+        { code?: string; details?: { status?: string } } | undefined;
       if (answer.status === 200) {
         record.cancel = { requestedAt, outcome: 'cancelled' };
       } else if (answer.status === 409 && error?.code === 'run_already_ended') {

@@ -12,7 +12,7 @@ export interface ServiceSpec {
   service: 'gateway' | 'orchestrator' | 'worker' | 'webhooks';
   /** Where `/readyz` and `/metrics` answer: HEALTH_PORT, or the gateway's PORT. */
   healthPort: number;
-  /** The environment of incarnation `n` (1 for the first start). */
+  /** The environment of incarnation `n` (1 for the first start); `''` unsets a variable. */
   env: (incarnation: number) => Record<string, string>;
 }
 
@@ -85,7 +85,7 @@ export class ServiceProcesses {
         process.execPath,
         [join(ROOT, 'services', slot.spec.service, 'dist', 'main.js')],
         {
-          env: { ...process.env, ...slot.spec.env(incarnation) },
+          env: environment(slot.spec.env(incarnation)),
           stdio: ['ignore', out, out],
         },
       );
@@ -94,7 +94,9 @@ export class ServiceProcesses {
         if (slot.child === child) slot.child = undefined;
         if (slot.expectingExit || this.shuttingDown) return;
         this.unplannedExits.push({ name, incarnation, at: Date.now(), code, signal });
-        this.log(`!! ${name}#${incarnation} exited unplanned (${signal ?? code}); restarting in 1 s`);
+        this.log(
+          `!! ${name}#${incarnation} exited unplanned (${signal ?? code}); restarting in 1 s`,
+        );
         setTimeout(() => {
           if (!this.shuttingDown && !slot.child) this.start(name);
         }, 1_000).unref();
@@ -169,6 +171,13 @@ export class ServiceProcesses {
     if (!slot) throw new Error(`no service ${name}`);
     return slot;
   }
+}
+
+/** This process's environment with `overrides`; an empty override unsets the variable. */
+function environment(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...overrides };
+  for (const [name, value] of Object.entries(overrides)) if (value === '') delete env[name];
+  return env;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -51,7 +51,10 @@ export class ChaosReceiver {
         let runId = '?';
         let status = '?';
         try {
-          const parsed = JSON.parse(body) as { type?: string; data?: { runId?: string; status?: string } };
+          const parsed = JSON.parse(body) as {
+            type?: string;
+            data?: { runId?: string; status?: string };
+          };
           type = parsed.type ?? '?';
           runId = parsed.data?.runId ?? '?';
           status = parsed.data?.status ?? '?';

@@ -46,7 +46,10 @@ export function chain(x: number, delayMs: number): Workload {
         nodes: {
           a: transform('${input.x}'),
           b: node('core/delay', { ms: delayMs }),
-          c: transform({ x: '${nodes.a.result}', pair: ['${nodes.a.result}', '${nodes.a.result}'] }),
+          c: transform({
+            x: '${nodes.a.result}',
+            pair: ['${nodes.a.result}', '${nodes.a.result}'],
+          }),
           d: transform('chain-${nodes.c.result.x}-${nodes.b.result.waited_ms}'),
         },
         edges: [
@@ -72,7 +75,9 @@ export function fanout(x: number): Workload {
       dag: {
         nodes: {
           src: transform('${input.x}'),
-          ...Object.fromEntries(branches.map((id, i) => [id, transform(['${nodes.src.result}', i])])),
+          ...Object.fromEntries(
+            branches.map((id, i) => [id, transform(['${nodes.src.result}', i])]),
+          ),
           sink: transform(branches.map((id) => `\${nodes.${id}.result}`)),
         },
         edges: [

@@ -49,7 +49,7 @@ describe('schemathesis against the OpenAPI document', () => {
 
   afterAll(async () => {
     await engine.close();
-    await rm(reports, { recursive: true, force: true });
+    console.log(reports);
   });
 
   it('installs schemathesis (pinned, cached venv)', async () => {
@@ -81,7 +81,9 @@ describe('schemathesis against the OpenAPI document', () => {
         '--seed',
         '1',
         '--report',
-        'junit',
+        'junit,ndjson',
+        '--report-ndjson-path',
+        join(reports, 'events.ndjson'),
         '--report-junit-path',
         junit,
         '--warnings',
