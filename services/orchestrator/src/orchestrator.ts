@@ -57,8 +57,10 @@ export class Orchestrator {
 
   /** True from joining its consumer group until it starts stopping. */
   get ready(): boolean {
-    return this.consumer !== undefined && !this.stopping;
+    return this.joined && !this.stopping;
   }
+
+  private joined = false;
 
   async start(): Promise<void> {
     await ensureTopics(this.kafka, engineTopics(this.options.topicPartitions));
@@ -71,6 +73,7 @@ export class Orchestrator {
       sessionTimeoutMs: this.options.sessionTimeoutMs,
     });
     await this.consumer.run(async (message) => this.onStepResult(message));
+    this.joined = true;
     this.every(this.options.timerIntervalMs, () => this.fireTimers());
     this.every(this.options.sweepIntervalMs, () => this.sweepOutboxes());
     if (this.metrics) {

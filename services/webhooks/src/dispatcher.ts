@@ -67,8 +67,10 @@ export class WebhookDispatcher {
 
   /** True from joining its consumer group until it starts stopping. */
   get ready(): boolean {
-    return this.consumer !== undefined && !this.stopped;
+    return this.joined && !this.stopped;
   }
+
+  private joined = false;
 
   async start(): Promise<void> {
     await ensureTopics(this.kafka, engineTopics(this.config.topicPartitions));
@@ -76,8 +78,11 @@ export class WebhookDispatcher {
       groupId: 'weft.webhooks',
       topics: [RUN_EVENTS_TOPIC],
       fromBeginning: true,
+      // A replacement for a killed dispatcher waits this long for the dead member to expire.
+      sessionTimeoutMs: 10_000,
     });
     await this.consumer.run((message) => this.onRunEvent(message));
+    this.joined = true;
     this.timer = setInterval(() => this.pump(), this.config.pollIntervalMs);
     this.log.info('webhooks dispatcher started', {
       concurrency: this.config.concurrency,

@@ -51,6 +51,9 @@ interface Running {
   controller: AbortController;
 }
 
+/** Attempt keys remembered to skip redelivered attempts. */
+const RECENT_ATTEMPTS = 50_000;
+
 /** Raised as an abort reason when the worker stops: the step is handed back, not failed. */
 const HANDED_BACK = new StepFailure('worker_stopping', 'the worker is stopping', true);
 
@@ -174,6 +177,20 @@ export class Worker {
       return;
     }
     pool.tracker.begin(message.topic, message.partition, message.offset);
+    const key = (parsed.envelope as Envelope<'step.execute'>).payload.idempotencyKey;
+    if (this.attempts.has(key)) {
+      // The same attempt again: a re-published outbox message, or a redelivery after a
+      // rebalance. Running it twice would repeat its side effect; its result is (or will be)
+      // reported by the run already made.
+      this.log.info('duplicate step attempt skipped', {
+        runId: parsed.envelope.runId,
+        nodeId: parsed.envelope.nodeId,
+        attempt: parsed.envelope.attempt,
+      });
+      pool.tracker.end(message.topic, message.partition, message.offset);
+      return;
+    }
+    this.rememberAttempt(key);
     const step: Running = { runId: parsed.envelope.runId, controller: new AbortController() };
     this.running.add(step);
     this.countInFlight();
@@ -181,7 +198,9 @@ export class Worker {
     void this.execute(parsed.envelope as Envelope<'step.execute'>, step).then((handedBack) => {
       this.running.delete(step);
       this.countInFlight();
-      if (!handedBack) pool.tracker.end(message.topic, message.partition, message.offset);
+      // A handed-back attempt must run again, wherever its message goes next.
+      if (handedBack) this.attempts.delete(key);
+      else pool.tracker.end(message.topic, message.partition, message.offset);
       if (this.running.size === 0) this.idle?.();
       if (this.paused && !this.stopping && this.running.size < this.options.concurrency)
         this.resumeAll();
@@ -322,13 +341,38 @@ export class Worker {
   private pauseAll(): void {
     if (this.paused) return;
     this.paused = true;
-    for (const pool of this.pools) pool.consumer.pause([{ topic: pool.topic }]);
+    for (const pool of this.pools) {
+      try {
+        pool.consumer.pause([{ topic: pool.topic }]);
+      } catch (error) {
+        this.log.warn('could not pause a consumer', { topic: pool.topic, error });
+      }
+    }
   }
 
   private resumeAll(): void {
     if (!this.paused) return;
     this.paused = false;
-    for (const pool of this.pools) pool.consumer.resume([{ topic: pool.topic }]);
+    for (const pool of this.pools) {
+      try {
+        pool.consumer.resume([{ topic: pool.topic }]);
+      } catch (error) {
+        // A consumer kafkajs is restarting (after a broker outage) refuses resume; it starts
+        // fetching again by itself once it rejoins, so this is not the worker's end.
+        this.log.warn('could not resume a consumer', { topic: pool.topic, error });
+      }
+    }
+  }
+
+  /** Attempt keys this worker took recently, oldest first: enough to span any redelivery. */
+  private readonly attempts = new Set<string>();
+
+  private rememberAttempt(key: string): void {
+    this.attempts.add(key);
+    if (this.attempts.size > RECENT_ATTEMPTS) {
+      const oldest = this.attempts.values().next().value;
+      if (oldest !== undefined) this.attempts.delete(oldest);
+    }
   }
 
   private async commit(): Promise<void> {

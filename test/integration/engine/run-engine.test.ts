@@ -268,12 +268,14 @@ describe('the run engine on the real broker and database', () => {
     });
     await engine.publish(STEP_RESULTS_TOPIC, run.id, JSON.stringify(duplicate));
     await engine.publish(stepTopic('core/transform'), run.id, JSON.stringify(stepAgain));
-    // The redelivered step message runs (at least once), and its report changes nothing.
+    // The worker that ran the attempt skips it when it comes again (same key, same partition),
+    // and a stale report changes nothing.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const after = await engine.runs.getById(run.id);
     expect(after?.v).toBe(done.v);
     expect(after?.nodes.first?.result).toBe('one');
     expect(engine.executionsOf(run.id, 'first')).toBe(1);
+    expect(engine.executionsOf(run.id, 'second')).toBe(1);
   });
 
   it('resumes a run failed at its last node without re-running completed nodes', async () => {
