@@ -33,19 +33,25 @@ export interface RunDoc {
   outboxCount: number;
 }
 
-/** One provider request as the fake OpenAI received it. */
-export interface ProviderCall {
+/**
+ * One execution of an attempt: a request the fake OpenAI received, or an attempt's end in a
+ * worker's log.
+ */
+export interface Execution {
+  /** `runId:nodeId:attempt`, the Idempotency-Key of the attempt. */
   key: string;
-  /** `worker-1#2`: which process (slot and incarnation) sent it, from its API key. */
+  /** `worker-1#2`: which process (slot and incarnation) ran it. */
   sender: string;
   at: number;
 }
 
-/** A signal this program sent to a worker process. */
+/** A signal this program sent to a worker process, or a worker's own crash. */
 export interface WorkerFault {
   incarnation: string;
-  signal: 'SIGKILL' | 'SIGSTOP';
+  signal: 'SIGKILL' | 'SIGSTOP' | 'crash';
   at: number;
+  /** When the process ran again: `at` for a SIGKILL, the SIGCONT for a SIGSTOP. */
+  until: number;
 }
 
 export interface Finding {
@@ -74,6 +80,16 @@ export interface Account {
   webhookRequests: number;
   webhookIds: number;
   deliveryRetries: number;
+  /** Attempts the workers' logs show ending more than once, and how many a fault explains. */
+  repeatedExecutions: number;
+  repeatedExecutionsExplained: number;
+  /** Of the unexplained repeats: the message was in the topic more than once / only once. */
+  repeatedPublishedTwice: number;
+  repeatedDeliveredTwice: number;
+  /** Attempts whose `step.execute` is in the topic more than once. */
+  attemptsPublishedTwice: number;
+  /** Evidence: a few of the repeats no fault explains. */
+  repeatedExecutionSamples: string[];
 }
 
 export function parseRun(document: Record<string, unknown>): RunDoc {
@@ -87,7 +103,7 @@ export function parseRun(document: Record<string, unknown>): RunDoc {
       ...(typeof raw.workerId === 'string' ? { workerId: raw.workerId } : {}),
       ...(typeof raw.result === 'string' ? { result: JSON.parse(raw.result) as unknown } : {}),
       ...(raw.error ? { error: raw.error as RunNode['error'] } : {}),
-    } as RunNode;
+    };
   }
   return {
     id: document._id as string,
@@ -98,7 +114,7 @@ export function parseRun(document: Record<string, unknown>): RunDoc {
     ...(typeof document.webhookUrl === 'string' ? { webhookUrl: document.webhookUrl } : {}),
     ...(document.error ? { error: document.error as RunDoc['error'] } : {}),
     nodes,
-    outboxCount: Object.keys((document.outbox ?? {}) as object).length,
+    outboxCount: Object.keys(document.outbox ?? {}).length,
   };
 }
 
@@ -158,18 +174,20 @@ export async function waitForDeliveries(
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let open = 0;
+  let lastLog = 0;
   while (Date.now() < deadline) {
     open = 0;
     for (let i = 0; i < ids.length; i += 300) {
-      open += await db
-        .collection('webhook_deliveries')
-        .countDocuments({
-          runId: { $in: ids.slice(i, i + 300) },
-          status: { $in: ['pending', 'delivering'] },
-        });
+      open += await db.collection('webhook_deliveries').countDocuments({
+        runId: { $in: ids.slice(i, i + 300) },
+        status: { $in: ['pending', 'delivering'] },
+      });
     }
     if (open === 0) return 0;
-    log(`settling: ${open} webhook deliveries still pending`);
+    if (Date.now() - lastLog > 10_000) {
+      lastLog = Date.now();
+      log(`settling: ${open} webhook deliveries still pending`);
+    }
     await sleep(2_000);
   }
   return open;
@@ -183,7 +201,11 @@ export async function waitForDeliveries(
 export async function account(input: {
   submissions: Submission[];
   db: Db;
-  providerCalls: ProviderCall[];
+  providerCalls: Execution[];
+  /** Every attempt's end as the workers logged it, whatever its task. */
+  executions: Execution[];
+  /** How many `step.execute` messages each attempt has in the step topics. */
+  publishedCopies: Map<string, number>;
   workerFaults: WorkerFault[];
   received: ReceivedWebhook[];
 }): Promise<Account> {
@@ -208,6 +230,12 @@ export async function account(input: {
     webhookRequests: input.received.length,
     webhookIds: new Set(input.received.map((r) => r.webhookId)).size,
     deliveryRetries: 0,
+    repeatedExecutions: 0,
+    repeatedExecutionsExplained: 0,
+    repeatedPublishedTwice: 0,
+    repeatedDeliveredTwice: 0,
+    attemptsPublishedTwice: [...input.publishedCopies.values()].filter((n) => n > 1).length,
+    repeatedExecutionSamples: [],
   };
 
   // What the client was not given a 2xx for is not owed; say what happened to it.
@@ -280,16 +308,33 @@ export async function account(input: {
         .join(' ');
       result.lost.push({
         runId,
-        what: `accepted (${submission.workload.variant}) at +${submission.acceptedAt} but still ${run.status} [${nodes}] outbox=${run.outboxCount}`,
+        what: `accepted (${submission.workload.variant}) at ${new Date(submission.acceptedAt ?? 0).toISOString()} but still ${run.status} [${nodes}] outbox=${run.outboxCount}`,
       });
       continue;
     }
     checkOutcome(submission, run, result);
-    checkProviderCalls(run, calls, input.workerFaults, result);
+    checkProviderCalls(run, calls, input.workerFaults, input.publishedCopies, result);
     checkWebhooks(submission, run, webhooks, deliveries.get(runId) ?? [], result);
   }
   for (const list of deliveries.values()) {
     for (const delivery of list) result.deliveryRetries += Math.max(0, delivery.attempts - 1);
+  }
+
+  // Every step type, from the workers' logs: the same mechanism as a repeated provider call.
+  for (const [key, list] of groupCalls(input.executions)) {
+    if (list.length <= 1) continue;
+    result.repeatedExecutions += 1;
+    const repeat = unexplainedRepeat(list, input.workerFaults);
+    if (!repeat) {
+      result.repeatedExecutionsExplained += 1;
+      continue;
+    }
+    const copies = input.publishedCopies.get(key) ?? 0;
+    if (copies > 1) result.repeatedPublishedTwice += 1;
+    else result.repeatedDeliveredTwice += 1;
+    if (result.repeatedExecutionSamples.length < 10) {
+      result.repeatedExecutionSamples.push(`${key} ${repeat}; ${published(copies)}`);
+    }
   }
 
   // Keys for runs the client never saw accepted are still one-per-attempt at most.
@@ -298,7 +343,10 @@ export async function account(input: {
     const runId = key.split(':')[0] ?? '';
     if (acceptedIds.has(runId)) continue;
     const repeat = unexplainedRepeat(list, input.workerFaults);
-    if (repeat) result.duplicated.push({ runId, what: `provider key ${key}: ${repeat}` });
+    if (repeat) {
+      const copies = published(input.publishedCopies.get(key) ?? 0);
+      result.duplicated.push({ runId, what: `provider key ${key}: ${repeat}; ${copies}` });
+    }
   }
   return result;
 }
@@ -485,36 +533,46 @@ function checkOutcome(submission: Submission, run: RunDoc, result: Account): voi
   }
 }
 
-function groupCalls(calls: ProviderCall[]): Map<string, ProviderCall[]> {
-  const grouped = new Map<string, ProviderCall[]>();
+/** What the step topic holds of an attempt, for a repeat's evidence. */
+function published(copies: number): string {
+  if (copies === 0) return 'its step.execute was not found in the topic';
+  if (copies === 1) return 'its step.execute is in the topic once: one message delivered twice';
+  return `its step.execute is in the topic ${copies} times: the message was published more than once`;
+}
+
+function groupCalls(calls: Execution[]): Map<string, Execution[]> {
+  const grouped = new Map<string, Execution[]>();
   for (const call of calls) grouped.set(call.key, [...(grouped.get(call.key) ?? []), call]);
   return grouped;
 }
 
 /**
- * Why a key was sent more than once, when no crash explains it: the first sender must have been
- * SIGKILLed or SIGSTOPped after it sent the request, so the attempt's message was handed to another
- * worker (at-least-once; the Idempotency-Key lets the provider run it once).
+ * Why an attempt ran more than once, when no crash explains it. A repeat is explained by a fault
+ * of a worker that held the attempt: it ran (or called) before it was killed, or before it woke
+ * from a SIGSTOP, and another process ran it again after the fault began — the attempt's message
+ * was handed on uncommitted, which at-least-once delivery allows (the Idempotency-Key lets the
+ * provider run it once). Each repeat needs a fault of its own.
  */
-function unexplainedRepeat(list: ProviderCall[], faults: WorkerFault[]): string | undefined {
+export function unexplainedRepeat(list: Execution[], faults: WorkerFault[]): string | undefined {
   if (list.length <= 1) return undefined;
+  const explaining = faults.filter(
+    (fault) =>
+      list.some((call) => call.sender === fault.incarnation && call.at <= fault.until + 2_000) &&
+      list.some((call) => call.sender !== fault.incarnation && call.at >= fault.at),
+  );
+  if (explaining.length >= list.length - 1) return undefined;
   const sorted = [...list].sort((a, b) => a.at - b.at);
-  for (let i = 1; i < sorted.length; i++) {
-    const earlier = sorted.slice(0, i);
-    const explained = earlier.some((call) =>
-      faults.some((fault) => fault.incarnation === call.sender && fault.at >= call.at),
-    );
-    if (!explained) {
-      return `sent ${list.length} times: ${sorted.map((c) => `${c.sender}@${new Date(c.at).toISOString().slice(11, 23)}`).join(', ')}, with no crash or stop of an earlier sender`;
-    }
-  }
-  return undefined;
+  const when = (at: number) => new Date(at).toISOString().slice(11, 23);
+  const senders = new Set(list.map((c) => c.sender));
+  const how = senders.size === 1 ? 'by the same process' : 'by different processes';
+  return `ran ${list.length} times ${how}: ${sorted.map((c) => `${c.sender}@${when(c.at)}`).join(', ')}; no kill, stop or crash of a worker holding it explains ${list.length - 1 - explaining.length} of the repeats`;
 }
 
 function checkProviderCalls(
   run: RunDoc,
-  calls: Map<string, ProviderCall[]>,
+  calls: Map<string, Execution[]>,
   faults: WorkerFault[],
+  publishedCopies: Map<string, number>,
   result: Account,
 ): void {
   const chat = run.nodes.chat;
@@ -530,7 +588,12 @@ function checkProviderCalls(
     }
     if (list.length > 1) {
       const repeat = unexplainedRepeat(list, faults);
-      if (repeat) result.duplicated.push({ runId: run.id, what: `provider key ${key}: ${repeat}` });
+      const copies = published(publishedCopies.get(key) ?? 0);
+      if (repeat)
+        result.duplicated.push({
+          runId: run.id,
+          what: `provider key ${key}: ${repeat}; ${copies}`,
+        });
       else result.providerRepeatsAfterCrash += list.length - 1;
     }
   }

@@ -5,7 +5,7 @@
  * script kills, stops and restarts each part in turn; then checks from the client's own record of
  * every 2xx that nothing was lost or duplicated. See test/chaos/README.md.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -18,12 +18,13 @@ import {
   waitForDeliveries,
   waitUntilTerminal,
   type Account,
-  type ProviderCall,
+  type Execution,
 } from './accountant';
 import { ChaosInfra } from './chaos-infra';
 import { FAULTS, FaultScript, type FaultRecord } from './faults';
 import { GatewayClient, Load } from './load-client';
 import { ServiceProcesses, sleep, type ServiceSpec } from './service-processes';
+import { countStepMessages } from './topic-audit';
 import { ChaosReceiver } from './webhook-receiver';
 import { cancellable, chain, doomed, fanout, flaky, llm, probe } from './workloads';
 
@@ -157,6 +158,8 @@ async function main(): Promise<number> {
         env: (incarnation) => ({
           ...base,
           STEP_TYPES,
+          // Each attempt's end is logged at debug: the accountant counts executions from it.
+          LOG_LEVEL: 'debug',
           WORKER_ID: `worker-${n}-i${incarnation}`,
           WORKER_SESSION_TIMEOUT_MS: '6000',
           WORKER_SHUTDOWN_GRACE_MS: '5000',
@@ -241,7 +244,7 @@ async function main(): Promise<number> {
       `load: ${options.rate} runs/s for ${options.minutes} min, faults from +${WARM_UP_MS / 1000}s`,
     );
     load.start();
-    const faults = new FaultScript(services, infra, load, t0, log);
+    const faults = new FaultScript(services, infra, load, receiver, t0, log);
     const progress = setInterval(() => void reportProgress(load, db, t0), 15_000);
     const estimatedFaultsMs = FAULTS.length * 15_000;
     const gapMs = Math.min(
@@ -264,7 +267,7 @@ async function main(): Promise<number> {
     // A delivery marked delivered was answered before it was recorded: nothing more to come.
     await sleep(1_000);
 
-    const providerCalls: ProviderCall[] = fake.requests.map((request) => ({
+    const providerCalls: Execution[] = fake.requests.map((request) => ({
       key: String(request.headers['idempotency-key'] ?? ''),
       sender: String(request.headers.authorization ?? '').replace(/^Bearer chaos-/, ''),
       at: callTimes.get(request) ?? 0,
@@ -273,7 +276,25 @@ async function main(): Promise<number> {
       submissions: load.submissions,
       db,
       providerCalls,
-      workerFaults: faults.workerFaults,
+      executions: readExecutions(join(dir, 'logs')),
+      publishedCopies: await countStepMessages(infra.kafkaBrokers, STEP_TYPES.split(',')).catch(
+        (error: unknown) => {
+          log(`could not read the step topics: ${String(error)}`);
+          return new Map<string, number>();
+        },
+      ),
+      workerFaults: [
+        ...faults.workerFaults,
+        // A worker that crashed on its own hands its attempts on just as a killed one does.
+        ...services.unplannedExits
+          .filter((exit) => exit.name.startsWith('worker-'))
+          .map((exit) => ({
+            incarnation: `${exit.name}#${exit.incarnation}`,
+            signal: 'crash' as const,
+            at: exit.at,
+            until: exit.at,
+          })),
+      ],
       received: receiver.received,
     });
     passed = printSummary({
@@ -285,7 +306,7 @@ async function main(): Promise<number> {
       faults: faults.records,
       unplanned: services.unplannedExits.map(
         (exit) =>
-          `${exit.name}#${exit.incarnation} at +${((exit.at - t0) / 1000).toFixed(1)}s (${exit.signal ?? exit.code})`,
+          `${exit.name}#${exit.incarnation} at +${((exit.at - t0) / 1000).toFixed(1)}s ${new Date(exit.at).toISOString().slice(11, 19)} (${exit.signal ?? `exit code ${exit.code}`}; see its log)`,
       ),
       submitted: load.submissions.length,
       retried: load.retriedRequests,
@@ -298,6 +319,30 @@ async function main(): Promise<number> {
     else log(`logs and data kept in ${dir}`);
   }
   return passed ? 0 : 1;
+}
+
+/** Every attempt's end the workers logged (`step succeeded` at debug, `step failed` at info). */
+function readExecutions(logDir: string): Execution[] {
+  const executions: Execution[] = [];
+  for (const file of ['worker-1.log', 'worker-2.log']) {
+    const path = join(logDir, file);
+    if (!existsSync(path)) continue;
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      if (!line.includes('"step succeeded"') && !line.includes('"step failed"')) continue;
+      try {
+        const entry = JSON.parse(line) as Record<string, string | number | undefined>;
+        const workerId = String(entry.workerId ?? '');
+        executions.push({
+          key: `${String(entry.runId)}:${String(entry.nodeId)}:${String(entry.attempt)}`,
+          sender: workerId.replace(/^(worker-\d+)-i(\d+)$/, '$1#$2'),
+          at: Date.parse(String(entry.time)),
+        });
+      } catch {
+        // A line cut short by a SIGKILL.
+      }
+    }
+  }
+  return executions;
 }
 
 /** When the fake received each request: its record has no time of its own. */
@@ -349,7 +394,9 @@ function printSummary(input: {
   const { result, faults } = input;
   const injected = new Set(faults.filter((f) => f.error === undefined).map((f) => f.name));
   const missing = FAULTS.filter((name) => !injected.has(name));
-  const unrecovered = faults.filter((f) => f.error === undefined && f.recoveredMs === undefined);
+  const unrecovered = faults.filter(
+    (f) => f.error === undefined && (f.recoveredMs === undefined || f.webhookMs === undefined),
+  );
   const failedFaults = faults.filter((f) => f.error !== undefined);
   const lines: string[] = [];
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -374,18 +421,24 @@ function printSummary(input: {
     `provider requests ${result.providerRequests} (${result.providerRepeatsAfterCrash} repeats of an attempt whose worker was killed or stopped); extra attempts after step timeouts ${result.extraAttemptsAfterTimeouts}`,
   );
   lines.push(
+    `attempts the workers ran more than once: ${result.repeatedExecutions} (${result.repeatedExecutionsExplained} explained by a kill, stop or crash of a worker holding them; of the others, ${result.repeatedPublishedTwice} were published twice and ${result.repeatedDeliveredTwice} were one message delivered twice); attempts published more than once: ${result.attemptsPublishedTwice}`,
+  );
+  for (const sample of result.repeatedExecutionSamples) lines.push(`  re-run: ${sample}`);
+  lines.push(
     `webhook requests ${result.webhookRequests} under ${result.webhookIds} webhook-ids; delivery retries ${result.deliveryRetries}`,
   );
   lines.push(
     `unplanned service exits: ${input.unplanned.length === 0 ? 'none' : input.unplanned.join(', ')}`,
   );
-  lines.push('faults (at: what; fault length; time until a run started afterwards completed):');
+  lines.push(
+    'faults (at: what; how long it lasted; from its end until a run started afterwards completed, and until its webhook arrived):',
+  );
   for (const fault of faults) {
     const outcome = fault.error
       ? `NOT INJECTED: ${fault.error}`
-      : `${s(fault.faultMs)}; recovered ${fault.recoveredMs === undefined ? 'NEVER' : `in ${s(fault.recoveredMs)}`}${fault.readyMs === undefined ? '' : ` (ready in ${s(fault.readyMs)})`}`;
+      : `${s(fault.faultMs)}; run completed ${fault.recoveredMs === undefined ? 'NEVER' : `in ${s(fault.recoveredMs)}`}, its webhook ${fault.webhookMs === undefined ? 'NEVER' : `in ${s(fault.webhookMs)}`}${fault.readyMs === undefined ? '' : ` (/readyz 200 in ${s(fault.readyMs)})`}`;
     lines.push(
-      `  +${(fault.startedAt / 1000).toFixed(0).padStart(4)}s ${fault.name.padEnd(21)} ${fault.detail}; ${outcome}`,
+      `  +${(fault.startedAt / 1000).toFixed(0).padStart(4)}s ${new Date(fault.startedAtMs).toISOString().slice(11, 19)} ${fault.name.padEnd(21)} ${fault.detail}; ${outcome}`,
     );
   }
   if (missing.length > 0) lines.push(`faults never injected: ${missing.join(', ')}`);

@@ -1,6 +1,7 @@
 import type { ChaosInfra } from './chaos-infra';
 import type { WorkerFault } from './accountant';
 import type { Load } from './load-client';
+import type { ChaosReceiver } from './webhook-receiver';
 import { sleep, type ServiceProcesses } from './service-processes';
 import { STEP_TIMEOUT_S } from './workloads';
 
@@ -19,12 +20,16 @@ export interface FaultRecord {
   name: FaultName;
   /** ms since the load started. */
   startedAt: number;
+  /** Epoch ms, to set beside the times findings give. */
+  startedAtMs: number;
   /** How long the fault itself lasted: down time, or the SIGSTOP's length. */
   faultMs: number;
   /** What was done, e.g. `worker-1#1 SIGKILL with 3 steps in flight`. */
   detail: string;
   /** From the fault's end to the first run started afterwards completing; undefined: never. */
   recoveredMs?: number;
+  /** From the fault's end to that run's webhook being accepted by the receiver. */
+  webhookMs?: number;
   /** From the restart to the restarted service answering `/readyz` 200. */
   readyMs?: number;
   error?: string;
@@ -50,6 +55,7 @@ export class FaultScript {
     private readonly services: ServiceProcesses,
     private readonly infra: ChaosInfra,
     private readonly load: Load,
+    private readonly receiver: ChaosReceiver,
     private readonly t0: number,
     private readonly log: (line: string) => void,
   ) {}
@@ -65,13 +71,15 @@ export class FaultScript {
     }
   }
 
-  injected(): Set<FaultName> {
-    return new Set(this.records.filter((r) => r.error === undefined).map((r) => r.name));
-  }
-
   private async inject(name: FaultName): Promise<void> {
     const startedAt = Date.now() - this.t0;
-    const record: FaultRecord = { name, startedAt, faultMs: 0, detail: '' };
+    const record: FaultRecord = {
+      name,
+      startedAt,
+      startedAtMs: Date.now(),
+      faultMs: 0,
+      detail: '',
+    };
     this.records.push(record);
     this.log(`fault ${name}: injecting`);
     const began = Date.now();
@@ -83,7 +91,8 @@ export class FaultScript {
           const worker = this.nextWorker();
           const inFlight = await this.waitForSteps(worker);
           const incarnation = this.services.incarnationOf(worker);
-          this.workerFaults.push({ incarnation, signal: 'SIGKILL', at: Date.now() });
+          const at = Date.now();
+          this.workerFaults.push({ incarnation, signal: 'SIGKILL', at, until: at });
           await this.services.kill(worker, 'SIGKILL');
           record.detail = `${incarnation} SIGKILL with ${inFlight} steps in flight`;
           ready = this.restart(worker);
@@ -103,10 +112,12 @@ export class FaultScript {
           const worker = this.nextWorker();
           const inFlight = await this.waitForSteps(worker);
           const incarnation = this.services.incarnationOf(worker);
-          this.workerFaults.push({ incarnation, signal: 'SIGSTOP', at: Date.now() });
+          const fault: WorkerFault = { incarnation, signal: 'SIGSTOP', at: Date.now(), until: 0 };
           this.services.pause(worker);
           await sleep(STOP_MS);
           this.services.resume(worker);
+          fault.until = Date.now();
+          this.workerFaults.push(fault);
           record.detail = `${incarnation} SIGSTOP for ${STOP_MS} ms (step timeout ${STEP_TIMEOUT_S} s) with ${inFlight} steps in flight, then SIGCONT`;
           break;
         }
@@ -133,13 +144,14 @@ export class FaultScript {
         this.measureRecovery(endedAt),
         ready?.catch(() => undefined),
       ]);
-      if (recovered !== undefined) record.recoveredMs = recovered;
+      if (recovered?.completedMs !== undefined) record.recoveredMs = recovered.completedMs;
+      if (recovered?.webhookMs !== undefined) record.webhookMs = recovered.webhookMs;
       if (readyMs !== undefined) record.readyMs = readyMs;
     } catch (error) {
       record.error = error instanceof Error ? error.message : String(error);
     }
     this.log(
-      `fault ${name}: ${record.detail}; ${record.error ? `FAILED: ${record.error}` : `recovered in ${record.recoveredMs === undefined ? 'never' : `${(record.recoveredMs / 1000).toFixed(1)} s`}`}`,
+      `fault ${name}: ${record.detail}; ${record.error ? `FAILED: ${record.error}` : `recovered in ${seconds(record.recoveredMs)}, its webhook in ${seconds(record.webhookMs)}`}`,
     );
   }
 
@@ -155,8 +167,13 @@ export class FaultScript {
     return this.services.waitReady(name, RECOVERY_TIMEOUT_MS);
   }
 
-  /** Waits (up to 15 s) until `worker` has steps in flight, so the fault lands mid-step. */
+  /**
+   * Waits (up to 15 s) until `worker` has steps in flight, so the fault lands mid-step; first until
+   * it runs at all, should it be restarting after a crash of its own.
+   */
   private async waitForSteps(worker: string): Promise<number> {
+    const running = Date.now() + 30_000;
+    while (this.services.pid(worker) === undefined && Date.now() < running) await sleep(200);
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       try {
@@ -175,20 +192,36 @@ export class FaultScript {
     return 0;
   }
 
-  /** Probes every second from the fault's end until one completes; ms until then. */
-  private async measureRecovery(endedAt: number): Promise<number | undefined> {
+  /**
+   * Probes every second from the fault's end until one completes; ms until then, and until that
+   * probe's webhook was accepted by the receiver.
+   */
+  private async measureRecovery(
+    endedAt: number,
+  ): Promise<{ completedMs?: number; webhookMs?: number }> {
     const deadline = endedAt + RECOVERY_TIMEOUT_MS;
-    let recoveredAt: number | undefined;
-    const probes: Promise<void>[] = [];
-    while (recoveredAt === undefined && Date.now() < deadline) {
+    let first: { runId: string; at: number } | undefined;
+    while (first === undefined && Date.now() < deadline) {
       const probe = this.load.probeRun(deadline - Date.now()).then((outcome) => {
-        if (outcome?.status === 'completed') {
-          recoveredAt = Math.min(recoveredAt ?? Infinity, outcome.at);
+        if (outcome?.status === 'completed' && (first === undefined || outcome.at < first.at)) {
+          first = outcome;
         }
       });
-      probes.push(probe);
       await Promise.race([probe, sleep(1_000)]);
     }
-    return recoveredAt === undefined ? undefined : recoveredAt - endedAt;
+    if (first === undefined) return {};
+    const runId = first.runId;
+    while (Date.now() < deadline) {
+      const webhook = this.receiver.received.find(
+        (w) => w.runId === runId && w.path === '/endpoint' && w.answered < 300,
+      );
+      if (webhook) return { completedMs: first.at - endedAt, webhookMs: webhook.at - endedAt };
+      await sleep(100);
+    }
+    return { completedMs: first.at - endedAt };
   }
+}
+
+function seconds(ms: number | undefined): string {
+  return ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -147,7 +147,9 @@ export class Load {
   }
 
   /** A probe run, polled until it ends; resolves with its final status and when it got there. */
-  async probeRun(deadlineMs: number): Promise<{ status: string; at: number } | undefined> {
+  async probeRun(
+    deadlineMs: number,
+  ): Promise<{ runId: string; status: string; at: number } | undefined> {
     const deadline = Date.now() + deadlineMs;
     const { record, done } = this.submit(probe(this.seq + 1));
     await done;
@@ -159,7 +161,7 @@ export class Load {
         });
         const status = answer.json.status as string | undefined;
         if (status && ['completed', 'failed', 'cancelled', 'timed_out'].includes(status)) {
-          return { status, at: Date.now() };
+          return { runId: record.runId, status, at: Date.now() };
         }
       } catch {
         // The gateway is away: keep polling until the deadline.

@@ -51,6 +51,20 @@ const requireJsonBody: RequestHandler = (request, _response, next) => {
   next();
 };
 
+/** Methods whose body means something to a route. */
+const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * Runs `handler` on requests whose method takes a body; the body of a GET or DELETE has no
+ * meaning here and is not read, so it cannot turn a documented answer into a 400 or a 415.
+ */
+function forBodies(handler: RequestHandler): RequestHandler {
+  return (request, response, next) => {
+    if (BODY_METHODS.has(request.method)) return handler(request, response, next);
+    next();
+  };
+}
+
 /** The error a body-parser failure means, or undefined when it is not one. */
 function bodyParserError(error: unknown, bodyLimitBytes: number): ApiError | undefined {
   const type = (error as BodyParserError | null)?.type;
@@ -88,6 +102,22 @@ function bodyParserError(error: unknown, bodyLimitBytes: number): ApiError | und
     default:
       return undefined;
   }
+}
+
+/**
+ * 400 for a path parameter that is not valid percent-encoding (`/v1/workflows/%zz`): the router
+ * cannot decode it and says so with a URIError of status 400, which is the caller's fault.
+ */
+function pathDecodeError(error: unknown): ApiError | undefined {
+  if (!(error instanceof URIError) || (error as { status?: unknown }).status !== 400) {
+    return undefined;
+  }
+  return new ApiError(
+    'invalid_request',
+    'The path is not valid percent-encoded UTF-8',
+    { issues: [{ path: 'path', message: 'is not valid percent-encoding' }] },
+    { cause: error },
+  );
 }
 
 /** Ids in a path, e.g. `run_…`, `wf_…`, `art_…`: replaced so metric labels stay few. */
@@ -196,7 +226,7 @@ export function createGatewayApp(deps: GatewayDeps): Express {
   });
 
   const v1 = express.Router();
-  v1.use(authenticate, throttle, requireJsonBody, jsonBody);
+  v1.use(authenticate, throttle, forBodies(requireJsonBody), forBodies(jsonBody));
   v1.use('/workflows', runRoutes(deps));
   v1.use('/workflows', runEventRoutes(deps));
   v1.use('/workflows', workflowRoutes(deps));
@@ -207,7 +237,7 @@ export function createGatewayApp(deps: GatewayDeps): Express {
 
   // Seed 000's API: the same authentication, body parsing and errors as /v1.
   const seed = express.Router();
-  seed.use(authenticate, throttle, requireJsonBody, jsonBody);
+  seed.use(authenticate, throttle, forBodies(requireJsonBody), forBodies(jsonBody));
   seed.use(seedApiRoutes(deps));
   app.use('/api', seed);
 
@@ -224,7 +254,10 @@ export function createGatewayApp(deps: GatewayDeps): Express {
       return;
     }
     const requestId = response.locals.requestId as string | undefined;
-    let known = error instanceof ApiError ? error : bodyParserError(error, bodyLimitBytes);
+    let known =
+      error instanceof ApiError
+        ? error
+        : (bodyParserError(error, bodyLimitBytes) ?? pathDecodeError(error));
     if (!known) {
       deps.logger.error('request failed', {
         requestId,

@@ -1367,7 +1367,7 @@ const PATHS: Record<string, PathItemObject> = {
       tags: ['Runs'],
       summary: 'Read a run',
       responses: { '200': json('The run.', ref('RunView')) },
-      errors: ['run_not_found'],
+      errors: ['invalid_request', 'run_not_found'],
     }),
   },
   '/v1/workflows/runs/{runId}/deliveries': {
@@ -1378,7 +1378,7 @@ const PATHS: Record<string, PathItemObject> = {
       summary: "The run's webhook deliveries",
       description: 'Oldest first, each with every attempt.',
       responses: { '200': json("The run's deliveries.", ref('WebhookDeliveries')) },
-      errors: ['run_not_found'],
+      errors: ['invalid_request', 'run_not_found'],
     }),
   },
   '/v1/workflows/runs/{runId}/events': {
@@ -1403,7 +1403,7 @@ const PATHS: Record<string, PathItemObject> = {
           },
         },
       },
-      errors: ['run_not_found'],
+      errors: ['invalid_request', 'run_not_found'],
     }),
   },
   '/v1/workflows/runs/{runId}/cancel': {
@@ -1465,7 +1465,7 @@ const PATHS: Record<string, PathItemObject> = {
           object({ workflow: ref('WorkflowVersion') }),
         ),
       },
-      errors: ['workflow_not_found'],
+      errors: ['invalid_request', 'workflow_not_found'],
     }),
   },
   '/v1/workflows/{slug}/versions': {
@@ -1477,7 +1477,7 @@ const PATHS: Record<string, PathItemObject> = {
       responses: {
         '200': json('Oldest first.', object({ versions: arrayOf(ref('WorkflowVersionSummary')) })),
       },
-      errors: ['workflow_not_found'],
+      errors: ['invalid_request', 'workflow_not_found'],
     }),
   },
   '/v1/workflows/{slug}/versions/{version}': {
@@ -1553,7 +1553,7 @@ const PATHS: Record<string, PathItemObject> = {
           headers: { 'X-Request-Id': headerRef('X-Request-Id') },
         },
       },
-      errors: ['artifact_not_found'],
+      errors: ['invalid_request', 'artifact_not_found'],
     }),
   },
   '/v1/collections/{collection}/documents': {
@@ -1684,7 +1684,7 @@ const PATHS: Record<string, PathItemObject> = {
           'Cache-Control': headerRef('Cache-Control-No-Store'),
         }),
       },
-      errors: ['key_not_found'],
+      errors: ['invalid_request', 'key_not_found'],
     }),
   },
 
@@ -1723,7 +1723,7 @@ const PATHS: Record<string, PathItemObject> = {
       tags: ['Webhooks'],
       summary: 'Read a delivery, with every attempt',
       responses: { '200': json('The delivery.', object({ delivery: ref('WebhookDelivery') })) },
-      errors: ['delivery_not_found'],
+      errors: ['invalid_request', 'delivery_not_found'],
     }),
   },
   '/v1/webhooks/deliveries/{deliveryId}/resend': {
@@ -1746,7 +1746,7 @@ const PATHS: Record<string, PathItemObject> = {
       tags: ['Webhooks'],
       summary: 'Read a webhook endpoint',
       responses: { '200': json('The endpoint.', object({ webhook: ref('WebhookEndpoint') })) },
-      errors: ['webhook_not_found'],
+      errors: ['invalid_request', 'webhook_not_found'],
     }),
     patch: authenticated('patch', {
       operationId: 'updateWebhook',
@@ -1761,7 +1761,7 @@ const PATHS: Record<string, PathItemObject> = {
       tags: ['Webhooks'],
       summary: 'Delete a webhook endpoint',
       responses: { '204': noContent('Deleted.') },
-      errors: ['webhook_not_found'],
+      errors: ['invalid_request', 'webhook_not_found'],
     }),
   },
   '/v1/webhooks/{webhookId}/rotate-secret': {
@@ -1791,7 +1791,7 @@ const PATHS: Record<string, PathItemObject> = {
       summary: "An endpoint's deliveries",
       description: `The newest ${MAX_DELIVERIES_LISTED}, each with every attempt.`,
       responses: { '200': json('The deliveries, newest first.', ref('WebhookDeliveries')) },
-      errors: ['webhook_not_found'],
+      errors: ['invalid_request', 'webhook_not_found'],
     }),
   },
 
@@ -1821,7 +1821,7 @@ const PATHS: Record<string, PathItemObject> = {
       tags: ['Seed API'],
       summary: 'Read a workflow',
       responses: { '200': json('The workflow.', object({ workflow: ref('WorkflowApi') })) },
-      errors: ['workflow_not_found'],
+      errors: ['invalid_request', 'workflow_not_found'],
     }),
     put: authenticated('put', {
       operationId: 'apiUpdateWorkflow',
@@ -1836,7 +1836,7 @@ const PATHS: Record<string, PathItemObject> = {
       tags: ['Seed API'],
       summary: 'Delete a workflow',
       responses: { '204': noContent('Deleted.') },
-      errors: ['workflow_not_found'],
+      errors: ['invalid_request', 'workflow_not_found'],
     }),
   },
   '/api/workflows/{workflowId}/execute': {
@@ -1891,7 +1891,7 @@ const PATHS: Record<string, PathItemObject> = {
       tags: ['Seed API'],
       summary: 'Read an execution',
       responses: { '200': json('The execution.', object({ execution: ref('ExecutionApi') })) },
-      errors: ['run_not_found'],
+      errors: ['invalid_request', 'run_not_found'],
     }),
   },
   '/api/workflow-executions/{executionId}/cancel': {

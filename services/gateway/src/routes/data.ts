@@ -1,5 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request } from 'express';
+import { DEFINITION_LIMITS } from '@weft/core';
 import {
   ARTIFACT_ID_PATTERN,
   RESULT_COLLECTION_PATTERN,
@@ -58,6 +59,47 @@ function pageOf(request: Request): { limit: number; cursor?: string } {
     });
   }
   return { limit, ...(cursor !== undefined ? { cursor } : {}) };
+}
+
+/**
+ * 400 for a vector whose length overflows (values near 1e308): its cosine similarities would be
+ * NaN, which JSON sends as null.
+ */
+function finiteLength(vector: number[]): number[] {
+  let squares = 0;
+  for (const value of vector) squares += value * value;
+  if (!Number.isFinite(squares)) {
+    throw new ApiError('invalid_request', 'The vector is too long: its values are too large', {
+      issues: [{ path: '/vector', message: 'must have a finite length (sum of squares)' }],
+    });
+  }
+  return vector;
+}
+
+/** Nesting depth of `value` (0 for a scalar), walked without recursion; stops past `limit`. */
+function depthOf(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0 && deepest <= limit) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (typeof current !== 'object' || current === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    for (const item of Object.values(current)) stack.push([item, depth + 1]);
+  }
+  return deepest;
+}
+
+/** 400 for metadata nested deeper than run inputs may be: storing it would overflow the stack. */
+function boundedMetadata(
+  metadata: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  const limit = DEFINITION_LIMITS.maxInputDepth;
+  if (metadata !== undefined && depthOf(metadata, limit) > limit) {
+    throw new ApiError('invalid_request', `metadata is nested deeper than ${limit} levels`, {
+      issues: [{ path: '/metadata', message: `must be nested at most ${limit} levels deep` }],
+    });
+  }
+  return metadata;
 }
 
 function vectorProblem(error: unknown): never {
@@ -129,11 +171,12 @@ export function dataRoutes(deps: GatewayDeps): Router {
     const index = param(request, 'index', VECTOR_INDEX_PATTERN, 'an index name');
     const id = param(request, 'id', VECTOR_ITEM_ID_PATTERN, 'an item id');
     const body = parseBody(validateUpsertVectorRequest, request.body);
+    const metadata = boundedMetadata(body.metadata);
     await deps.vectors
       .upsert(appId, index, {
         id,
-        vector: body.vector,
-        ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
+        vector: finiteLength(body.vector),
+        ...(metadata !== undefined ? { metadata } : {}),
       })
       .catch(vectorProblem);
     response.json({ index, id, dimensions: body.vector.length });
@@ -144,7 +187,7 @@ export function dataRoutes(deps: GatewayDeps): Router {
     const index = param(request, 'index', VECTOR_INDEX_PATTERN, 'an index name');
     const body = parseBody(validateSearchVectorsRequest, request.body);
     const matches = await deps.vectors
-      .search(appId, index, body.vector, body.top_k ?? 5)
+      .search(appId, index, finiteLength(body.vector), body.top_k ?? 5)
       .catch(vectorProblem);
     response.json({ matches });
   });

@@ -1,0 +1,359 @@
+import {
+  checkDefinition,
+  DEAD_LETTERS_TOPIC,
+  envelope,
+  STEP_RESULTS_TOPIC,
+  stepTopic,
+  type DeadLetter,
+  type WorkflowDefinition,
+} from '@weft/core';
+import type { KafkaConsumer } from '@weft/kafka';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import { MAX_STEP_OUTPUT_BYTES } from '@weft/steps';
+import { DefinitionStore, OutboxPublisher, RunStore } from '@weft/store';
+import { TestEngine } from '../../support/engine';
+import { uniqueName, waitFor } from '../../support/test-infrastructure';
+
+/**
+ * Poison and oversize messages, each on a real engine (orchestrator and worker running): every one
+ * ends on the dead-letter topic or fails its node with a clear code, and the consumer it reached
+ * moves on — its group commits past it, and a run started afterwards completes within seconds.
+ * run-engine-faults.test.ts covers some of these inside a load test; here each has its own test.
+ */
+
+const transform = (value: unknown) => ({ task: 'core/transform', inputs: { value } });
+const TRANSFORM_TOPIC = stepTopic('core/transform');
+
+describe('poison and oversize messages', () => {
+  const engine = new TestEngine();
+  const deadLetters: (DeadLetter & { key: string | null })[] = [];
+  let consumer: KafkaConsumer;
+
+  beforeAll(async () => {
+    await engine.open();
+    await Promise.all([
+      engine.startOrchestrator(),
+      engine.startWorker(),
+      // A verbose model: text_generate answers with max_tokens characters.
+      engine.startWorker({
+        handlers: {
+          text_generate: async (inputs) => ({ text: 'x'.repeat(Number(inputs.max_tokens)) }),
+        },
+      }),
+    ]);
+    consumer = await engine.kafka.consumer({
+      groupId: uniqueName('dead-letters'),
+      topics: [DEAD_LETTERS_TOPIC],
+      fromBeginning: true,
+    });
+    await consumer.run(async (message) => {
+      deadLetters.push({
+        ...(JSON.parse(message.value.toString()) as DeadLetter),
+        key: message.key,
+      });
+    });
+  });
+
+  afterAll(async () => {
+    await consumer?.disconnect();
+    await engine.close();
+  });
+
+  /** The dead letter of the message published under `key`. */
+  function deadLetterOf(key: string): Promise<DeadLetter> {
+    return waitFor(
+      `the dead letter of ${key}`,
+      async () => deadLetters.find((letter) => letter.key === key),
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
+  }
+
+  /**
+   * The consumer behind `topic` moved past everything on it (its group's lag is 0), and a run
+   * started now completes within seconds: nothing stalled, nothing loops.
+   */
+  async function expectStillFlowing(group: string, topic: string): Promise<void> {
+    const admin = await engine.kafka.admin();
+    try {
+      await waitFor(
+        `${group} to consume all of ${topic}`,
+        async () => {
+          const [lag] = await admin.consumerLag(group, [topic]);
+          return lag?.lag === 0 ? true : undefined;
+        },
+        { timeoutMs: 15_000, intervalMs: 100 },
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    const started = Date.now();
+    const run = await engine.startRun({
+      name: 'after poison',
+      dag: {
+        nodes: { a: transform('fine'), b: transform('${nodes.a.result}') },
+        edges: [{ from: 'a', to: 'b' }],
+      },
+    });
+    const done = await engine.waitForRun(run.id, undefined, 10_000);
+    expect({ status: done.status, b: done.nodes.b?.result }).toEqual({
+      status: 'completed',
+      b: 'fine',
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  }
+
+  const workerGroup = `weft.worker.${TRANSFORM_TOPIC}`;
+  const orchestratorGroup = 'weft.orchestrator';
+
+  /** A step.execute envelope for `core/transform`, as the orchestrator writes one. */
+  function stepExecute(fields: { runId: string; nodeId?: string; task?: string }) {
+    return envelope({
+      id: uniqueName('poison'),
+      type: 'step.execute',
+      runId: fields.runId,
+      nodeId: fields.nodeId ?? 'a',
+      attempt: 1,
+      createdAt: Date.now(),
+      payload: {
+        appId: 'app_test',
+        task: fields.task ?? 'core/transform',
+        inputs: { value: 1 },
+        idempotencyKey: `${fields.runId}:${fields.nodeId ?? 'a'}:1`,
+      },
+    });
+  }
+
+  it('dead-letters a message that is not JSON, on a step topic and on step results', async () => {
+    const onStep = uniqueName('not-json-step');
+    const onResults = uniqueName('not-json-results');
+    await engine.publish(TRANSFORM_TOPIC, onStep, '{"v": 1, "type": "step.execute", ');
+    await engine.publish(STEP_RESULTS_TOPIC, onResults, '\u0000\u00ff binary \ud800');
+    expect(await deadLetterOf(onStep)).toMatchObject({
+      code: 'not_json',
+      source: { topic: expect.stringContaining(TRANSFORM_TOPIC) as unknown },
+    });
+    expect(await deadLetterOf(onResults)).toMatchObject({ code: 'not_json' });
+    await expectStillFlowing(workerGroup, TRANSFORM_TOPIC);
+    await expectStillFlowing(orchestratorGroup, STEP_RESULTS_TOPIC);
+  });
+
+  it.each([
+    ['without a task', (message: Record<string, unknown>) => delete payloadOf(message).task],
+    ['without inputs', (message: Record<string, unknown>) => delete payloadOf(message).inputs],
+    ['without a nodeId', (message: Record<string, unknown>) => delete message.nodeId],
+    ['without an attempt', (message: Record<string, unknown>) => delete message.attempt],
+    ['without a payload', (message: Record<string, unknown>) => delete message.payload],
+    ['without a runId', (message: Record<string, unknown>) => delete message.runId],
+  ])('dead-letters a step.execute envelope %s', async (_what, damage) => {
+    const key = uniqueName('missing');
+    const message = stepExecute({ runId: 'run_poison' }) as unknown as Record<string, unknown>;
+    damage(message);
+    await engine.publish(TRANSFORM_TOPIC, key, JSON.stringify(message));
+    expect(await deadLetterOf(key)).toMatchObject({ code: 'invalid_envelope' });
+    await expectStillFlowing(workerGroup, TRANSFORM_TOPIC);
+  });
+
+  it('fails the node with unknown_task for a valid envelope of an unknown step type', async () => {
+    // Pinned to "us": no worker here serves it, so its node waits, queued at attempt 1 ...
+    const run = await engine.startRun({
+      name: 'unknown type',
+      region: 'us',
+      dag: { nodes: { a: transform(1) }, edges: [] },
+    });
+    // ... until a well-formed step.execute for it, naming a type no worker has, arrives on a
+    // topic a worker does serve.
+    await engine.publish(
+      TRANSFORM_TOPIC,
+      run.id,
+      JSON.stringify(stepExecute({ runId: run.id, task: 'acme/no-such-step' })),
+    );
+    const failed = await engine.waitForRun(run.id, undefined, 15_000);
+    expect(failed.status).toBe('failed');
+    expect(failed.nodes.a?.error).toMatchObject({ code: 'unknown_task', retryable: false });
+    expect(failed.nodes.a?.attempt).toBe(1);
+    await expectStillFlowing(workerGroup, TRANSFORM_TOPIC);
+  });
+
+  it('dead-letters a step result for a run that does not exist', async () => {
+    const key = uniqueName('no-run');
+    await engine.publish(
+      STEP_RESULTS_TOPIC,
+      key,
+      JSON.stringify(
+        envelope({
+          id: uniqueName('result'),
+          type: 'step.succeeded',
+          runId: 'run_doesnotexist0000000000',
+          nodeId: 'a',
+          attempt: 1,
+          createdAt: Date.now(),
+          payload: { workerId: 'w', startedAt: 1, finishedAt: 2, result: 'orphan' },
+        }),
+      ),
+    );
+    expect(await deadLetterOf(key)).toMatchObject({ code: 'unknown_run' });
+    await expectStillFlowing(orchestratorGroup, STEP_RESULTS_TOPIC);
+  });
+
+  it('fails a node whose output exceeds 1 MiB with output_too_large, without retrying it', async () => {
+    const run = await engine.startRun({
+      name: 'verbose model',
+      dag: {
+        nodes: {
+          chatty: {
+            task: 'text_generate',
+            inputs: { prompt: 'everything', max_tokens: 1_200_000 },
+          },
+          after: transform('never'),
+        },
+        edges: [{ from: 'chatty', to: 'after' }],
+      },
+    });
+    const failed = await engine.waitForRun(run.id, undefined, 15_000);
+    expect(failed.status).toBe('failed');
+    expect(failed.nodes.chatty).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      error: { code: 'output_too_large', retryable: false },
+    });
+    expect(failed.nodes.chatty?.error?.message).toContain(`limit is ${MAX_STEP_OUTPUT_BYTES}`);
+    expect(failed.nodes.after?.status).not.toBe('completed');
+    await expectStillFlowing(
+      `weft.worker.${stepTopic('text_generate')}`,
+      stepTopic('text_generate'),
+    );
+  });
+
+  // Known bugs of the engine (not of the gateway), found by this file; each test states what
+  // should hold and is marked failing until the engine is fixed: then Jest says so, and
+  // `.failing` comes off. They run last, and clean up what they leave stuck.
+
+  /** Drops a run's unpublishable outbox, so the stuck messages stop poisoning the sweeper. */
+  async function discardOutbox(runId: string): Promise<void> {
+    await engine.connection
+      .collection<{ _id: string }>('runs')
+      .updateOne({ _id: runId }, { $set: { outbox: {} }, $unset: { outboxAt: '' } });
+    await engine.runs.cancel('app_test', runId);
+  }
+
+  /** A run whose third node's inputs resolve to 1.2 MB: 60,000 characters, ×5, then ×4. */
+  function startOversizeInputsRun() {
+    return engine.startRun({
+      name: 'oversize by reference',
+      dag: {
+        nodes: {
+          piece: transform('x'.repeat(60_000)),
+          five: transform(Array.from({ length: 5 }, () => '${nodes.piece.result}')),
+          twenty: transform(Array.from({ length: 4 }, () => '${nodes.five.result}')),
+        },
+        edges: [
+          { from: 'piece', to: 'five' },
+          { from: 'five', to: 'twenty' },
+        ],
+      },
+    });
+  }
+
+  // KNOWN BUG: a step.execute over the broker's message.max.bytes (1 MiB by default) cannot be
+  // published; the node stays queued forever and the outbox sweeper retries it every interval.
+  // It should fail the node with a clear code when its resolved inputs are too large.
+  it.failing('fails a node whose inputs, built through references, exceed 1 MiB', async () => {
+    const run = await startOversizeInputsRun();
+    try {
+      const ended = await engine.waitForRun(run.id, undefined, 6_000);
+      expect(ended.status).toBe('failed');
+      expect(ended.nodes.twenty?.error?.code).toMatch(/too_large/);
+    } finally {
+      await discardOutbox(run.id);
+    }
+  });
+
+  // KNOWN BUG: the sweeper publishes stale outboxes oldest first and stops at the first that
+  // fails, so one unpublishable message keeps every run a crash left behind from being recovered.
+  it.failing('recovers an orphaned outbox while another outbox cannot be published', async () => {
+    const stuck = await startOversizeInputsRun();
+    try {
+      await engine.waitForRun(stuck.id, (run) => run.nodes.twenty?.status === 'queued', 8_000);
+      // A run written by a process that died before publishing: only the sweeper can start it.
+      const deadProducer = await engine.kafka.producer();
+      await deadProducer.disconnect();
+      const crashed = new RunStore(
+        engine.connection,
+        new DefinitionStore(engine.connection),
+        new OutboxPublisher(engine.connection, deadProducer),
+      );
+      const definition = checkDefinition({
+        name: 'orphan',
+        dag: { nodes: { a: transform('found') }, edges: [] },
+      }).definition as WorkflowDefinition;
+      const { run } = await crashed.create({
+        appId: 'app_test',
+        definition,
+        workflow: { ephemeral: true, name: 'orphan' },
+        input: {},
+      });
+      // The sweeper takes outboxes older than 2 s, every 0.5 s: 6 s is plenty.
+      const done = await engine.waitForRun(run.id, undefined, 6_000);
+      expect(done.nodes.a?.result).toBe('found');
+    } finally {
+      await discardOutbox(stuck.id);
+    }
+  });
+
+  // KNOWN BUG: an output under MAX_STEP_OUTPUT_BYTES passes the worker's check, but its
+  // step.succeeded envelope (the output plus the envelope's fields) is over the broker's limit;
+  // the worker retries the report forever and the node stays running. It should end the node
+  // (e.g. output_too_large, with the limit leaving room for the envelope).
+  it.failing('ends a node whose output is just under the 1 MiB limit', async () => {
+    const run = await engine.startRun({
+      name: 'at the limit',
+      dag: {
+        nodes: {
+          // {"text":"…"}: 11 bytes around the text.
+          edge: {
+            task: 'text_generate',
+            inputs: { prompt: 'p', max_tokens: MAX_STEP_OUTPUT_BYTES - 11 },
+          },
+        },
+        edges: [],
+      },
+    });
+    try {
+      const ended = await engine.waitForRun(run.id, undefined, 6_000);
+      expect(['completed', 'failed']).toContain(ended.status);
+    } finally {
+      // Let the stuck report through. Otherwise the worker still retries it when the engine
+      // stops it, and that ends in an unhandled rejection (another bug: Worker.report rethrows
+      // once stopping, and nothing catches the promise of the step it reports).
+      await allowLargerMessages(STEP_RESULTS_TOPIC);
+      await engine.waitForRun(run.id, undefined, 15_000);
+    }
+  });
+
+  /** Raises a topic's max.message.bytes to 2 MiB, on the broker itself. */
+  async function allowLargerMessages(topic: string): Promise<void> {
+    const admin = new Kafka({
+      brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    try {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: `${engine.namespace}.${topic}`,
+            configEntries: [{ name: 'max.message.bytes', value: String(2 * 1024 * 1024) }],
+          },
+        ],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+});
+
+function payloadOf(message: Record<string, unknown>): Record<string, unknown> {
+  return message.payload as Record<string, unknown>;
+}
