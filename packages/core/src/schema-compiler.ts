@@ -130,18 +130,51 @@ function describe(error: ErrorObject, subErrors: ErrorObject[]): SchemaProblem {
   }
 }
 
+/** Problems described at most: more tell a caller nothing new, and cost time to build. */
+const MAX_DESCRIBED_PROBLEMS = 200;
+
 /**
  * Turns ajv errors into one clear problem each: anyOf branches fold into one message, and
  * property-name errors point at the offending key.
  */
 export function describeSchemaErrors(errors: readonly ErrorObject[]): SchemaProblem[] {
-  const groups = errors.filter((error) => error.keyword === 'anyOf' || error.keyword === 'oneOf');
-  const insideGroup = (error: ErrorObject): boolean =>
-    groups.some((group) => group !== error && error.schemaPath.startsWith(`${group.schemaPath}/`));
+  // Errors are indexed by the anyOf/oneOf that encloses them (same schema branch, same value), so
+  // thousands of errors cost linear time, not quadratic: a hostile body cannot stall the caller.
+  const groups = new Map<string, ErrorObject>();
+  const groupKey = (schemaPath: string, instancePath: string) => `${schemaPath}\u0000${instancePath}`;
+  for (const error of errors) {
+    if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
+      groups.set(groupKey(error.schemaPath, error.instancePath), error);
+    }
+  }
+  const enclosing = (error: ErrorObject): ErrorObject | undefined => {
+    if (groups.size === 0) return undefined;
+    const schemaParts = error.schemaPath.split('/');
+    const instanceParts = error.instancePath.split('/');
+    for (let s = schemaParts.length - 1; s > 0; s--) {
+      const schemaPath = schemaParts.slice(0, s).join('/');
+      for (let i = instanceParts.length; i > 0; i--) {
+        const group = groups.get(groupKey(schemaPath, instanceParts.slice(0, i).join('/')));
+        if (group && group !== error) return group;
+      }
+    }
+    return undefined;
+  };
+  const subErrors = new Map<ErrorObject, ErrorObject[]>();
+  const inGroup = new Set<ErrorObject>();
+  for (const error of errors) {
+    const group = enclosing(error);
+    if (!group) continue;
+    inGroup.add(error);
+    const list = subErrors.get(group) ?? [];
+    list.push(error);
+    subErrors.set(group, list);
+  }
   const problems: SchemaProblem[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
-    if (error.keyword === 'propertyNames' || insideGroup(error)) continue;
+    if (problems.length >= MAX_DESCRIBED_PROBLEMS) break;
+    if (error.keyword === 'propertyNames' || inGroup.has(error)) continue;
     let problem: SchemaProblem;
     if (error.propertyName !== undefined) {
       problem = {
@@ -149,8 +182,7 @@ export function describeSchemaErrors(errors: readonly ErrorObject[]): SchemaProb
         message: `"${error.propertyName}" is not an allowed name: names start with a letter or _, use only letters, digits, _ and -, have at most 64 characters, and are not __proto__, constructor or prototype`,
       };
     } else {
-      const subErrors = errors.filter((sub) => sub.schemaPath.startsWith(`${error.schemaPath}/`));
-      problem = describe(error, subErrors);
+      problem = describe(error, subErrors.get(error) ?? []);
     }
     const key = `${problem.path}\u0000${problem.message}`;
     if (!seen.has(key)) {
