@@ -141,7 +141,8 @@ export function describeSchemaErrors(errors: readonly ErrorObject[]): SchemaProb
   // Errors are indexed by the anyOf/oneOf that encloses them (same schema branch, same value), so
   // thousands of errors cost linear time, not quadratic: a hostile body cannot stall the caller.
   const groups = new Map<string, ErrorObject>();
-  const groupKey = (schemaPath: string, instancePath: string) => `${schemaPath}\u0000${instancePath}`;
+  const groupKey = (schemaPath: string, instancePath: string) =>
+    `${schemaPath}\u0000${instancePath}`;
   for (const error of errors) {
     if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
       groups.set(groupKey(error.schemaPath, error.instancePath), error);
