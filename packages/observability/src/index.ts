@@ -3,3 +3,4 @@ export { WeftMetrics } from './metrics';
 export { checkReadiness, startHealthServer, type Readiness, type ReadinessCheck } from './health';
 export { runMetricsObserver, workflowLabel } from './run-metrics';
 export { inSpan, startTracing, type Tracing } from './tracing';
+export { stopOnSignals } from './stop-on-signals';

@@ -4,6 +4,7 @@ import {
   runMetricsObserver,
   startHealthServer,
   startTracing,
+  stopOnSignals,
   WeftMetrics,
 } from '@weft/observability';
 import {
@@ -50,24 +51,13 @@ async function main(): Promise<void> {
   });
   log.info('health endpoints', { port: health.port });
   await orchestrator.start();
-  const stop = (signal: string) => {
-    log.info('stopping', { signal });
-    orchestrator
-      .stop()
-      .then(() => health.close())
-      .then(() => tracing.shutdown())
-      .then(() => producer.disconnect())
-      .then(() => connection.close())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          log.error('stop failed', { error });
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(log, [
+    () => orchestrator.stop(),
+    () => health.close(),
+    () => tracing.shutdown(),
+    () => producer.disconnect(),
+    () => connection.close(),
+  ]);
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,11 @@
 import { brokerAnswers, createKafkajsClient } from '@weft/kafka';
-import { createLogger, startHealthServer, startTracing, WeftMetrics } from '@weft/observability';
+import {
+  createLogger,
+  startHealthServer,
+  startTracing,
+  stopOnSignals,
+  WeftMetrics,
+} from '@weft/observability';
 import {
   AppStore,
   connectDatabase,
@@ -56,24 +62,13 @@ async function main(): Promise<void> {
   });
   log.info('health endpoints', { port: health.port });
   await dispatcher.start();
-  const stop = (signal: string) => {
-    log.info('stopping', { signal });
-    dispatcher
-      .stop()
-      .then(() => health.close())
-      .then(() => tracing.shutdown())
-      .then(() => producer.disconnect())
-      .then(() => connection.close())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          log.error('stop failed', { error });
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(log, [
+    () => dispatcher.stop(),
+    () => health.close(),
+    () => tracing.shutdown(),
+    () => producer.disconnect(),
+    () => connection.close(),
+  ]);
 }
 
 main().catch((error: unknown) => {

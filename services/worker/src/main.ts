@@ -1,6 +1,12 @@
 import { listTaskTypes } from '@weft/core';
 import { brokerAnswers, createKafkajsClient } from '@weft/kafka';
-import { createLogger, startHealthServer, startTracing, WeftMetrics } from '@weft/observability';
+import {
+  createLogger,
+  startHealthServer,
+  startTracing,
+  stopOnSignals,
+  WeftMetrics,
+} from '@weft/observability';
 import { readProviderConfig, type ProviderConfig } from '@weft/providers';
 import { createStepHandlers } from '@weft/steps';
 import {
@@ -88,23 +94,12 @@ async function main(): Promise<void> {
   });
   log.info('health endpoints', { port: health.port });
   await worker.start();
-  const stop = (signal: string) => {
-    log.info('stopping', { signal });
-    worker
-      .stop()
-      .then(() => health.close())
-      .then(() => tracing.shutdown())
-      .then(() => connection.close())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          log.error('stop failed', { error });
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(log, [
+    () => worker.stop(),
+    () => health.close(),
+    () => tracing.shutdown(),
+    () => connection.close(),
+  ]);
 }
 
 main().catch((error: unknown) => {
