@@ -10,6 +10,7 @@ import {
 } from '@weft/store';
 import { ApiError } from '../api-error';
 import { storedResultView } from '../data-views';
+import { pageQuery } from '../page-query';
 import { principalOf } from '../auth';
 import type { GatewayDeps } from '../deps';
 import {
@@ -36,29 +37,12 @@ function param(request: Request, name: string, pattern: RegExp, what: string): s
 }
 
 function pageOf(request: Request): { limit: number; cursor?: string } {
-  const query = request.query as Record<string, unknown>;
-  const rawLimit = query.limit;
-  const limit = rawLimit === undefined ? DEFAULT_DOCUMENTS_LIMIT : Number(rawLimit);
-  if (
-    (rawLimit !== undefined && (typeof rawLimit !== 'string' || !/^[0-9]{1,3}$/.test(rawLimit))) ||
-    limit < 1 ||
-    limit > MAX_DOCUMENTS_LIMIT
-  ) {
-    throw new ApiError(
-      'invalid_request',
-      `limit must be an integer from 1 to ${MAX_DOCUMENTS_LIMIT}`,
-      {
-        issues: [{ path: 'query:limit', message: `must be from 1 to ${MAX_DOCUMENTS_LIMIT}` }],
-      },
-    );
-  }
-  const cursor = query.cursor;
-  if (cursor !== undefined && (typeof cursor !== 'string' || !RESULT_ID.test(cursor))) {
-    throw new ApiError('invalid_request', 'cursor must be a nextCursor from a previous page', {
-      issues: [{ path: 'query:cursor', message: 'is not a cursor' }],
-    });
-  }
-  return { limit, ...(cursor !== undefined ? { cursor } : {}) };
+  return pageQuery(request, {
+    defaultLimit: DEFAULT_DOCUMENTS_LIMIT,
+    maxLimit: MAX_DOCUMENTS_LIMIT,
+    cursor: RESULT_ID,
+    cursorName: 'nextCursor',
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ListRunsQuery } from '@weft/store';
 import { ApiError } from '../api-error';
 import { principalOf } from '../auth';
 import type { GatewayDeps } from '../deps';
+import { pageQuery } from '../page-query';
 import { executionApiView, workflowApiView } from '../seed-api-view';
 import { baseUrlOf, statusUrlOf } from '../status-url';
 import { runInputOf } from './runs';
@@ -71,25 +72,12 @@ function workflowIdOf(request: Request): string {
 }
 
 function pageOf(request: Request): Pick<ListRunsQuery, 'limit' | 'cursor'> {
-  const query = request.query as Record<string, unknown>;
-  const raw = query.limit;
-  const limit = raw === undefined ? DEFAULT_EXECUTIONS_LIMIT : Number(raw);
-  if (
-    (raw !== undefined && (typeof raw !== 'string' || !/^[0-9]{1,3}$/.test(raw))) ||
-    limit < 1 ||
-    limit > MAX_EXECUTIONS_LIMIT
-  ) {
-    throw new ApiError('invalid_request', `limit must be from 1 to ${MAX_EXECUTIONS_LIMIT}`, {
-      issues: [{ path: 'query:limit', message: `must be from 1 to ${MAX_EXECUTIONS_LIMIT}` }],
-    });
-  }
-  const cursor = query.cursor;
-  if (cursor !== undefined && (typeof cursor !== 'string' || !RUN_ID.test(cursor))) {
-    throw new ApiError('invalid_request', 'cursor must be a next_cursor from a previous page', {
-      issues: [{ path: 'query:cursor', message: 'is not a cursor' }],
-    });
-  }
-  return { limit, ...(cursor !== undefined ? { cursor } : {}) };
+  return pageQuery(request, {
+    defaultLimit: DEFAULT_EXECUTIONS_LIMIT,
+    maxLimit: MAX_EXECUTIONS_LIMIT,
+    cursor: RUN_ID,
+    cursorName: 'next_cursor',
+  });
 }
 
 /**
