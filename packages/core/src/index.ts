@@ -132,5 +132,6 @@ export {
   runOutputs,
   startRun,
 } from './run-machine';
+export { MAX_MESSAGE_BYTES, MAX_STEP_PAYLOAD_BYTES } from './message-limits';
 export { deadLetter, type DeadLetter, type MessageSource } from './dead-letter';
 export { compileSchema, describeSchemaErrors, type SchemaProblem } from './schema-compiler';

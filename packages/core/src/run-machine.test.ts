@@ -13,6 +13,7 @@ import {
   type Transition,
   type TransitionContext,
 } from './run-machine';
+import { MAX_MESSAGE_BYTES } from './message-limits';
 import { checkDefinition } from './validate-definition';
 
 function define(raw: unknown): WorkflowDefinition {
@@ -227,6 +228,46 @@ describe('applyStepResult', () => {
     expect((t.messages[0]?.envelope as Envelope<'step.execute'>).payload.inputs).toEqual({
       value: ['L', 'R'],
     });
+  });
+});
+
+describe('inputs too large for a message', () => {
+  // Each reference copies the upstream result: 4 × 300 kB resolves past the message limit.
+  const growing = define({
+    name: 'growing',
+    dag: {
+      nodes: {
+        piece: transform('seed'),
+        four: transform(
+          Array.from({ length: 4 }, () => '${nodes.piece.result}'),
+          { on_error: 'continue' },
+        ),
+        three: transform(Array.from({ length: 3 }, () => '${nodes.piece.result}')),
+      },
+      edges: [
+        { from: 'piece', to: 'four' },
+        { from: 'piece', to: 'three' },
+      ],
+    },
+  });
+
+  it('fails the node instead of queueing a message the broker would refuse', () => {
+    let t = startRun({ id: 'r', appId: 'a', input: {} }, context(growing));
+    t = applyStepResult(
+      t.run,
+      report(t.run, 'piece', 'step.succeeded', { result: 'x'.repeat(300_000) }),
+      context(growing),
+    );
+    expect(t.run.nodes.four).toMatchObject({
+      status: 'failed',
+      error: { code: 'inputs_too_large', retryable: false },
+    });
+    // 3 × 300 kB fits: the sibling is queued as usual (`four` fails under on_error continue).
+    expect(t.run.nodes.three?.status).toBe('queued');
+    expect(queued(t)).toEqual(['three']);
+    for (const message of t.messages) {
+      expect(Buffer.byteLength(JSON.stringify(message.envelope))).toBeLessThan(MAX_MESSAGE_BYTES);
+    }
   });
 });
 

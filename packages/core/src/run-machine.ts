@@ -10,6 +10,8 @@ import {
 } from './envelope';
 import { runDeadline, stepDeadline } from './deadlines';
 import { graphOf } from './graph';
+import { jsonByteLength, type JsonValue } from './json-value';
+import { MAX_STEP_PAYLOAD_BYTES } from './message-limits';
 import { nodesToSkip, readyNodes } from './ready-nodes';
 import { resolveInputs } from './resolve-references';
 import {
@@ -397,6 +399,17 @@ function queueNode(state: Draft, id: string): void {
       message: resolved.error.message,
       retryable: false,
       details: { reference: resolved.error.reference, pointer: resolved.error.pointer },
+    });
+    return;
+  }
+  const size = jsonByteLength(resolved.value as JsonValue);
+  if (size > MAX_STEP_PAYLOAD_BYTES) {
+    // Over the broker's limit, the step message could never be published.
+    state.setNode(id, { ...node, attempt, finishedAt: now });
+    failNode(state, id, {
+      code: 'inputs_too_large',
+      message: `the resolved inputs are ${size} bytes; the limit is ${MAX_STEP_PAYLOAD_BYTES}`,
+      retryable: false,
     });
     return;
   }

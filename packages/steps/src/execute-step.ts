@@ -1,11 +1,20 @@
-import { compileSchema, describeSchemaErrors, getTaskType, type StepError } from '@weft/core';
+import {
+  compileSchema,
+  describeSchemaErrors,
+  getTaskType,
+  MAX_STEP_PAYLOAD_BYTES,
+  type StepError,
+} from '@weft/core';
 
 type ValidateFunction = ReturnType<typeof compileSchema>;
 import { StepFailure, toStepError } from './step-errors';
 import type { StepContext, StepHandler } from './step-handler';
 
-/** The largest result a step may return, as JSON: bigger outputs belong in artifacts. */
-export const MAX_STEP_OUTPUT_BYTES = 1024 * 1024;
+/**
+ * The largest result a step may return, as JSON: its report must fit in one Kafka message. Bigger
+ * outputs belong in artifacts.
+ */
+export const MAX_STEP_OUTPUT_BYTES = MAX_STEP_PAYLOAD_BYTES;
 
 const validators = new Map<string, { input: ValidateFunction; output: ValidateFunction }>();
 

@@ -3,6 +3,7 @@ import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 import type { WorkflowDefinition } from '@weft/core';
 import { canonicalJson } from './canonical-json';
+import { isDuplicateKey } from './duplicate-key';
 
 interface DefinitionDocument {
   _id: string;
@@ -38,7 +39,7 @@ export class DefinitionStore {
     try {
       await this.definitions.insertOne({ _id: id, json, createdAt: Date.now() });
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
     }
     this.remember(id, JSON.parse(json) as WorkflowDefinition);
     return id;

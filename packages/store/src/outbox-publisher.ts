@@ -1,5 +1,6 @@
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
+import { MAX_MESSAGE_BYTES } from '@weft/core';
 import type { KafkaProducer } from '@weft/kafka';
 import type { RunDocument } from './run-document';
 import type { OutboxEntry, StoredRun } from './stored-run';
@@ -45,14 +46,16 @@ export class OutboxPublisher {
       byTopic.set(entry.topic, list);
     }
     await Promise.all(
-      [...byTopic].map(([topic, list]) =>
-        this.producer.send(
-          topic,
-          list.map((entry) => ({
-            key: entry.key,
-            value: entry.value,
-            ...(entry.traceparent ? { headers: { traceparent: entry.traceparent } } : {}),
-          })),
+      [...byTopic].flatMap(([topic, list]) =>
+        inBatchesUnder(MAX_MESSAGE_BYTES, list).map((batch) =>
+          this.producer.send(
+            topic,
+            batch.map((entry) => ({
+              key: entry.key,
+              value: entry.value,
+              ...(entry.traceparent ? { headers: { traceparent: entry.traceparent } } : {}),
+            })),
+          ),
         ),
       ),
     );
@@ -76,4 +79,26 @@ export class OutboxPublisher {
       await this.runs.updateOne({ _id: run.id, v: after.v }, { $unset: { outboxAt: '' } });
     }
   }
+}
+
+/**
+ * Splits entries, in order, into sends of at most `limit` bytes of values: the broker refuses a
+ * record batch over its message size limit, and a fan-out's step messages can add up past it.
+ */
+export function inBatchesUnder(limit: number, entries: OutboxEntry[]): OutboxEntry[][] {
+  const batches: OutboxEntry[][] = [];
+  let batch: OutboxEntry[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = Buffer.byteLength(entry.value);
+    if (batch.length > 0 && bytes + size > limit) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(entry);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }

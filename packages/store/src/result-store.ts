@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { newId } from './ids';
+import { isDuplicateKey } from './duplicate-key';
 
 /** A document a run stored with `store_results`, as the API shows it. */
 export interface StoredResult {
@@ -103,7 +104,7 @@ export class ResultStore {
       await this.results.insertMany([document], { lean: true });
       return toResult(document);
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
       const existing = await this.results
         .findOne({ appId: input.appId, writeKey: document.writeKey })
         .lean<ResultDocument>();

@@ -20,6 +20,7 @@ import { newId } from './ids';
 import type { OutboxPublisher } from './outbox-publisher';
 import { nodeToDocument, runFromDocument, runToDocument, type RunDocument } from './run-document';
 import type { CreateRunInput, ListRunsQuery, OutboxEntry, StoredRun } from './stored-run';
+import { isDuplicateKey } from './duplicate-key';
 
 interface IdempotencyDocument {
   _id: string;
@@ -109,7 +110,7 @@ export class RunStore {
           createdAt: this.clock(),
         });
       } catch (error) {
-        if ((error as { code?: number }).code !== 11000) throw error;
+        if (!isDuplicateKey(error)) throw error;
         const existing = await this.idempotency.findOne({ _id: keyId });
         if (!existing) throw error;
         const run = await this.get(input.appId, existing.runId);

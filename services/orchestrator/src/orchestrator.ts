@@ -159,11 +159,15 @@ export class Orchestrator {
   private async sweepOutboxes(): Promise<void> {
     const stale = await this.runs.staleOutboxes(Date.now() - this.options.sweepAfterMs, 200);
     for (const run of stale) {
-      this.log.info('re-publishing an orphaned outbox', {
-        runId: run.id,
-        messages: Object.keys(run.outbox ?? {}).length,
-      });
-      await this.runs.publishOutbox(run);
+      if (this.stopping) return;
+      const messages = Object.keys(run.outbox ?? {}).length;
+      this.log.info('re-publishing an orphaned outbox', { runId: run.id, messages });
+      try {
+        await this.runs.publishOutbox(run);
+      } catch (error) {
+        // One outbox the broker refuses must not keep the others from being recovered.
+        this.log.warn('could not re-publish an outbox', { runId: run.id, messages, error });
+      }
     }
   }
 

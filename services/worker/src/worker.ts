@@ -3,12 +3,14 @@ import {
   DEAD_LETTERS_TOPIC,
   engineTopics,
   envelope as makeEnvelope,
+  MAX_MESSAGE_BYTES,
   parseEnvelope,
   RUN_EVENTS_TOPIC,
   STEP_RESULTS_TOPIC,
   workerTopics,
   type Envelope,
   type Region,
+  type StepError,
 } from '@weft/core';
 import {
   ensureTopics,
@@ -19,6 +21,7 @@ import {
 } from '@weft/kafka';
 import { inSpan, type Logger, type WeftMetrics } from '@weft/observability';
 import { executeStep, StepFailure, type StepHandler } from '@weft/steps';
+import type { AttemptClaims } from '@weft/store';
 import { randomUUID } from 'node:crypto';
 import { OffsetTracker } from './offset-tracker';
 
@@ -38,7 +41,23 @@ export interface WorkerOptions {
   shutdownGraceMs: number;
   /** How often finished positions are committed. Default: 500 ms. */
   commitIntervalMs: number;
+  /**
+   * How long a worker may go without beating before another takes over the attempts it claimed.
+   * Longer than any pause a live process has (GC, a starved CPU), shorter than a step deadline.
+   * Default: 10000 ms.
+   */
+  holderStaleMs?: number;
 }
+
+/** How often a worker says it is alive, for attempts it claimed. */
+const HEARTBEAT_MS = 1_000;
+/** How often a worker waiting on another's claim looks again. */
+const CLAIM_POLL_MS = 500;
+/** How often expired claims and heartbeats are deleted. */
+const CLAIM_SWEEP_MS = 10 * 60_000;
+
+/** What became of an accepted step message. */
+type Ending = 'done' | 'handed-back';
 
 interface Pool {
   consumer: KafkaConsumer;
@@ -71,16 +90,21 @@ export class Worker {
   private readonly running = new Set<Running>();
   private paused = false;
   private stopping = false;
-  private commitTimer?: NodeJS.Timeout;
+  private readonly timers: NodeJS.Timeout[] = [];
   private idle?: () => void;
+  /** This process, as a claim holder: a restarted worker with the same id is another holder. */
+  private readonly holder: string;
 
   constructor(
     private readonly kafka: KafkaClient,
+    private readonly claims: AttemptClaims,
     private readonly handlers: Readonly<Record<string, StepHandler>>,
     private readonly options: WorkerOptions,
     private readonly log: Logger,
     private readonly metrics?: WeftMetrics,
-  ) {}
+  ) {
+    this.holder = `${options.workerId}:${randomUUID().slice(0, 8)}`;
+  }
 
   /** Steps running now. */
   get inFlight(): number {
@@ -101,6 +125,9 @@ export class Worker {
   async start(): Promise<void> {
     await ensureTopics(this.kafka, engineTopics(this.options.topicPartitions));
     this.producer = await this.kafka.producer();
+    await this.claims.beat(this.holder);
+    this.every(HEARTBEAT_MS, () => this.claims.beat(this.holder));
+    this.every(CLAIM_SWEEP_MS, () => this.claims.sweep());
 
     // Every worker hears every run event, to abort the steps of runs that were cancelled or ended.
     this.control = await this.kafka.consumer({
@@ -122,7 +149,7 @@ export class Worker {
       this.pools.push(pool);
       await consumer.run(async (message) => this.accept(pool, message));
     }
-    this.commitTimer = setInterval(() => void this.commit(), this.options.commitIntervalMs);
+    this.timers.push(setInterval(() => void this.commit(), this.options.commitIntervalMs));
     this.started = true;
     this.countInFlight();
     this.log.info('worker started', {
@@ -149,13 +176,14 @@ export class Worker {
       ]);
       for (const step of this.running) step.controller.abort(HANDED_BACK);
     }
-    clearInterval(this.commitTimer);
     await this.commit();
     await Promise.allSettled([
       ...this.pools.map((pool) => pool.consumer.disconnect()),
       this.control?.disconnect(),
     ]);
     await this.producer?.disconnect();
+    // Last: a step handed back above is released by its claim, not by our silence.
+    for (const timer of this.timers) clearInterval(timer);
     this.log.info('worker stopped', { workerId: this.options.workerId });
   }
 
@@ -191,20 +219,101 @@ export class Worker {
       return;
     }
     this.rememberAttempt(key);
-    const step: Running = { runId: parsed.envelope.runId, controller: new AbortController() };
+    const envelope = parsed.envelope as Envelope<'step.execute'>;
+    const step: Running = { runId: envelope.runId, controller: new AbortController() };
     this.running.add(step);
     this.countInFlight();
     if (this.running.size >= this.options.concurrency) this.pauseAll();
-    void this.execute(parsed.envelope as Envelope<'step.execute'>, step).then((handedBack) => {
+    const finish = (ending: Ending) => {
       this.running.delete(step);
       this.countInFlight();
       // A handed-back attempt must run again, wherever its message goes next.
-      if (handedBack) this.attempts.delete(key);
+      if (ending === 'handed-back') this.attempts.delete(key);
       else pool.tracker.end(message.topic, message.partition, message.offset);
       if (this.running.size === 0) this.idle?.();
       if (this.paused && !this.stopping && this.running.size < this.options.concurrency)
         this.resumeAll();
+    };
+    this.claimAndExecute(envelope, step).then(finish, (error: unknown) => {
+      // Only a report that could not be published while stopping gets here: its offset stays
+      // uncommitted, so the attempt is delivered again and reported by whoever runs it.
+      this.log.warn('step handed back unreported', { runId: envelope.runId, error });
+      void this.release(key);
+      finish('handed-back');
     });
+  }
+
+  /** Claims the attempt, then runs it if this worker is the one that should. */
+  private async claimAndExecute(message: Envelope<'step.execute'>, step: Running): Promise<Ending> {
+    const decision = await this.claimAttempt(message);
+    if (decision === 'drop') return 'done';
+    if (decision === 'stopping') return 'handed-back';
+    if (!(await this.execute(message, step))) return 'done';
+    await this.release(message.payload.idempotencyKey);
+    return 'handed-back';
+  }
+
+  /**
+   * Claims the attempt before its side effect. When another live worker holds it (a rebalance
+   * handed us a message it is still running), waits until the run no longer needs the attempt
+   * (reported, timed out, cancelled) or that worker stops beating, and then takes it over.
+   */
+  private async claimAttempt(
+    message: Envelope<'step.execute'>,
+  ): Promise<'run' | 'drop' | 'stopping'> {
+    const { runId, nodeId = '', attempt = 1 } = message;
+    const key = message.payload.idempotencyKey;
+    const staleMs = this.options.holderStaleMs ?? 10_000;
+    let waiting = false;
+    for (let failures = 0; !this.stopping;) {
+      try {
+        const answer = await this.claims.claim(key, this.holder);
+        if (answer.claimed) return 'run';
+        if (!(await this.claims.attemptIsOpen(runId, nodeId, attempt))) {
+          this.log.info('attempt already run by another worker', { runId, nodeId, attempt });
+          return 'drop';
+        }
+        const seen = await this.claims.lastSeen(answer.holder);
+        if (seen === undefined || Date.now() - seen > staleMs) {
+          if (await this.claims.takeOver(key, answer.holder, this.holder)) {
+            this.log.info('took over an attempt from a silent worker', {
+              runId,
+              nodeId,
+              attempt,
+              from: answer.holder,
+            });
+            return 'run';
+          }
+          continue;
+        }
+        if (!waiting) {
+          waiting = true;
+          this.log.info('attempt held by another worker; waiting', {
+            runId,
+            nodeId,
+            attempt,
+            holder: answer.holder,
+          });
+        }
+        await sleep(CLAIM_POLL_MS);
+        failures = 0;
+      } catch (error) {
+        // The database is away (restarting): the attempt waits for it rather than running blind.
+        this.log.warn('could not claim an attempt; retrying', { runId, nodeId, attempt, error });
+        await sleep(Math.min(5_000, 100 * 2 ** failures++));
+      }
+    }
+    return 'stopping';
+  }
+
+  /** Gives up this process's claim, so the next worker runs a handed-back attempt at once. */
+  private async release(key: string): Promise<void> {
+    try {
+      await this.claims.release(key, this.holder);
+    } catch (error) {
+      // It is taken over once this process stops beating.
+      this.log.warn('could not release a claim', { key, error });
+    }
   }
 
   /** Runs one attempt and reports it; resolves true when the step was handed back instead. */
@@ -259,43 +368,56 @@ export class Worker {
     }
     const finishedAt = Date.now();
     const times = { workerId: this.options.workerId, startedAt, finishedAt };
-    this.metrics?.stepDuration.observe({ task }, (finishedAt - startedAt) / 1000);
-    this.metrics?.stepAttempts.inc({ task, outcome: outcome.ok ? 'succeeded' : 'failed' });
-    if (!outcome.ok) this.metrics?.stepFailures.inc({ task, code: outcome.error.code });
-    if (outcome.ok) {
-      log.debug('step succeeded', { durationMs: finishedAt - startedAt });
-      await this.report(
-        makeEnvelope({
+    const failed = (error: StepError) =>
+      makeEnvelope({
+        ...base,
+        id: randomUUID(),
+        type: 'step.failed',
+        createdAt: finishedAt,
+        payload: { ...times, error },
+      });
+    let report: Envelope = outcome.ok
+      ? makeEnvelope({
           ...base,
           id: randomUUID(),
           type: 'step.succeeded',
           createdAt: finishedAt,
           payload: { ...times, result: outcome.result },
-        }),
-      );
-    } else {
-      log.info('step failed', { code: outcome.error.code, retryable: outcome.error.retryable });
-      await this.report(
-        makeEnvelope({
-          ...base,
-          id: randomUUID(),
-          type: 'step.failed',
-          createdAt: finishedAt,
-          payload: { ...times, error: outcome.error },
-        }),
-      );
+        })
+      : failed(outcome.error);
+    let value = JSON.stringify(report);
+    const bytes = Buffer.byteLength(value);
+    if (bytes > MAX_MESSAGE_BYTES) {
+      // The broker would refuse this report for good: the node fails instead of hanging.
+      report = failed({
+        code: 'output_too_large',
+        message: `the step's report is ${bytes} bytes; a message may have ${MAX_MESSAGE_BYTES}`,
+        retryable: false,
+      });
+      value = JSON.stringify(report);
     }
+    this.metrics?.stepDuration.observe({ task }, (finishedAt - startedAt) / 1000);
+    if (report.type === 'step.failed') {
+      const { error } = (report as Envelope<'step.failed'>).payload;
+      this.metrics?.stepAttempts.inc({ task, outcome: 'failed' });
+      this.metrics?.stepFailures.inc({ task, code: error.code });
+      log.info('step failed', { code: error.code, retryable: error.retryable });
+    } else {
+      this.metrics?.stepAttempts.inc({ task, outcome: 'succeeded' });
+      log.debug('step succeeded', { durationMs: finishedAt - startedAt });
+    }
+    await this.report(report, value);
     return false;
   }
 
   /** Publishes a step report, retrying while the broker is away: a lost report is a lost step. */
-  private async report(message: Envelope): Promise<void> {
+  private async report(message: Envelope, value = JSON.stringify(message)): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.producer?.send(STEP_RESULTS_TOPIC, [
           {
             key: message.runId,
-            value: JSON.stringify(message),
+            value,
             ...(message.traceparent ? { headers: { traceparent: message.traceparent } } : {}),
           },
         ]);
@@ -375,6 +497,20 @@ export class Worker {
     }
   }
 
+  /** Runs `task` every `ms`, one at a time, logging (not throwing) its failures. */
+  private every(ms: number, task: () => Promise<void>): void {
+    let running = false;
+    this.timers.push(
+      setInterval(() => {
+        if (running) return;
+        running = true;
+        task()
+          .catch((error: unknown) => this.log.warn('periodic task failed', { error }))
+          .finally(() => (running = false));
+      }, ms),
+    );
+  }
+
   private async commit(): Promise<void> {
     await Promise.all(
       this.pools.map(async (pool) => {
@@ -390,4 +526,8 @@ export class Worker {
       }),
     );
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -254,44 +254,49 @@ describe('poison and oversize messages', () => {
     });
   }
 
-  // KNOWN BUG: a step.execute over the broker's message.max.bytes (1 MiB by default) cannot be
-  // published; the node stays queued forever and the outbox sweeper retries it every interval.
-  // It should fail the node with a clear code when its resolved inputs are too large.
-  it.failing('fails a node whose inputs, built through references, exceed 1 MiB', async () => {
+  // A step.execute over the broker's max.message.bytes could never be published: the node fails.
+  it('fails a node whose inputs, built through references, exceed 1 MiB', async () => {
     const run = await startOversizeInputsRun();
-    try {
-      const ended = await engine.waitForRun(run.id, undefined, 6_000);
-      expect(ended.status).toBe('failed');
-      expect(ended.nodes.twenty?.error?.code).toMatch(/too_large/);
-    } finally {
-      await discardOutbox(run.id);
-    }
+    const ended = await engine.waitForRun(run.id, undefined, 6_000);
+    expect(ended.status).toBe('failed');
+    expect(ended.nodes.twenty?.error?.code).toBe('inputs_too_large');
+    expect(ended.nodes.twenty?.error?.message).toMatch(/the limit is \d+/);
+    expect(ended.nodes.five?.status).toBe('completed');
   });
 
-  // KNOWN BUG: the sweeper publishes stale outboxes oldest first and stops at the first that
-  // fails, so one unpublishable message keeps every run a crash left behind from being recovered.
-  it.failing('recovers an orphaned outbox while another outbox cannot be published', async () => {
-    const stuck = await startOversizeInputsRun();
-    try {
-      await engine.waitForRun(stuck.id, (run) => run.nodes.twenty?.status === 'queued', 8_000);
-      // A run written by a process that died before publishing: only the sweeper can start it.
-      const deadProducer = await engine.kafka.producer();
-      await deadProducer.disconnect();
-      const crashed = new RunStore(
-        engine.connection,
-        new DefinitionStore(engine.connection),
-        new OutboxPublisher(engine.connection, deadProducer),
-      );
-      const definition = checkDefinition({
-        name: 'orphan',
-        dag: { nodes: { a: transform('found') }, edges: [] },
-      }).definition as WorkflowDefinition;
-      const { run } = await crashed.create({
+  // The sweeper publishes stale outboxes oldest first; one the broker refuses (here a message
+  // made too large by hand, as a broker configured below the default limit would) must not keep
+  // every other run a crash left behind from being recovered.
+  it('recovers an orphaned outbox while another outbox cannot be published', async () => {
+    // Runs written by a process that died before publishing: only the sweeper can start them.
+    const deadProducer = await engine.kafka.producer();
+    await deadProducer.disconnect();
+    const crashed = new RunStore(
+      engine.connection,
+      new DefinitionStore(engine.connection),
+      new OutboxPublisher(engine.connection, deadProducer),
+    );
+    const orphan = (name: string) =>
+      crashed.create({
         appId: 'app_test',
-        definition,
-        workflow: { ephemeral: true, name: 'orphan' },
+        definition: checkDefinition({
+          name,
+          dag: { nodes: { a: transform(name) }, edges: [] },
+        }).definition as WorkflowDefinition,
+        workflow: { ephemeral: true, name },
         input: {},
       });
+    const { run: stuck } = await orphan('stuck');
+    const runs = engine.connection.collection<{ _id: string; outbox: Record<string, object> }>(
+      'runs',
+    );
+    const [entryId] = Object.keys((await runs.findOne({ _id: stuck.id }))?.outbox ?? {});
+    await runs.updateOne(
+      { _id: stuck.id },
+      { $set: { [`outbox.${entryId}.value`]: 'x'.repeat(1_200_000), outboxAt: 0 } },
+    );
+    try {
+      const { run } = await orphan('found');
       // The sweeper takes outboxes older than 2 s, every 0.5 s: 6 s is plenty.
       const done = await engine.waitForRun(run.id, undefined, 6_000);
       expect(done.nodes.a?.result).toBe('found');
@@ -300,11 +305,8 @@ describe('poison and oversize messages', () => {
     }
   });
 
-  // KNOWN BUG: an output under MAX_STEP_OUTPUT_BYTES passes the worker's check, but its
-  // step.succeeded envelope (the output plus the envelope's fields) is over the broker's limit;
-  // the worker retries the report forever and the node stays running. It should end the node
-  // (e.g. output_too_large, with the limit leaving room for the envelope).
-  it.failing('ends a node whose output is just under the 1 MiB limit', async () => {
+  // The output limit leaves room for the envelope: an output at the limit is reported whole.
+  it('completes a node whose output is just under the limit', async () => {
     const run = await engine.startRun({
       name: 'at the limit',
       dag: {
@@ -318,42 +320,81 @@ describe('poison and oversize messages', () => {
         edges: [],
       },
     });
-    try {
-      const ended = await engine.waitForRun(run.id, undefined, 6_000);
-      expect(['completed', 'failed']).toContain(ended.status);
-    } finally {
-      // Let the stuck report through. Otherwise the worker still retries it when the engine
-      // stops it, and that ends in an unhandled rejection (another bug: Worker.report rethrows
-      // once stopping, and nothing catches the promise of the step it reports).
-      await allowLargerMessages(STEP_RESULTS_TOPIC);
-      await engine.waitForRun(run.id, undefined, 15_000);
-    }
+    const ended = await engine.waitForRun(run.id, undefined, 10_000);
+    expect(ended.status).toBe('completed');
+    expect((ended.nodes.edge?.result as { text: string }).text).toHaveLength(
+      MAX_STEP_OUTPUT_BYTES - 11,
+    );
   });
-
-  /** Raises a topic's max.message.bytes to 2 MiB, on the broker itself. */
-  async function allowLargerMessages(topic: string): Promise<void> {
-    const admin = new Kafka({
-      brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
-      await admin.alterConfigs({
-        validateOnly: false,
-        resources: [
-          {
-            type: ConfigResourceTypes.TOPIC,
-            name: `${engine.namespace}.${topic}`,
-            configEntries: [{ name: 'max.message.bytes', value: String(2 * 1024 * 1024) }],
-          },
-        ],
-      });
-    } finally {
-      await admin.disconnect();
-    }
-  }
 });
 
+describe('a step report the broker refuses while the worker stops', () => {
+  const engine = new TestEngine();
+  const verbose = {
+    text_generate: async () => ({ text: 'x'.repeat(5_000) }),
+  };
+
+  beforeAll(async () => {
+    await engine.open();
+    await engine.startOrchestrator();
+  });
+
+  afterAll(async () => {
+    await engine.close();
+  });
+
+  it('hands the attempt back without an unhandled rejection, and it runs again', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const first = await engine.startWorker({ stepTypes: ['text_generate'], handlers: verbose });
+      // Reports of 5 kB are refused from now on; step.started (a few hundred bytes) still passes.
+      await setMaxMessageBytes(engine, STEP_RESULTS_TOPIC, 2_000);
+      const run = await engine.startRun({
+        name: 'refused report',
+        dag: { nodes: { t: { task: 'text_generate', inputs: { prompt: 'p' } } }, edges: [] },
+      });
+      await engine.waitForRun(run.id, (r) => r.nodes.t?.status === 'running', 15_000);
+      await first.stop();
+      expect(unhandled).toEqual([]);
+
+      await setMaxMessageBytes(engine, STEP_RESULTS_TOPIC, 2 * 1024 * 1024);
+      await engine.startWorker({ stepTypes: ['text_generate'], handlers: verbose });
+      const done = await engine.waitForRun(run.id, undefined, 30_000);
+      expect(done.status).toBe('completed');
+      expect(done.nodes.t?.attempt).toBe(1);
+      // Once by the stopped worker (its report refused), once by the next: handed back, not lost.
+      expect(engine.executionsOf(run.id, 't')).toBe(2);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
+/** Sets a topic's max.message.bytes on the broker itself. */
+async function setMaxMessageBytes(engine: TestEngine, topic: string, bytes: number): Promise<void> {
+  const admin = new Kafka({
+    brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: `${engine.namespace}.${topic}`,
+          configEntries: [{ name: 'max.message.bytes', value: String(bytes) }],
+        },
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
 function payloadOf(message: Record<string, unknown>): Record<string, unknown> {
   return message.payload as Record<string, unknown>;
 }
