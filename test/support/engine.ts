@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import { checkDefinition, isTerminalRunStatus, type Region } from '@weft/core';
 import { waitFor } from '@weft/infra';
-import { createKafkajsClient, type KafkaClient, type KafkaProducer } from '@weft/kafka';
+import { createKafkaClient, type KafkaClient, type KafkaProducer } from '@weft/kafka';
 import { createLogger } from '@weft/observability';
 import { CORE_STEP_HANDLERS, type StepHandler } from '@weft/steps';
 import {
   AppStore,
+  AttemptClaims,
   connectDatabase,
   DefinitionStore,
   GridFsArtifactStore,
@@ -65,7 +66,7 @@ export class TestEngine {
   private contract?: ContractRecorder;
 
   constructor() {
-    this.kafka = createKafkajsClient({
+    this.kafka = createKafkaClient({
       brokers: requiredEnv('KAFKA_BROKERS').split(','),
       clientId: this.namespace,
       namespace: this.namespace,
@@ -88,7 +89,10 @@ export class TestEngine {
       new DefinitionStore(this.connection),
       new OutboxPublisher(this.connection, this.producer),
     );
-    await this.runs.ensureIndexes();
+    await Promise.all([
+      this.runs.ensureIndexes(),
+      new AttemptClaims(this.connection).ensureIndexes(),
+    ]);
     return this;
   }
 
@@ -143,11 +147,13 @@ export class TestEngine {
       concurrency?: number;
       stepTypes?: string[];
       handlers?: Readonly<Record<string, StepHandler>>;
+      holderStaleMs?: number;
     } = {},
   ): Promise<Worker> {
     const handlers = options.handlers ?? CORE_STEP_HANDLERS;
     const worker = new Worker(
       this.kafka,
+      new AttemptClaims(this.connection),
       this.countingHandlers(handlers),
       {
         stepTypes: options.stepTypes ?? Object.keys(handlers),
@@ -158,6 +164,7 @@ export class TestEngine {
         shutdownGraceMs: 2_000,
         commitIntervalMs: 100,
         topicPartitions: TEST_PARTITIONS,
+        ...(options.holderStaleMs ? { holderStaleMs: options.holderStaleMs } : {}),
       },
       quiet,
     );

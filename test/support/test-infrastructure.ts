@@ -1,5 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
-import { createKafkajsClient, type KafkaClient } from '@weft/kafka';
+import { createKafkaClient, type KafkaClient } from '@weft/kafka';
 import { waitFor } from '@weft/infra';
 import { uniqueName } from './unique-name';
 
@@ -17,7 +17,7 @@ function required(name: 'KAFKA_BROKERS' | 'MONGODB_URI'): string {
 /** A Kafka client for the run's broker, after proving the broker answers. */
 export async function connectKafka(): Promise<KafkaClient> {
   const brokers = required('KAFKA_BROKERS');
-  const client = createKafkajsClient({
+  const client = createKafkaClient({
     brokers: brokers.split(','),
     clientId: uniqueName('test'),
     logLevel: 'nothing',

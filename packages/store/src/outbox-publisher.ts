@@ -30,15 +30,22 @@ export class OutboxPublisher {
     run: Pick<StoredRun, 'id' | 'outbox' | 'outboxAt'> & { v?: number },
     only?: ReadonlySet<string>,
   ): Promise<void> {
-    const all = Object.entries(run.outbox ?? {});
-    const entries = all.filter(([id]) => !only || only.has(id)).sort(([, a], [, b]) => a.at - b.at);
-    if (entries.length === 0) {
+    const sent = await this.send(run, only);
+    if (sent.length === 0) {
       if (!only && run.outboxAt !== undefined) {
         // Nothing to send, yet marked as waiting (a clear raced with a transition): clear the mark.
         await this.runs.updateOne({ _id: run.id, outbox: {} }, { $unset: { outboxAt: '' } });
       }
       return;
     }
+    await this.clear(run, sent);
+  }
+
+  /** Publishes entries of `run.outbox` (those in `only`, when given), oldest first; their ids. */
+  async send(run: Pick<StoredRun, 'outbox'>, only?: ReadonlySet<string>): Promise<string[]> {
+    const entries = Object.entries(run.outbox ?? {})
+      .filter(([id]) => !only || only.has(id))
+      .sort(([, a], [, b]) => a.at - b.at);
     const byTopic = new Map<string, OutboxEntry[]>();
     for (const [, entry] of entries) {
       const list = byTopic.get(entry.topic) ?? [];
@@ -59,10 +66,22 @@ export class OutboxPublisher {
         ),
       ),
     );
+    return entries.map(([id]) => id);
+  }
+
+  /**
+   * Removes published entries from a run's outbox, and its age mark once none is left. With
+   * `run.v` (the version the entries were read at) and nothing else waiting, one update does both.
+   */
+  async clear(
+    run: Pick<StoredRun, 'id' | 'outbox'> & { v?: number },
+    ids: readonly string[],
+  ): Promise<void> {
     const unset: Record<string, ''> = Object.fromEntries(
-      entries.map(([id]) => [`outbox.${id}`, '' as const]),
+      ids.map((id) => [`outbox.${id}`, '' as const]),
     );
-    if (run.v !== undefined && entries.length === all.length) {
+    const all = Object.keys(run.outbox ?? {});
+    if (run.v !== undefined && all.every((id) => ids.includes(id))) {
       const cleared = await this.runs.updateOne(
         { _id: run.id, v: run.v },
         { $unset: { ...unset, outboxAt: '' } },

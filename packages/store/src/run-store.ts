@@ -60,6 +60,10 @@ export class RunStore {
    * on it without reading first, and reads only when another writer got there in between.
    */
   private readonly recent = new Map<string, StoredRun>();
+  /** See clearPublishedLater. */
+  private deferClears = false;
+  /** Outbox entries published but still in their run's document, by run id. */
+  private readonly uncleared = new Map<string, Set<string>>();
 
   constructor(
     connection: Connection,
@@ -76,6 +80,31 @@ export class RunStore {
   /** Runs holding outbox messages not yet confirmed published (a gauge for operators). */
   async outboxBacklog(): Promise<number> {
     return this.runs.countDocuments({ outboxAt: { $exists: true } });
+  }
+
+  /**
+   * From now on, published messages stay in their run's outbox until the run's next change, which
+   * removes them in the same write, or until `flushPublished`. A step then costs one database
+   * write instead of two. The owner must call `flushPublished` well within the sweeper's age
+   * (the orchestrator does, every few hundred ms), or the sweeper publishes them again.
+   */
+  clearPublishedLater(): void {
+    this.deferClears = true;
+  }
+
+  /** Removes from their runs the published messages no change has removed yet. */
+  async flushPublished(): Promise<void> {
+    const pending = [...this.uncleared];
+    this.uncleared.clear();
+    for (const [runId, ids] of pending) {
+      // Cleared outside a version change: the cached copy's outbox is stale now.
+      this.recent.delete(runId);
+      try {
+        await this.publisher.clear({ id: runId }, [...ids]);
+      } catch {
+        // Left for the sweeper, which publishes them again: at least once, as always.
+      }
+    }
   }
 
   /** Tells `observer` about runs this store starts and ends (metrics count them). */
@@ -142,7 +171,7 @@ export class RunStore {
     try {
       await this.runs.insertOne(runToDocument(run));
     } catch (error) {
-      if ((error as { code?: number }).code === 11000 && input.idempotencyKey !== undefined) {
+      if (isDuplicateKey(error) && input.idempotencyKey !== undefined) {
         const raced = await this.get(input.appId, runId);
         if (raced) return { run: raced, created: false };
       }
@@ -281,12 +310,14 @@ export class RunStore {
         return { run, changed: false };
       }
 
+      const clearing = [...(this.uncleared.get(runId) ?? [])];
       const written = await this.runs.findOneAndUpdate(
         { _id: runId, v: run.v },
-        updateFor(run, transition, now),
+        updateFor(run, transition, now, clearing),
         { returnDocument: 'after' },
       );
       if (written) {
+        this.forgetCleared(runId, clearing);
         const stored = runFromDocument(written);
         this.remember(stored);
         if (isTerminalRunStatus(stored.status) && !isTerminalRunStatus(run.status)) {
@@ -300,6 +331,13 @@ export class RunStore {
       await new Promise((resolve) => setTimeout(resolve, randomInt(1, 5 + conflicts * 2)));
     }
     throw new Error(`run ${runId}: gave up after ${MAX_CONFLICTS} conflicting writes`);
+  }
+
+  private forgetCleared(runId: string, ids: readonly string[]): void {
+    const pending = this.uncleared.get(runId);
+    if (!pending) return;
+    for (const id of ids) pending.delete(id);
+    if (pending.size === 0) this.uncleared.delete(runId);
   }
 
   private remember(run: StoredRun): void {
@@ -333,7 +371,17 @@ export class RunStore {
   private async publishQuietly(run: StoredRun, only?: ReadonlySet<string>): Promise<void> {
     if (only?.size === 0) return;
     try {
-      await this.publisher.publish(run, only);
+      if (!this.deferClears) {
+        await this.publisher.publish(run, only);
+        // Cleared outside a version change: the cached copy's outbox is stale now.
+        this.recent.delete(run.id);
+        return;
+      }
+      const sent = await this.publisher.send(run, only);
+      if (sent.length === 0) return;
+      const pending = this.uncleared.get(run.id) ?? new Set<string>();
+      for (const id of sent) pending.add(id);
+      this.uncleared.set(run.id, pending);
     } catch {
       // Left for the sweeper: the change itself is durable.
     }
@@ -365,6 +413,7 @@ function updateFor(
   before: StoredRun,
   transition: Transition,
   now: number,
+  published: readonly string[],
 ): UpdateFilter<RunDocument> {
   const after = transition.run;
   const set: Record<string, unknown> = { status: after.status, updatedAt: now };
@@ -380,10 +429,11 @@ function updateFor(
   if (timerAt !== undefined) set.timerAt = timerAt;
   else if (before.timerAt !== undefined) unset.timerAt = '';
   for (const [id, entry] of Object.entries(outboxOf(transition, now))) set[`outbox.${id}`] = entry;
+  for (const id of published) unset[`outbox.${id}`] = '';
 
   // outboxAt is the age of the oldest unpublished message, which the sweeper goes by. The write is
   // a compare-and-set on the version, so the outbox read before it is exactly the one it updates.
-  const unpublished = Object.keys(before.outbox ?? {}).length > 0;
+  const unpublished = Object.keys(before.outbox ?? {}).some((id) => !published.includes(id));
   if (transition.messages.length > 0 && !unpublished) set.outboxAt = now;
   else if (!unpublished && before.outboxAt !== undefined) unset.outboxAt = '';
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
 import { engineTopics } from '@weft/core';
-import { brokerAnswers, createKafkajsClient, ensureTopics, type KafkaProducer } from '@weft/kafka';
+import { brokerAnswers, createKafkaClient, ensureTopics, type KafkaProducer } from '@weft/kafka';
 import { runMetricsObserver, WeftMetrics, type Logger } from '@weft/observability';
 import {
   AppStore,
@@ -54,7 +54,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   };
   try {
     connection = await connectDatabase(config.mongoUri);
-    const kafka = createKafkajsClient({
+    const kafka = createKafkaClient({
       brokers: [...config.kafkaBrokers],
       clientId: 'weft-gateway',
       ...(config.kafkaNamespace === undefined ? {} : { namespace: config.kafkaNamespace }),

@@ -1,4 +1,4 @@
-import { brokerAnswers, createKafkajsClient } from '@weft/kafka';
+import { brokerAnswers, createKafkaClient } from '@weft/kafka';
 import {
   createLogger,
   runMetricsObserver,
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const config = readOrchestratorConfig();
   const log = createLogger('orchestrator', { level: config.logLevel });
   const tracing = startTracing('orchestrator');
-  const kafka = createKafkajsClient({
+  const kafka = createKafkaClient({
     brokers: [...config.kafkaBrokers],
     clientId: 'weft-orchestrator',
     ...(config.kafkaNamespace ? { namespace: config.kafkaNamespace } : {}),

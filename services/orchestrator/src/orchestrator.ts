@@ -76,6 +76,10 @@ export class Orchestrator {
     this.joined = true;
     this.every(this.options.timerIntervalMs, () => this.fireTimers());
     this.every(this.options.sweepIntervalMs, () => this.sweepOutboxes());
+    // A run's next change removes what was published for it; this removes the rest long before
+    // the sweeper would take it for orphaned.
+    this.runs.clearPublishedLater();
+    this.every(Math.min(250, this.options.sweepAfterMs / 4), () => this.runs.flushPublished());
     if (this.metrics) {
       this.every(this.options.metricsIntervalMs ?? 15_000, () => this.sampleBacklogs());
     }
@@ -86,6 +90,7 @@ export class Orchestrator {
     this.stopping = true;
     for (const timer of this.timers) clearInterval(timer);
     await Promise.allSettled([...this.busy]);
+    await this.runs.flushPublished();
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
     this.log.info('orchestrator stopped');

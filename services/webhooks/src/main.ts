@@ -1,4 +1,4 @@
-import { brokerAnswers, createKafkajsClient } from '@weft/kafka';
+import { brokerAnswers, createKafkaClient } from '@weft/kafka';
 import {
   createLogger,
   startHealthServer,
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const config = readWebhooksConfig();
   const log = createLogger('webhooks', { level: config.logLevel });
   const tracing = startTracing('webhooks');
-  const kafka = createKafkajsClient({
+  const kafka = createKafkaClient({
     brokers: [...config.kafkaBrokers],
     clientId: 'weft-webhooks',
     ...(config.kafkaNamespace ? { namespace: config.kafkaNamespace } : {}),

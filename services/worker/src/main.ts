@@ -1,5 +1,5 @@
 import { listTaskTypes } from '@weft/core';
-import { brokerAnswers, createKafkajsClient } from '@weft/kafka';
+import { brokerAnswers, createKafkaClient } from '@weft/kafka';
 import {
   createLogger,
   startHealthServer,
@@ -11,6 +11,7 @@ import { readProviderConfig, type ProviderConfig } from '@weft/providers';
 import { createStepHandlers } from '@weft/steps';
 import {
   AppStore,
+  AttemptClaims,
   connectDatabase,
   databaseAnswers,
   GridFsArtifactStore,
@@ -74,13 +75,15 @@ async function main(): Promise<void> {
     webhookEndpoints: (appId, event) => endpoints.forEvent(appId, event),
   });
   log.info('providers', describeProviders(providers));
-  const kafka = createKafkajsClient({
+  const kafka = createKafkaClient({
     brokers: [...config.kafkaBrokers],
     clientId: `weft-worker-${config.workerId}`,
     ...(config.kafkaNamespace ? { namespace: config.kafkaNamespace } : {}),
   });
   const metrics = new WeftMetrics('worker');
-  const worker = new Worker(kafka, handlers, config, log, metrics);
+  const claims = new AttemptClaims(connection);
+  await claims.ensureIndexes();
+  const worker = new Worker(kafka, claims, handlers, config, log, metrics);
   const health = await startHealthServer({
     port: config.healthPort,
     metrics,

@@ -47,8 +47,15 @@ export interface WorkerOptions {
    * Default: 10000 ms.
    */
   holderStaleMs?: number;
+  /**
+   * How long a step runs before the worker reports that it started. Quicker steps are reported by
+   * their result alone. Default: 25 ms.
+   */
+  startedReportDelayMs?: number;
 }
 
+/** How long a step runs before its start is reported; see WorkerOptions.startedReportDelayMs. */
+const STARTED_REPORT_DELAY_MS = 25;
 /** How often a worker says it is alive, for attempts it claimed. */
 const HEARTBEAT_MS = 1_000;
 /** How often a worker waiting on another's claim looks again. */
@@ -343,15 +350,22 @@ export class Worker {
       this.metrics?.stepQueue.observe({ task }, Math.max(0, startedAt - queuedAt) / 1000);
     }
     const base = { runId, nodeId, attempt, ...(traceparent ? { traceparent } : {}) };
-    await this.report(
-      makeEnvelope({
-        ...base,
-        id: randomUUID(),
-        type: 'step.started',
-        createdAt: startedAt,
-        payload: { workerId: this.options.workerId, startedAt },
-      }),
-    );
+    // A step that ends within the delay is reported once, by its result (which carries its start
+    // time too): one message and one run update fewer for the quick steps most workflows are.
+    let started: Promise<void> | undefined;
+    const startedTimer = setTimeout(() => {
+      started = this.report(
+        makeEnvelope({
+          ...base,
+          id: randomUUID(),
+          type: 'step.started',
+          createdAt: startedAt,
+          payload: { workerId: this.options.workerId, startedAt },
+        }),
+      );
+      // Awaited below; a rejection before then is not unhandled.
+      started.catch(() => undefined);
+    }, this.options.startedReportDelayMs ?? STARTED_REPORT_DELAY_MS);
     const outcome = await executeStep(this.handlers, message.payload.task, message.payload.inputs, {
       runId,
       nodeId,
@@ -362,6 +376,9 @@ export class Worker {
       ...(message.payload.model_id !== undefined ? { model_id: message.payload.model_id } : {}),
       ...(message.payload.timeoutMs !== undefined ? { timeoutMs: message.payload.timeoutMs } : {}),
     });
+    clearTimeout(startedTimer);
+    // The start goes out before the result: both are keyed by run, so they stay in this order.
+    await started;
     if (step.controller.signal.reason === HANDED_BACK) {
       log.info('step handed back');
       return true;

@@ -1,6 +1,7 @@
 import { envelope, STEP_RESULTS_TOPIC, stepTopic } from '@weft/core';
 import type { StoredRun } from '@weft/store';
 import { TestEngine } from '../../support/engine';
+import { waitFor } from '../../support/test-infrastructure';
 
 const transform = (value: unknown, extra: object = {}) => ({
   task: 'core/transform',
@@ -58,6 +59,46 @@ describe('the run engine on the real broker and database', () => {
       (r) => Object.keys(r.outbox ?? {}).length === 0,
     );
     expect(published.outboxAt).toBeUndefined();
+  });
+
+  it('reports a quick step by its result alone, and a longer one when it starts too', async () => {
+    const reports: string[] = [];
+    const consumer = await engine.kafka.consumer({
+      groupId: `reports-${Date.now()}`,
+      topics: [STEP_RESULTS_TOPIC],
+      fromBeginning: true,
+    });
+    await consumer.run(async (message) => {
+      const report = JSON.parse(message.value.toString()) as {
+        runId: string;
+        nodeId: string;
+        type: string;
+      };
+      reports.push(`${report.runId}:${report.nodeId}:${report.type}`);
+    });
+    try {
+      const run = await engine.startRun({
+        name: 'quick and slow',
+        dag: {
+          nodes: { quick: transform(1), slow: { task: 'core/delay', inputs: { ms: 300 } } },
+          edges: [{ from: 'quick', to: 'slow' }],
+        },
+      });
+      const done = await engine.waitForRun(run.id);
+      expect(done.status).toBe('completed');
+      // The result carries the start time: the run knows when the quick step started all the same.
+      expect(done.nodes.quick?.startedAt).toBeLessThanOrEqual(done.nodes.quick!.finishedAt!);
+      await waitFor('both steps reported', async () =>
+        reports.filter((r) => r.startsWith(run.id)).length >= 3 ? true : undefined,
+      );
+      expect(reports.filter((r) => r.startsWith(run.id)).sort()).toEqual([
+        `${run.id}:quick:step.succeeded`,
+        `${run.id}:slow:step.started`,
+        `${run.id}:slow:step.succeeded`,
+      ]);
+    } finally {
+      await consumer.disconnect();
+    }
   });
 
   it('joins a diamond once both branches are done', async () => {

@@ -331,7 +331,11 @@ describe('poison and oversize messages', () => {
 describe('a step report the broker refuses while the worker stops', () => {
   const engine = new TestEngine();
   const verbose = {
-    text_generate: async () => ({ text: 'x'.repeat(5_000) }),
+    // Long enough for its start to be reported (quicker steps are reported by their result only).
+    text_generate: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return { text: 'x'.repeat(5_000) };
+    },
   };
 
   beforeAll(async () => {

@@ -1,0 +1,153 @@
+import {
+  checkDefinition,
+  engineTopics,
+  envelope,
+  stepTopic,
+  type WorkflowDefinition,
+} from '@weft/core';
+import { ensureTopics, type KafkaConsumer, type KafkaProducer } from '@weft/kafka';
+import { DefinitionStore, OutboxPublisher, RunStore } from '@weft/store';
+import { TestEngine } from '../../support/engine';
+import { uniqueName, waitFor } from '../../support/test-infrastructure';
+
+/**
+ * The outbox of a run as its store writes, publishes and clears it: at once (the gateway), or in
+ * the run's next change (the orchestrator, one write per step). Either way the sweeper finds every
+ * message left unpublished, and nothing is published twice.
+ */
+
+const chain = checkDefinition({
+  name: 'a then b',
+  dag: {
+    nodes: {
+      a: { task: 'core/transform', inputs: { value: 1 } },
+      b: { task: 'core/transform', inputs: { value: 2 } },
+      c: { task: 'core/transform', inputs: { value: 3 } },
+    },
+    edges: [
+      { from: 'a', to: 'b' },
+      { from: 'b', to: 'c' },
+    ],
+  },
+}).definition as WorkflowDefinition;
+
+const succeeded = (runId: string, nodeId: string) =>
+  envelope({
+    id: uniqueName('report'),
+    type: 'step.succeeded',
+    runId,
+    nodeId,
+    attempt: 1,
+    createdAt: Date.now(),
+    payload: { workerId: 'w', startedAt: Date.now(), finishedAt: Date.now(), result: nodeId },
+  });
+
+/** A real producer that can be made to refuse sends, as a broker outage would. */
+function breakable(producer: KafkaProducer): KafkaProducer & { broken: boolean } {
+  return {
+    broken: false,
+    async send(topic, messages) {
+      if (this.broken) throw new Error('broker unavailable (injected)');
+      await producer.send(topic, messages);
+    },
+    disconnect: () => producer.disconnect(),
+  };
+}
+
+describe('the run outbox', () => {
+  const engine = new TestEngine();
+  const executes: string[] = [];
+  let consumer: KafkaConsumer;
+  let producer: KafkaProducer;
+
+  beforeAll(async () => {
+    await engine.open();
+    await ensureTopics(engine.kafka, engineTopics({ steps: 2, results: 2 }));
+    producer = await engine.kafka.producer();
+    consumer = await engine.kafka.consumer({
+      groupId: uniqueName('executes'),
+      topics: [stepTopic('core/transform')],
+      fromBeginning: true,
+    });
+    await consumer.run(async (message) => {
+      const parsed = JSON.parse(message.value.toString()) as { runId: string; nodeId: string };
+      executes.push(`${parsed.runId}:${parsed.nodeId}`);
+    });
+  });
+
+  afterAll(async () => {
+    await consumer?.disconnect();
+    await producer?.disconnect();
+    await engine.close();
+  });
+
+  const storeWith = (publisherProducer: KafkaProducer) =>
+    new RunStore(
+      engine.connection,
+      new DefinitionStore(engine.connection),
+      new OutboxPublisher(engine.connection, publisherProducer),
+    );
+  const outboxOf = async (runId: string) => {
+    const stored = await engine.runs.getById(runId);
+    return { ids: Object.keys(stored?.outbox ?? {}), outboxAt: stored?.outboxAt };
+  };
+  const create = (runs: RunStore) =>
+    runs.create({
+      appId: 'app_test',
+      definition: chain,
+      workflow: { ephemeral: true, name: 'a then b' },
+      input: {},
+    });
+
+  it('clears published messages in the run’s next write, and the rest when flushed', async () => {
+    const runs = storeWith(producer);
+    runs.clearPublishedLater();
+    const { run } = await create(runs);
+    // Published, and still in the document until the run changes.
+    expect((await outboxOf(run.id)).ids).toHaveLength(1);
+    await runs.applyStepResult(succeeded(run.id, 'a'));
+    // The same write removed a's message and added b's.
+    const afterA = await outboxOf(run.id);
+    expect(afterA.ids).toHaveLength(1);
+    expect(afterA.outboxAt).toBeDefined();
+    await runs.flushPublished();
+    expect(await outboxOf(run.id)).toEqual({ ids: [], outboxAt: undefined });
+    await waitFor('both steps on the topic', async () =>
+      executes.filter((key) => key.startsWith(run.id)).length >= 2 ? true : undefined,
+    );
+    // Nothing more arrives: the sweeper had nothing to publish again.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(executes.filter((key) => key.startsWith(run.id)).sort()).toEqual([
+      `${run.id}:a`,
+      `${run.id}:b`,
+    ]);
+  });
+
+  it('marks an unpublished message for the sweeper even after an earlier clear (cached run)', async () => {
+    const flaky = breakable(producer);
+    const runs = storeWith(flaky);
+    const { run } = await create(runs);
+    // a's report is written (the store keeps that version) and b's message published and cleared.
+    await runs.applyStepResult(succeeded(run.id, 'a'));
+    expect(await outboxOf(run.id)).toEqual({ ids: [], outboxAt: undefined });
+    flaky.broken = true;
+    await runs.applyStepResult(succeeded(run.id, 'b'));
+    const waiting = await outboxOf(run.id);
+    expect(waiting.ids).toHaveLength(1);
+    expect(waiting.outboxAt).toBeDefined();
+    const stale = await runs.staleOutboxes(Date.now() + 1, 1_000);
+    expect(stale.map((found) => found.id)).toContain(run.id);
+  });
+
+  it('keeps a message the broker refused when clearing later, for the sweeper', async () => {
+    const flaky = breakable(producer);
+    const runs = storeWith(flaky);
+    runs.clearPublishedLater();
+    flaky.broken = true;
+    const { run } = await create(runs);
+    await runs.flushPublished();
+    const waiting = await outboxOf(run.id);
+    expect(waiting.ids).toHaveLength(1);
+    expect(waiting.outboxAt).toBeDefined();
+  });
+});
