@@ -55,6 +55,12 @@ export interface ConsumerOptions {
   fromBeginning?: boolean;
   /** Commit offsets after each handled message. Default: true; false leaves it to `commit`. */
   autoCommit?: boolean;
+  /**
+   * With `autoCommit`, commit at most this often instead of after every fetched batch: fewer
+   * requests under load, and after a crash the messages of the last interval come again (only for
+   * handlers that apply a message at most once in effect). Default: 0, every batch.
+   */
+  autoCommitIntervalMs?: number;
   /** How long the broker waits for a heartbeat before evicting a member. Default: 30000 ms. */
   sessionTimeoutMs?: number;
   /**

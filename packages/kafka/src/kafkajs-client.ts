@@ -20,6 +20,7 @@ import type {
   TopicPartitions,
   TopicSpec,
 } from './client';
+import { CoalescingSender } from './coalescing-sender';
 
 export interface KafkajsClientConfig {
   /** `host:port` of one or more brokers. */
@@ -68,10 +69,11 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
       });
       await producer.connect();
       const acks = options.acksAll === false ? 1 : -1;
+      const coalesced = new CoalescingSender((topicMessages) =>
+        producer.sendBatch({ acks, topicMessages }),
+      );
       return {
-        async send(topic, messages) {
-          await producer.send({ topic: names.topic(topic), acks, messages });
-        },
+        send: (topic, messages) => coalesced.send(names.topic(topic), messages),
         disconnect: () => producer.disconnect(),
       };
     },
@@ -209,6 +211,9 @@ function wrapConsumer(
       });
       await consumer.run({
         autoCommit: options.autoCommit ?? true,
+        ...(options.autoCommitIntervalMs
+          ? { autoCommitInterval: options.autoCommitIntervalMs }
+          : {}),
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
         eachMessage: async ({ topic, partition, message }) => {
           const consumed: ConsumedMessage = {

@@ -70,6 +70,8 @@ export class Orchestrator {
       topics: [STEP_RESULTS_TOPIC],
       fromBeginning: true,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      // A result applied twice is a no-op (the attempt has moved on), so commits can be sparse.
+      autoCommitIntervalMs: 250,
       sessionTimeoutMs: this.options.sessionTimeoutMs,
     });
     await this.consumer.run(async (message) => this.onStepResult(message));
