@@ -30,11 +30,11 @@ WORKDIR /src
 COPY --from=manifests /manifests/ ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# Compile, drop the dev dependencies, then everything that does not run: sources, type
-# declarations, build info.
-RUN npx tsc -b \
+# Compile (the packages and services, and the console's bundle), drop the dev dependencies,
+# then everything that does not run: sources, type declarations, build info.
+RUN npm run build \
   && npm prune --omit=dev --no-audit --no-fund \
-  && rm -rf packages/*/src services/*/src packages/*/tsconfig*.json services/*/tsconfig*.json \
+  && rm -rf packages/*/src services/*/src packages/console/app packages/*/tsconfig*.json services/*/tsconfig*.json \
   && find packages services -name '*.tsbuildinfo' -delete \
   && find packages services -path '*/dist/*' \( -name '*.d.ts' -o -name '*.d.ts.map' \) -delete \
   && npm cache clean --force

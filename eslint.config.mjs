@@ -33,4 +33,15 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The console is browser code with its own compiler settings (DOM, JSX, a bundler): it is
+    // type-checked against its own tsconfigs, not the Node packages' tsconfig.check.json.
+    files: ['packages/console/**/*.{ts,tsx,mts}'],
+    languageOptions: {
+      parserOptions: {
+        project: ['./packages/console/tsconfig.json', './packages/console/tsconfig.node.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
 );

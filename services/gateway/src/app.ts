@@ -13,6 +13,7 @@ import { DEFAULT_BODY_LIMIT_BYTES } from './config';
 import type { GatewayDeps } from './deps';
 import { openApiRoutes } from './openapi-docs';
 import { rateLimitPerKey } from './rate-limit';
+import { consoleRoutes } from './routes/console';
 import { dataRoutes } from './routes/data';
 import { keyRoutes } from './routes/keys';
 import { runEventRoutes } from './routes/run-events';
@@ -213,6 +214,9 @@ export function createGatewayApp(deps: GatewayDeps): Express {
 
   // The OpenAPI document and its HTML rendering, open to all like /healthz.
   app.use(openApiRoutes());
+
+  // The web console's files, open to all: it signs in with an API key in the browser.
+  app.use('/console', consoleRoutes());
 
   // Both APIs: authenticate before reading a body (an anonymous caller gets no JSON parsing from
   // us), and throttle before it too, so a throttled caller costs one map lookup. One limiter:

@@ -95,6 +95,11 @@ export class Worker {
   private control?: KafkaConsumer;
   private readonly pools: Pool[] = [];
   private readonly running = new Set<Running>();
+  /**
+   * Messages taken beyond `concurrency`, waiting for a slot: up to as many again. A step that ends
+   * starts the next at once, instead of waiting for a paused consumer's next fetch.
+   */
+  private readonly backlog: { key: string; start: () => void }[] = [];
   private paused = false;
   private stopping = false;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -175,6 +180,8 @@ export class Worker {
     if (this.stopping) return;
     this.stopping = true;
     this.pauseAll();
+    // Never started: their offsets stay uncommitted, and another worker takes them.
+    for (const waiting of this.backlog.splice(0)) this.attempts.delete(waiting.key);
     if (this.running.size > 0) {
       this.log.info('waiting for steps in flight', { inFlight: this.running.size });
       await Promise.race([
@@ -227,27 +234,38 @@ export class Worker {
     }
     this.rememberAttempt(key);
     const envelope = parsed.envelope as Envelope<'step.execute'>;
-    const step: Running = { runId: envelope.runId, controller: new AbortController() };
-    this.running.add(step);
-    this.countInFlight();
-    if (this.running.size >= this.options.concurrency) this.pauseAll();
-    const finish = (ending: Ending) => {
-      this.running.delete(step);
+    const start = () => {
+      const step: Running = { runId: envelope.runId, controller: new AbortController() };
+      this.running.add(step);
       this.countInFlight();
-      // A handed-back attempt must run again, wherever its message goes next.
-      if (ending === 'handed-back') this.attempts.delete(key);
-      else pool.tracker.end(message.topic, message.partition, message.offset);
-      if (this.running.size === 0) this.idle?.();
-      if (this.paused && !this.stopping && this.running.size < this.options.concurrency)
-        this.resumeAll();
+      const finish = (ending: Ending) => {
+        this.running.delete(step);
+        this.countInFlight();
+        // A handed-back attempt must run again, wherever its message goes next.
+        if (ending === 'handed-back') this.attempts.delete(key);
+        else pool.tracker.end(message.topic, message.partition, message.offset);
+        if (!this.stopping) this.backlog.shift()?.start();
+        if (this.running.size === 0) this.idle?.();
+        if (this.paused && !this.stopping && this.taken() < this.options.concurrency * 2) {
+          this.resumeAll();
+        }
+      };
+      this.claimAndExecute(envelope, step).then(finish, (error: unknown) => {
+        // Only a report that could not be published while stopping gets here: its offset stays
+        // uncommitted, so the attempt is delivered again and reported by whoever runs it.
+        this.log.warn('step handed back unreported', { runId: envelope.runId, error });
+        void this.release(key);
+        finish('handed-back');
+      });
     };
-    this.claimAndExecute(envelope, step).then(finish, (error: unknown) => {
-      // Only a report that could not be published while stopping gets here: its offset stays
-      // uncommitted, so the attempt is delivered again and reported by whoever runs it.
-      this.log.warn('step handed back unreported', { runId: envelope.runId, error });
-      void this.release(key);
-      finish('handed-back');
-    });
+    if (this.running.size < this.options.concurrency) start();
+    else this.backlog.push({ key, start });
+    if (this.taken() >= this.options.concurrency * 2) this.pauseAll();
+  }
+
+  /** Messages taken and not finished: running, or waiting in the backlog. */
+  private taken(): number {
+    return this.running.size + this.backlog.length;
   }
 
   /** Claims the attempt, then runs it if this worker is the one that should. */

@@ -313,3 +313,52 @@ describe('a worker stopped with SIGTERM, and a step longer than the session time
     expect(engine.executionsOf(run.id, 'long')).toBe(1);
   }, 90_000);
 });
+
+describe('a worker at its concurrency', () => {
+  const engine = new TestEngine();
+
+  beforeAll(async () => {
+    await engine.open();
+    await engine.startOrchestrator();
+  });
+
+  afterAll(async () => {
+    await engine.close();
+  });
+
+  it('runs at most its concurrency, queues more, and hands the queued back when stopped', async () => {
+    const counters = () => ({ now: 0, most: 0 });
+    const sleeper = (counter: { now: number; most: number }) => ({
+      'core/delay': async () => {
+        counter.most = Math.max(counter.most, ++counter.now);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        counter.now -= 1;
+        return { waited_ms: 300 };
+      },
+    });
+    const first = counters();
+    const narrow = await engine.startWorker({ concurrency: 2, handlers: sleeper(first) });
+    const ids = Array.from({ length: 8 }, (_, i) => `w${i}`);
+    const run = await engine.startRun({
+      name: 'eight at once',
+      dag: {
+        nodes: Object.fromEntries(ids.map((id) => [id, { task: 'core/delay', inputs: { ms: 1 } }])),
+        edges: [],
+      },
+    });
+    await engine.waitForRun(
+      run.id,
+      (r) => Object.values(r.nodes).filter((node) => node.status === 'completed').length >= 2,
+      30_000,
+    );
+    expect(narrow.inFlight).toBeLessThanOrEqual(2);
+    await narrow.stop();
+    expect(first.most).toBe(2);
+
+    await engine.startWorker({ concurrency: 8, handlers: sleeper(counters()) });
+    const done = await engine.waitForRun(run.id, undefined, 30_000);
+    expect(done.status).toBe('completed');
+    // Queued steps were handed back unstarted: every node ran exactly once.
+    for (const id of ids) expect(engine.executionsOf(run.id, id)).toBe(1);
+  });
+});

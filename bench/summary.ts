@@ -1,0 +1,153 @@
+// The one report of a benchmark run: knees side by side with ratios, each system at 50% and 80%
+// of its own knee, Weft's own figures (accept, first step, CPU and memory), and the targets.
+import type { Percentiles, ResultRow, SystemResult } from './report-shape';
+
+const ms = (p: Percentiles | null | undefined) =>
+  !p || p.p50 === null ? '—' : `${p.p50} / ${p.p99} / ${p.p999}`;
+
+function kneeOf(system: SystemResult, workload: string): number | null {
+  return system.knees.find((knee) => knee.workload === workload)?.runsPerSecond ?? null;
+}
+
+function rowAt(system: SystemResult, workload: string, phase: ResultRow['phase']) {
+  return system.rows.find((row) => row.workload === workload && row.phase === phase);
+}
+
+function ratio(ours: number | null | undefined, theirs: number | null | undefined): string {
+  if (ours == null || theirs == null || theirs === 0) return '—';
+  return `${(ours / theirs).toFixed(2)}×`;
+}
+
+export function formatSummary(systems: SystemResult[], quick: boolean): string {
+  const weft = systems.find((system) => system.system.startsWith('weft (kafkajs'));
+  // Ratios need Weft and something to divide by.
+  const others = weft ? systems.filter((system) => system !== weft) : [];
+  const ratioHeads = others.map((s) => ` Weft ÷ ${s.system} |`).join('');
+  const ratioRule = others.map(() => ' --- |').join('');
+  const workloads = [...new Set(systems.flatMap((system) => system.knees.map((k) => k.workload)))];
+  const lines: string[] = [
+    `# Benchmark: ${quick ? 'quick' : 'full'} run`,
+    '',
+    `Machine: ${systems[0]?.machine ?? 'unknown'}. Everything on one box: broker, database, every system, the load.`,
+    '',
+    '## Knees (runs/s each system kept up with; ratios are Weft ÷ the other)',
+    '',
+    `| workload | ${systems.map((s) => s.system).join(' | ')} |${ratioHeads}`,
+    `| --- | ${systems.map(() => '---').join(' | ')} |${ratioRule}`,
+  ];
+  for (const workload of workloads) {
+    const knees = systems.map((system) => {
+      const knee = system.knees.find((k) => k.workload === workload);
+      if (!knee || knee.runsPerSecond === null) return '—';
+      return `${knee.reached ? '' : '≥ '}${knee.runsPerSecond}`;
+    });
+    const ours = weft ? kneeOf(weft, workload) : null;
+    lines.push(
+      `| ${workload} | ${knees.join(' | ')} |${others.map((s) => ` ${ratio(ours, kneeOf(s, workload))} |`).join('')}`,
+    );
+  }
+  for (const phase of ['50% of knee', '80% of knee'] as const) {
+    lines.push(
+      '',
+      `## At ${phase} (each system at its own knee; ms: p50 / p99 / p99.9)`,
+      '',
+      '| workload | system | offered runs/s | runs/s | steps/s | end-to-end ms | step overhead ms |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const workload of workloads) {
+      for (const system of systems) {
+        const row = rowAt(system, workload, phase);
+        if (!row) continue;
+        lines.push(
+          `| ${workload} | ${system.system} | ${row.rate} | ${row.runsPerSecond.toFixed(1)} | ${row.stepsPerSecond.toFixed(0)} | ${ms(row.endToEndMs)} | ${ms(row.stepOverheadMs)} |`,
+        );
+      }
+    }
+  }
+  if (weft && others.length > 0) {
+    lines.push(
+      '',
+      '## Step overhead ratios at 50% of each knee (p50; Weft ÷ the other)',
+      '',
+      `| workload | ${others.map((s) => `Weft ÷ ${s.system}`).join(' | ')} |`,
+      `| --- | ${others.map(() => '---').join(' | ')} |`,
+    );
+    for (const workload of workloads) {
+      const ours = rowAt(weft, workload, '50% of knee')?.stepOverheadMs?.p50;
+      if (ours == null) continue;
+      lines.push(
+        `| ${workload} | ${others.map((s) => ratio(ours, rowAt(s, workload, '50% of knee')?.stepOverheadMs?.p50)).join(' | ')} |`,
+      );
+    }
+  }
+  if (weft) {
+    lines.push(
+      '',
+      '## Weft in detail (ms: p50 / p99 / p99.9; CPU in % of one core, peak RSS in MB)',
+      '',
+      '| workload | phase | accept ms | accepted → first step ms | CPU % and RSS by process |',
+      '| --- | --- | --- | --- | --- |',
+    );
+    for (const row of weft.rows.filter((r) => r.phase !== 'ladder')) {
+      const usage = (row.usage ?? [])
+        .map((u) => `${u.name} ${u.cpuPercent}% ${u.peakRssMb} MB`)
+        .join(', ');
+      lines.push(
+        `| ${row.workload} | ${row.phase} | ${ms(row.acceptMs)} | ${ms(row.firstStepMs)} | ${usage} |`,
+      );
+    }
+    lines.push('', ...targets(weft));
+  }
+  for (const system of systems) {
+    for (const note of system.notes) lines.push(`- ${system.system}: ${note}`);
+  }
+  return lines.join('\n');
+}
+
+/** The issue's targets, against Weft's rows at 50% of the knee (steps/s: the best knee). */
+function targets(weft: SystemResult): string[] {
+  const at50 = weft.rows.filter((row) => row.phase === '50% of knee');
+  const worst = (pick: (row: ResultRow) => number | null | undefined) =>
+    Math.max(...at50.map((row) => pick(row) ?? Number.NaN).filter((v) => !Number.isNaN(v)));
+  // No-op steps a second at the best rate Weft kept up with.
+  const bestSteps = Math.max(
+    0,
+    ...weft.rows
+      .filter((row) => !row.workload.includes('50 ms'))
+      .filter((row) => !row.notes.some((note) => note.startsWith('overloaded')))
+      .map((row) => row.stepsPerSecond),
+  );
+  const check = (label: string, value: number, limit: number, atMost: boolean) =>
+    `| ${label} | ${Number.isFinite(value) ? value : '—'} | ${atMost ? '≤' : '≥'} ${limit} | ${Number.isFinite(value) && (atMost ? value <= limit : value >= limit) ? 'met' : 'not met'} |`;
+  return [
+    '## Targets (Weft at 50% of its knee, worst workload)',
+    '',
+    '| figure | measured | target | |',
+    '| --- | --- | --- | --- |',
+    check(
+      'step overhead p50, ms',
+      worst((r) => r.stepOverheadMs?.p50),
+      5,
+      true,
+    ),
+    check(
+      'step overhead p99, ms',
+      worst((r) => r.stepOverheadMs?.p99),
+      25,
+      true,
+    ),
+    check('completed no-op steps/s (best rate kept up with)', bestSteps, 1000, false),
+    check(
+      'accepted → first step p99, ms',
+      worst((r) => r.firstStepMs?.p99),
+      50,
+      true,
+    ),
+    check(
+      'API accept p99, ms',
+      worst((r) => r.acceptMs?.p99),
+      10,
+      true,
+    ),
+  ];
+}

@@ -1,0 +1,145 @@
+// Weft as a load target of the open-loop driver: a run is a POST /v1/workflows/run of an inline
+// plan; its times are the ones every hop recorded on the run document. Beyond what every system
+// reports, Weft's rows carry the accept latency, accepted → first step running, and CPU and
+// memory of every process (its services, the broker and the database).
+import { performance } from 'node:perf_hooks';
+import { percentiles, type LoadTarget, type RunRecord, type Submitted } from './open-loop';
+import type { ResultRow, Workload } from './report-shape';
+import { watchProcesses, type WeftSystem } from './weft-system';
+
+interface RunDocument {
+  _id: string;
+  createdAt: number;
+  finishedAt?: number;
+  status: string;
+  nodes: Record<string, { startedAt?: number; finishedAt?: number }>;
+}
+
+const TERMINAL = ['completed', 'failed', 'cancelled', 'timed_out'];
+
+/** The workflow a workload describes, in Weft's canonical form. */
+export function planOf(workload: Workload): unknown {
+  const step = () =>
+    workload.stepMs > 0
+      ? { task: 'core/delay', inputs: { ms: workload.stepMs } }
+      : { task: 'core/transform', inputs: { value: 1 } };
+  const nodes: Record<string, unknown> = {};
+  const edges: { from: string; to: string }[] = [];
+  if (workload.shape === 'chain') {
+    for (let i = 0; i < workload.size; i++) {
+      nodes[`s${i}`] = step();
+      if (i > 0) edges.push({ from: `s${i - 1}`, to: `s${i}` });
+    }
+  } else {
+    nodes.start = step();
+    nodes.end = step();
+    for (let i = 0; i < workload.size; i++) {
+      nodes[`w${i}`] = step();
+      edges.push({ from: 'start', to: `w${i}` }, { from: `w${i}`, to: 'end' });
+    }
+  }
+  return { name: workload.name, dag: { nodes, edges } };
+}
+
+export class WeftTarget implements LoadTarget<string> {
+  private readonly bodies = new Map<string, string>();
+  private accepts: number[] = [];
+  private usage?: ReturnType<typeof watchProcesses>;
+
+  constructor(private readonly system: WeftSystem) {}
+
+  begin(): void {
+    this.accepts = [];
+    this.usage = watchProcesses(() => this.system.processes());
+  }
+
+  async submit(workload: Workload): Promise<string> {
+    let body = this.bodies.get(workload.name);
+    if (!body) {
+      body = JSON.stringify({ plan: planOf(workload) });
+      this.bodies.set(workload.name, body);
+    }
+    const sentAt = performance.now();
+    const response = await fetch(`${this.system.url}/v1/workflows/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': this.system.apiKey },
+      body,
+    });
+    const json = (await response.json()) as { runId?: string; error?: { code?: string } };
+    if (response.status !== 202 || !json.runId) {
+      throw new Error(`${response.status} ${json.error?.code ?? ''}`.trim());
+    }
+    this.accepts.push(performance.now() - sentAt);
+    return json.runId;
+  }
+
+  async collect(
+    workload: Workload,
+    runs: Submitted<string>[],
+    deadline: number,
+  ): Promise<RunRecord[]> {
+    const documents = await this.waitForEnds(runs, deadline);
+    return runs.map(({ key, dueAt }) => {
+      const run = documents.get(key);
+      if (!run || !TERMINAL.includes(run.status) || run.finishedAt === undefined) return { dueAt };
+      const chain =
+        workload.shape === 'chain'
+          ? Array.from({ length: workload.size }, (_, i) => run.nodes[`s${i}`]).flatMap((node) =>
+              node?.startedAt !== undefined && node.finishedAt !== undefined
+                ? [{ startedAt: node.startedAt, finishedAt: node.finishedAt }]
+                : [],
+            )
+          : undefined;
+      return { dueAt, finishedAt: run.finishedAt, ...(chain ? { chain } : {}) };
+    });
+  }
+
+  async extras(_workload: Workload, runs: Submitted<string>[]): Promise<Partial<ResultRow>> {
+    const usage = this.usage?.stop() ?? [];
+    const documents = await this.read(runs.map((run) => run.key));
+    const firstStep: number[] = [];
+    for (const run of documents.values()) {
+      const starts = Object.values(run.nodes).flatMap((node) =>
+        node.startedAt === undefined ? [] : [node.startedAt],
+      );
+      if (starts.length > 0) firstStep.push(Math.min(...starts) - run.createdAt);
+    }
+    return {
+      acceptMs: percentiles(this.accepts),
+      firstStepMs: percentiles(firstStep),
+      usage,
+    };
+  }
+
+  private async waitForEnds(
+    runs: Submitted<string>[],
+    deadline: number,
+  ): Promise<Map<string, RunDocument>> {
+    const ids = runs.map((run) => run.key);
+    const runsCollection = this.system.connection.collection<RunDocument>('runs');
+    while (Date.now() < deadline) {
+      const ended = await runsCollection.countDocuments({
+        _id: { $in: ids },
+        status: { $in: TERMINAL },
+      });
+      if (ended === ids.length) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return this.read(ids);
+  }
+
+  private async read(ids: string[]): Promise<Map<string, RunDocument>> {
+    const runs = this.system.connection.collection<RunDocument>('runs');
+    const found = new Map<string, RunDocument>();
+    for (let i = 0; i < ids.length; i += 1_000) {
+      const page = await runs
+        .find(
+          { _id: { $in: ids.slice(i, i + 1_000) } },
+          { projection: { createdAt: 1, finishedAt: 1, status: 1, nodes: 1 } },
+        )
+        .toArray();
+      for (const run of page) found.set(run._id, run);
+    }
+    return found;
+  }
+}
