@@ -1,7 +1,12 @@
 // Two projects: unit tests sit beside the code and need nothing running; integration tests live
 // under test/ and get a real Kafka broker and database from test/support/global-setup.ts.
 const shared = {
-  transform: { '^.+\\.tsx?$': ['@swc/jest'] },
+  transform: {
+    '^.+\\.tsx?$': ['@swc/jest'],
+    // @platformatic/kafka ships ES modules only; Jest cannot require() them before Node 24.9.
+    '/node_modules/@platformatic/.+\\.js$': ['@swc/jest'],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@platformatic/)'],
   moduleNameMapper: { '^@weft/([^/]+)$': '<rootDir>/packages/$1/src' },
   testEnvironment: 'node',
 };

@@ -1,10 +1,10 @@
 // The floor under Weft: the least a Kafka + MongoDB step engine must do per step, measured on the
 // same broker and database, with the same client and settings as the services: `@weft/kafka`'s
 // createKafkaClient (kafkajs unless WEFT_KAFKA_CLIENT names another, as for the services) and
-// mongoose's driver through `@weft/store`. Per step: produce to a steps topic → a worker consumes it,
-// runs the body and produces a result → an orchestrator consumes it, writes it to the run in one
-// single-document update and produces what became ready. No envelopes, validation, outbox, retries
-// or idempotency: what Weft adds on top is its overhead, reported as a ratio to this.
+// mongoose's driver through `@weft/store`. Per step: produce to a steps topic → a worker consumes
+// it, runs the body and produces a result → an orchestrator consumes it, writes it to the run in
+// one single-document update and produces what became ready. No envelopes, validation, outbox,
+// retries or idempotency: what Weft adds on top is its overhead, reported as a ratio to this.
 //
 // Run: npx tsx bench/floor.ts [--quick]
 import { randomBytes } from 'node:crypto';

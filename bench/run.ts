@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [--only floor,weft,platformatic,bullmq,temporal,scale-out]`: every
 // system on the same workloads, in one run, on one machine: the floor (bare Kafka and database),
-// Weft (kafkajs, and @platformatic/kafka in the full run), BullMQ and Temporal, then Weft's
-// scale-out. Prints one report and writes it, with every figure, to bench/results/. Never part of
+// Weft (on its default Kafka client, kafkajs, and on @platformatic/kafka), BullMQ and Temporal,
+// then Weft's scale-out. Prints one report and writes it, with every figure, to bench/results/. Never part of
 // `npm test`; it asserts nothing. See docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,9 +28,7 @@ function parse(argv: string[]): { quick: boolean; only: Set<SystemName> } {
       throw new Error(`--only takes ${SYSTEMS.join(', ')}; not ${name}`);
     }
   }
-  // The quick run leaves out the second Kafka client: under five minutes in all.
-  const defaults = SYSTEMS.filter((name) => !quick || name !== 'platformatic');
-  return { quick, only: new Set(named.length > 0 ? (named as SystemName[]) : defaults) };
+  return { quick, only: new Set(named.length > 0 ? (named as SystemName[]) : SYSTEMS) };
 }
 
 async function measureWeft(
@@ -46,7 +44,8 @@ async function measureWeft(
     kafkaClient,
   });
   try {
-    const result = await measureSystem(`weft (${kafkaClient})`, new WeftTarget(system), {
+    const name = kafkaClient === 'kafkajs' ? 'weft' : `weft (${kafkaClient})`;
+    const result = await measureSystem(name, new WeftTarget(system), {
       quick,
       workloads,
       startRate: (workload) => Number((20 / Math.sqrt(workload.steps)).toPrecision(2)),

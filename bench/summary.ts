@@ -19,7 +19,7 @@ function ratio(ours: number | null | undefined, theirs: number | null | undefine
 }
 
 export function formatSummary(systems: SystemResult[], quick: boolean): string {
-  const weft = systems.find((system) => system.system.startsWith('weft (kafkajs'));
+  const weft = systems.find((system) => system.system === 'weft');
   // Ratios need Weft and something to divide by.
   const others = weft ? systems.filter((system) => system !== weft) : [];
   const ratioHeads = others.map((s) => ` Weft ÷ ${s.system} |`).join('');

@@ -175,18 +175,28 @@ export async function waitForDeliveries(
   const deadline = Date.now() + timeoutMs;
   let open = 0;
   let lastLog = 0;
+  // A run can end before its end event is published (its outbox waits for the sweeper after a
+  // database restart), and the event reaches the webhooks service a moment after that: quiet
+  // means no outbox and no open delivery, twice in a row.
+  let quiet = 0;
   while (Date.now() < deadline) {
     open = 0;
+    let unpublished = 0;
     for (let i = 0; i < ids.length; i += 300) {
+      const page = ids.slice(i, i + 300);
       open += await db.collection('webhook_deliveries').countDocuments({
-        runId: { $in: ids.slice(i, i + 300) },
+        runId: { $in: page },
         status: { $in: ['pending', 'delivering'] },
       });
+      unpublished += await db
+        .collection<{ _id: string }>('runs')
+        .countDocuments({ _id: { $in: page }, outboxAt: { $exists: true } });
     }
-    if (open === 0) return 0;
+    if (open === 0 && unpublished === 0 && ++quiet >= 2) return 0;
+    if (open > 0 || unpublished > 0) quiet = 0;
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
-      log(`settling: ${open} webhook deliveries still pending`);
+      log(`settling: ${open} webhook deliveries pending, ${unpublished} runs with an outbox`);
     }
     await sleep(2_000);
   }

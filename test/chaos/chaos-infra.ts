@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKafkajsClient } from '@weft/kafka';
+import { createKafkaClient } from '@weft/kafka';
 import { freePort, waitFor } from '@weft/infra';
 import {
   chooseDatabase,
@@ -107,7 +107,7 @@ export class ChaosInfra {
 
   /** A fresh broker creates its group-offsets topic on the first coordinator lookup: do it now. */
   private async warmUp(): Promise<void> {
-    const client = createKafkajsClient({
+    const client = createKafkaClient({
       brokers: [this.kafkaBrokers],
       clientId: 'chaos-warm-up',
       logLevel: 'nothing',

@@ -11,7 +11,7 @@ import {
   waitFor,
   type Infrastructure,
 } from '@weft/infra';
-import { createKafkajsClient } from '@weft/kafka';
+import { createKafkaClient } from '@weft/kafka';
 
 /** The broker and database for one test run, and how to let go of them afterwards. */
 export interface ProvidedInfrastructure extends Infrastructure {
@@ -75,7 +75,7 @@ export async function provideInfrastructure(): Promise<ProvidedInfrastructure> {
  * seconds: one lookup here keeps that out of the first test that consumes.
  */
 async function warmUp(brokers: string): Promise<void> {
-  const client = createKafkajsClient({
+  const client = createKafkaClient({
     brokers: brokers.split(','),
     clientId: 'warm-up',
     logLevel: 'nothing',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKafkajsClient } from '@weft/kafka';
+import { createKafkaClient } from '@weft/kafka';
 import { copyDependencies, javaCommand, pomProperty } from './java-tools';
 import { cacheDir, repoRoot } from './paths';
 import { spawnDetached, type DetachedProcess } from './processes';
@@ -65,7 +65,7 @@ export async function startKafka(options: {
         'kafka.tools.StorageTool',
         'format',
         '--cluster-id',
-        randomBytes(16).toString('base64url'),
+        newClusterId(),
         '--config',
         properties,
         '--ignore-formatted',
@@ -131,7 +131,7 @@ logger.apache.level=WARN
 
 /** Waits until a broker answers a metadata request. */
 export async function waitForKafka(brokers: string, timeoutMs = 90_000): Promise<void> {
-  const client = createKafkajsClient({
+  const client = createKafkaClient({
     brokers: brokers.split(','),
     clientId: 'weft-infra',
     // A broker still starting refuses connections; the probe's own timeout error says enough.
@@ -152,4 +152,15 @@ export async function waitForKafka(brokers: string, timeoutMs = 90_000): Promise
     },
     { timeoutMs, intervalMs: 500 },
   );
+}
+
+/**
+ * A Kafka cluster id: 16 random bytes in base64url, as Kafka's own. One in 64 would start with
+ * `-`, which the storage tool reads as an option and refuses, so those are drawn again.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }

@@ -81,7 +81,7 @@ export function createPlatformaticClient(config: PlatformaticClientConfig): Kafk
     bootstrapBrokers: config.brokers,
     connectTimeout: config.connectionTimeoutMs ?? 3000,
     retries: config.retries ?? 5,
-    // Exponential like kafkajs's retry (its default is a fixed second between attempts).
+    // Backs off exponentially, as kafkajs does; the library's default waits a fixed second.
     retryDelay: (_client: unknown, _operation: string, attempt: number) =>
       Math.min(5_000, 250 * 2 ** Math.max(0, attempt - 1)),
     autocreateTopics: false,
@@ -365,6 +365,7 @@ class PlatformaticConsumer implements KafkaConsumer {
   private committing: Promise<void> | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private inactiveChecks = 0;
+  private rejoining = false;
 
   constructor(
     private readonly client: LibraryConsumer,
@@ -381,6 +382,7 @@ class PlatformaticConsumer implements KafkaConsumer {
   async run(handler: MessageHandler): Promise<void> {
     this.handler = handler;
     this.client.on('consumer:group:join', this.onJoin);
+    this.client.on('consumer:heartbeat:error', this.onHeartbeatError);
     await withTimeout(
       this.client.joinGroup({}),
       JOIN_TIMEOUT_MS,
@@ -453,6 +455,7 @@ class PlatformaticConsumer implements KafkaConsumer {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.client.off('consumer:group:join', this.onJoin);
+    this.client.off('consumer:heartbeat:error', this.onHeartbeatError);
     // Ends the fetch waiting on the broker now rather than after maxWaitTime.
     await this.fetchConnections.close().catch(() => undefined);
     await withTimeout(
@@ -582,9 +585,31 @@ class PlatformaticConsumer implements KafkaConsumer {
     // A rejoin the library runs itself is brief; only one that has stalled is retried here.
     if (++this.inactiveChecks < 3) return;
     this.inactiveChecks = 0;
-    this.client.joinGroup({}).catch((error: unknown) => {
-      this.log('warn', 'could not rejoin the consumer group; retrying', { error });
+    this.rejoin();
+  }
+
+  /**
+   * After a heartbeat fails for a reason other than a rebalance (the broker unreachable), the
+   * library (1.35.0) schedules no further heartbeat; without one the coordinator evicts us once
+   * the session times out, so rejoin well before that.
+   */
+  private readonly onHeartbeatError = (): void => {
+    this.later(1_000, () => {
+      if (!this.client.isActive()) this.rejoin();
     });
+  };
+
+  private rejoin(): void {
+    if (this.rejoining || this.stopping) return;
+    this.rejoining = true;
+    this.client
+      .joinGroup({})
+      .catch((error: unknown) => {
+        this.log('warn', 'could not rejoin the consumer group; retrying', { error });
+      })
+      .finally(() => {
+        this.rejoining = false;
+      });
   }
 
   private isPaused(state: PartitionState): boolean {
@@ -842,7 +867,12 @@ class PlatformaticConsumer implements KafkaConsumer {
 
   private queueCommit(state: PartitionState, offset: bigint): void {
     const key = state.key;
-    this.toCommit.set(key, { topic: state.topic, partition: state.partition, offset, leaderEpoch: -1 });
+    this.toCommit.set(key, {
+      topic: state.topic,
+      partition: state.partition,
+      offset,
+      leaderEpoch: -1,
+    });
     this.committing ??= this.flushCommits().finally(() => {
       this.committing = undefined;
     });

@@ -102,7 +102,11 @@ export class RunStore {
       try {
         await this.publisher.clear({ id: runId }, [...ids]);
       } catch {
-        // Left for the sweeper, which publishes them again: at least once, as always.
+        // The database is away: the next flush tries again (the sweeper meanwhile knows them
+        // published). Should this process die first, the sweeper publishes them again.
+        const again = this.uncleared.get(runId) ?? new Set<string>();
+        for (const id of ids) again.add(id);
+        this.uncleared.set(runId, again);
       }
     }
   }
@@ -272,8 +276,22 @@ export class RunStore {
     );
   }
 
-  /** Publishes a run's outbox (for the sweeper); failures surface to the caller. */
+  /**
+   * Publishes a run's outbox (for the sweeper); failures surface to the caller. Entries this store
+   * published itself and has yet to clear are cleared, not published again.
+   */
   async publishOutbox(run: Pick<StoredRun, 'id' | 'outbox' | 'outboxAt'>): Promise<void> {
+    const known = this.uncleared.get(run.id);
+    const entries = Object.entries(run.outbox ?? {});
+    const published = entries.filter(([id]) => known?.has(id)).map(([id]) => id);
+    if (published.length > 0) {
+      const rest = entries.filter(([id]) => !known?.has(id));
+      await this.publisher.clear(run, published);
+      this.forgetCleared(run.id, published);
+      this.recent.delete(run.id);
+      if (rest.length === 0) return;
+      run = { ...run, outbox: Object.fromEntries(rest) };
+    }
     await this.publisher.publish(run);
   }
 

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
 import { engineTopics } from '@weft/core';
-import { createKafkajsClient, type KafkaClient, type KafkaProducer } from '@weft/kafka';
+import { createKafkaClient, type KafkaClient, type KafkaProducer } from '@weft/kafka';
 import { createLogger } from '@weft/observability';
 import {
   AppStore,
@@ -78,7 +78,7 @@ export async function startGatewayFixture(
   const connection = await connectDatabase(process.env.MONGODB_URI ?? '', {
     dbName: `${name}_${namespace}`.replaceAll('-', '_'),
   });
-  const kafka = createKafkajsClient({
+  const kafka = createKafkaClient({
     brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
     clientId: namespace,
     namespace,

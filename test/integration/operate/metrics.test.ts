@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { brokerAnswers, createKafkajsClient } from '@weft/kafka';
+import { brokerAnswers, createKafkaClient } from '@weft/kafka';
 import { startHealthServer, WeftMetrics } from '@weft/observability';
 import { freePort } from '@weft/infra';
 import { TestEngine } from '../../support/engine';
@@ -154,7 +154,7 @@ describe('readiness follows the broker', () => {
         heapMb: 384,
       });
     let broker = await start();
-    const kafka = createKafkajsClient({
+    const kafka = createKafkaClient({
       brokers: [`127.0.0.1:${ports.broker}`],
       clientId: 'readyz-test',
       logLevel: 'nothing',

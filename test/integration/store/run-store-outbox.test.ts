@@ -123,6 +123,21 @@ describe('the run outbox', () => {
     ]);
   });
 
+  it('clears, rather than publishes again, what it published when its sweeper finds it', async () => {
+    const runs = storeWith(producer);
+    runs.clearPublishedLater();
+    const { run } = await create(runs);
+    const stored = await runs.getById(run.id);
+    expect(Object.keys(stored?.outbox ?? {})).toHaveLength(1);
+    await runs.publishOutbox(stored!);
+    expect(await outboxOf(run.id)).toEqual({ ids: [], outboxAt: undefined });
+    await waitFor('the first step on the topic', async () =>
+      executes.includes(`${run.id}:a`) ? true : undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(executes.filter((key) => key.startsWith(run.id))).toEqual([`${run.id}:a`]);
+  });
+
   it('marks an unpublished message for the sweeper even after an earlier clear (cached run)', async () => {
     const flaky = breakable(producer);
     const runs = storeWith(flaky);
