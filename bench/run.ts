@@ -1,8 +1,9 @@
-// `npm run bench [-- --quick] [--only floor,weft,platformatic,bullmq,temporal,scale-out]`: every
-// system on the same workloads, in one run, on one machine: the floor (bare Kafka and database),
-// Weft (on its default Kafka client, kafkajs, and on @platformatic/kafka), BullMQ and Temporal,
-// then Weft's scale-out. Prints one report and writes it, with every figure, to bench/results/. Never part of
-// `npm test`; it asserts nothing. See docs/benchmarks.md.
+// `npm run bench [-- --quick] [--only floor,weft,platformatic,bullmq,temporal,scale-out]
+// [--workload <part of a name>]`: every system on the same workloads, in one run, on one machine:
+// the floor (bare Kafka and database), Weft (on its default Kafka client, kafkajs, and on
+// @platformatic/kafka), BullMQ and Temporal, then Weft's scale-out. Prints one report and writes
+// it, with every figure, to bench/results/. Never part of `npm test`; it asserts nothing. See
+// docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -68,9 +69,13 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   }
-  const workloads = quick
-    ? WORKLOADS.filter((workload) => workload.shape === 'chain' && workload.stepMs === 0)
-    : WORKLOADS;
+  // --workload <text>: only the workloads whose name has it (e.g. "chain").
+  const pick = argValue(process.argv, '--workload');
+  const workloads = (
+    quick
+      ? WORKLOADS.filter((workload) => workload.shape === 'chain' && workload.stepMs === 0)
+      : WORKLOADS
+  ).filter((workload) => pick === undefined || workload.name.includes(pick));
   const log = (line: string) => process.stderr.write(`[bench +${elapsed(startedAt)}] ${line}\n`);
   const systems: SystemResult[] = [];
   const failures: string[] = [];
@@ -127,6 +132,11 @@ async function main(): Promise<void> {
     `${JSON.stringify({ quick, systems, scaleOut, failures }, null, 2)}\n`,
   );
   log(`written to bench/results/bench-${stamp}.{md,json}`);
+}
+
+function argValue(argv: string[], name: string): string | undefined {
+  const at = argv.indexOf(name);
+  return at >= 0 ? argv[at + 1] : undefined;
 }
 
 function elapsed(since: number): string {

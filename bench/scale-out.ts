@@ -106,6 +106,8 @@ export async function measureScaleOut(quick: boolean): Promise<ScaleOutResult> {
     await hold(3);
     firing = false;
     await firing$;
+    // The killed worker's steps come back once its session and its claims expire: wait for them.
+    await waitForRunsToEnd(system, runIds, 40_000);
 
     const nodes = await stepTimes(system, runIds);
     const series = perSecond(nodes);
@@ -157,6 +159,24 @@ export async function measureScaleOut(quick: boolean): Promise<ScaleOutResult> {
   } finally {
     firing = false;
     await system.stop();
+  }
+}
+
+/** Waits until every run ended, or `timeoutMs`. */
+async function waitForRunsToEnd(
+  system: WeftSystem,
+  runIds: string[],
+  timeoutMs: number,
+): Promise<void> {
+  const runs = system.connection.collection<{ _id: string; status: string }>('runs');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await runs.countDocuments({
+      _id: { $in: runIds },
+      status: { $nin: ['completed', 'failed', 'cancelled', 'timed_out'] },
+    });
+    if (open === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
 }
 

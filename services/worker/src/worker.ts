@@ -156,6 +156,9 @@ export class Worker {
         fromBeginning: true,
         autoCommit: false,
         sessionTimeoutMs: this.options.sessionTimeoutMs,
+        // A paused consumer (at capacity) looks again after this long once resumed: short, so a
+        // busy pool is fed as fast as its steps end.
+        maxWaitTimeMs: 100,
       });
       const pool: Pool = { consumer, topic, tracker: new OffsetTracker() };
       this.pools.push(pool);
