@@ -13,7 +13,10 @@ export default defineConfig({
   plugins: [precompiledValidators(), react()],
   resolve: {
     // Core is pure TypeScript: bundle its sources, so the console validates as the API does.
-    alias: [{ find: /^@weft\/core$/, replacement: resolve(HERE, '../core/src/index.ts') }],
+    alias: [
+      { find: /^@weft\/core$/, replacement: resolve(HERE, '../core/src/index.ts') },
+      { find: /^@weft\/client$/, replacement: resolve(HERE, '../client/src/index.ts') },
+    ],
   },
   build: {
     outDir: 'dist',

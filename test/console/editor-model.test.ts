@@ -1,6 +1,5 @@
 import { checkDefinition, getTemplate, type WorkflowDefinition } from '@weft/core';
 import { WORKFLOW_SLUG_PATTERN } from '@weft/store';
-import { SseParser } from '../../packages/console/app/api/sse-parser';
 import {
   addEdge,
   addNode,
@@ -209,17 +208,6 @@ describe('payload fields', () => {
 });
 
 describe('run views', () => {
-  it('parse Server-Sent Events cut anywhere', () => {
-    const parser = new SseParser();
-    const text =
-      ': keep-alive\r\n\r\nid: 1\r\nevent: node\r\ndata: {"a":\r\ndata: 1}\r\n\r\nevent: end\ndata: x\n\n';
-    const events = [...text].flatMap((char) => parser.push(char));
-    expect(events).toEqual([
-      { event: 'node', data: '{"a":\n1}', id: '1' },
-      { event: 'end', data: 'x', id: '1' },
-    ]);
-  });
-
   it('apply node and run events to a snapshot', () => {
     const snapshot = {
       runId: 'run_1',

@@ -55,6 +55,17 @@ export interface RunWorkflowRef {
   name: string;
 }
 
+/** Why a node that is not running yet waits (the gateway explains queued and retrying nodes). */
+export interface Waiting {
+  reason: 'no_worker' | 'queue_backlog' | 'backoff' | 'rate_limited';
+  message: string;
+  /** For `backoff` and `rate_limited`: when the next attempt is due (ISO-8601). */
+  until?: string;
+  /** For queued nodes: the step topic and how many messages its pool has yet to take. */
+  topic?: string;
+  lag?: number;
+}
+
 /** One node of a run; times are ISO-8601. */
 export interface NodeView {
   status: NodeStatus;
@@ -67,6 +78,7 @@ export interface NodeView {
   durationMs?: number;
   result?: unknown;
   error?: StepError;
+  waiting?: Waiting;
 }
 
 /** A run as `GET /v1/workflows/runs` lists it. */

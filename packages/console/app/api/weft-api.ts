@@ -1,5 +1,5 @@
 import type { WorkflowDefinition } from '@weft/core';
-import { SseParser, type ServerSentEvent } from './sse-parser';
+import { SseParser, type ServerSentEvent } from '@weft/client';
 import type {
   ApiErrorBody,
   RunPage,
@@ -156,7 +156,7 @@ export class WeftApi {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) return;
-        for (const event of parser.push(value)) onEvent(event);
+        for (const event of parser.feed(value)) onEvent(event);
       }
     } finally {
       reader.releaseLock();

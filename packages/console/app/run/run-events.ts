@@ -1,4 +1,4 @@
-import type { ServerSentEvent } from '../api/sse-parser';
+import type { ServerSentEvent } from '@weft/client';
 import type { NodeView, RunView } from '../api/types';
 
 /**
@@ -8,7 +8,7 @@ import type { NodeView, RunView } from '../api/types';
  */
 export function applyRunEvent(
   run: RunView | undefined,
-  event: ServerSentEvent,
+  event: Pick<ServerSentEvent, 'event' | 'data'>,
 ): RunView | undefined {
   let data: unknown;
   try {
