@@ -26,7 +26,7 @@ import { saveResult } from './save-result';
 
 const STEPS_TOPIC = 'steps';
 const RESULTS_TOPIC = 'results';
-/** As engine-load.ts gives Weft (WEFT_STEP_PARTITIONS, WEFT_RESULT_PARTITIONS). */
+/** As bench/run.ts gives Weft (WEFT_STEP_PARTITIONS, WEFT_RESULT_PARTITIONS). */
 const PARTITIONS = 8;
 /** Results handled at once, as the orchestrator's default ORCHESTRATOR_CONCURRENCY. */
 const ORCHESTRATOR_CONCURRENCY = 8;

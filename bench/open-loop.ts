@@ -312,7 +312,7 @@ function roundRate(rate: number): number {
   return Number(rate.toPrecision(2));
 }
 
-/** The machine, in the words engine-load.ts uses. */
+/** The machine, as every report of bench/ states it. */
 export function describeMachine(): string {
   const cpus = os.cpus();
   return `${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`;

@@ -1,5 +1,5 @@
-// Harness roles run as processes of their own, as Weft's services do in engine-load.ts, so the
-// load generator never competes with a worker for one event loop.
+// Harness roles run as processes of their own, as Weft's services do in bench/weft-system.ts,
+// so the load generator never competes with a worker for one event loop.
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /** How long a role may take to say it is ready (a Temporal worker bundles its workflows first). */

@@ -1,7 +1,7 @@
 // The one result shape every load harness returns (Weft, the floor, the peers), so a single run
 // can print them side by side and divide one by another. Plain data only: it goes to JSON as is.
 
-/** The workloads every system runs: the same graphs and step bodies as bench/engine-load.ts. */
+/** The workloads every system runs: the graphs and step bodies bench/weft-target.ts gives Weft. */
 export interface Workload {
   name: string;
   /** `chain`: `size` steps one after another; `fan`: one step, `size` in parallel, one after. */

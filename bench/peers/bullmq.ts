@@ -28,7 +28,7 @@ import {
 import { startRedis } from './redis-server';
 import { saveResult } from '../save-result';
 
-/** Jobs at once in the worker: as engine-load.ts gives Weft's worker (WORKER_CONCURRENCY). */
+/** Jobs at once in the worker: as bench/run.ts gives Weft's worker (WORKER_CONCURRENCY). */
 const CONCURRENCY = 256;
 
 /** When the processor began and ended a job, by the worker's clock (ms since the epoch). */

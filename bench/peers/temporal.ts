@@ -25,7 +25,7 @@ import { saveResult } from '../save-result';
 import { ensureTemporalCli, startTemporalDevServer, TEMPORAL_CLI_VERSION } from './temporal-cli';
 import type { BenchActivities, StepTiming, benchRun } from './temporal-workflows';
 
-/** Activities at once in the worker: as engine-load.ts gives Weft's worker (WORKER_CONCURRENCY). */
+/** Activities at once in the worker: as bench/run.ts gives Weft's worker (WORKER_CONCURRENCY). */
 const CONCURRENCY = 256;
 /** Runs whose results are awaited at once while collecting. */
 const COLLECTING = 64;

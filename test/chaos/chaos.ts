@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCommandLine, progressLog } from './command-line';
 import { FAULTS, FaultScript, type FaultRecord } from './faults';
 import { Load } from './load-client';
 import { sleep } from './service-processes';
@@ -35,32 +36,16 @@ interface Options {
 const WARM_UP_MS = 10_000;
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { minutes: 3, rate: 5, keep: false, settleSeconds: 180 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const next = Number(argv[++i]);
-      if (!Number.isFinite(next) || next <= 0) throw new Error(`${arg} needs a positive number`);
-      return next;
-    };
-    if (arg === '--minutes') options.minutes = value();
-    else if (arg === '--rate') options.rate = value();
-    else if (arg === '--settle-seconds') options.settleSeconds = value();
-    else if (arg === '--keep') options.keep = true;
-    else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(
-        'usage: npx tsx test/chaos/chaos.ts [--minutes N] [--rate RUNS_PER_S] [--settle-seconds S] [--keep]\n',
-      );
-      process.exit(0);
-    } else throw new Error(`unknown argument ${arg}`);
-  }
-  return options;
+  return parseCommandLine(
+    argv,
+    { minutes: 3, rate: 5, keep: false, settleSeconds: 180 },
+    { '--minutes': 'minutes', '--rate': 'rate', '--settle-seconds': 'settleSeconds' },
+    'npx tsx test/chaos/chaos.ts [--minutes N] [--rate RUNS_PER_S] [--settle-seconds S] [--keep]',
+  );
 }
 
 const started = Date.now();
-function log(line: string): void {
-  process.stderr.write(`[chaos +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
-}
+const log = progressLog('chaos', started);
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));

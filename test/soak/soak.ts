@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
+import { parseCommandLine, progressLog } from '../chaos/command-line';
 import { Load } from '../chaos/load-client';
 import { sleep } from '../chaos/service-processes';
 import {
@@ -37,10 +38,10 @@ import {
 import { MetricsSampler, type Sample } from './sampler';
 
 /**
- * Runs per second: half the knee the benchmark measures (bench/engine-load.ts; its figures go to
- * docs/benchmarks.md), so that the soak looks for leaks well below saturation, where a queue
- * that keeps growing would be overload rather than a leak. The knee is not measured yet: 3 runs/s
- * until it is.
+ * Runs per second, well below saturation, so that a queue growing under overload is not mistaken
+ * for a leak. The recorded 30-minute soak ran at this rate (about 15 steps/s). Half the knee
+ * `npm run bench` measures (docs/benchmarks.md: 13 runs/s of a 10-node chain, so about 65
+ * steps/s) is higher: pass `--rate` to soak there.
  */
 const SOAK_RATE = 3;
 
@@ -62,39 +63,21 @@ const RESULTS = join(__dirname, 'results');
 const TABLE_ROWS = 10;
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = {
-    minutes: 30,
-    rate: SOAK_RATE,
-    sampleSeconds: 15,
-    settleSeconds: 180,
-    keep: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const next = Number(argv[++i]);
-      if (!Number.isFinite(next) || next <= 0) throw new Error(`${arg} needs a positive number`);
-      return next;
-    };
-    if (arg === '--minutes') options.minutes = value();
-    else if (arg === '--rate') options.rate = value();
-    else if (arg === '--sample-seconds') options.sampleSeconds = value();
-    else if (arg === '--settle-seconds') options.settleSeconds = value();
-    else if (arg === '--keep') options.keep = true;
-    else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(
-        'usage: npx tsx test/soak/soak.ts [--minutes N] [--rate RUNS_PER_S] [--sample-seconds S] [--settle-seconds S] [--keep]\n',
-      );
-      process.exit(0);
-    } else throw new Error(`unknown argument ${arg}`);
-  }
-  return options;
+  return parseCommandLine(
+    argv,
+    { minutes: 30, rate: SOAK_RATE, sampleSeconds: 15, settleSeconds: 180, keep: false },
+    {
+      '--minutes': 'minutes',
+      '--rate': 'rate',
+      '--sample-seconds': 'sampleSeconds',
+      '--settle-seconds': 'settleSeconds',
+    },
+    'npx tsx test/soak/soak.ts [--minutes N] [--rate RUNS_PER_S] [--sample-seconds S] [--settle-seconds S] [--keep]',
+  );
 }
 
 const started = Date.now();
-function log(line: string): void {
-  process.stderr.write(`[soak +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
-}
+const log = progressLog('soak', started);
 
 /** What the machine was, and how busy, since figures from a shared machine read differently. */
 function machine(): { cpus: number; cpuModel: string; memoryGb: number; loadAverage: number[] } {
@@ -173,7 +156,7 @@ async function main(): Promise<number> {
           : 'PASS';
     code = outcome === 'PASS' ? 0 : outcome === 'FAIL' ? 1 : 2;
 
-    const file = await writeResults({
+    const report: Report = {
       options,
       machineAtStart,
       loadMs,
@@ -182,19 +165,13 @@ async function main(): Promise<number> {
       verdicts,
       unplanned: unplannedExitLines(services, t0),
       outcome,
-    });
+    };
+    const file = await writeResults(report);
     printSummary({
-      options,
-      machineAtStart,
-      loadMs,
-      settled,
-      samples: sampler.samples,
-      verdicts,
-      unplanned: unplannedExitLines(services, t0),
+      ...report,
       submitted: load.submissions.length,
       retried: load.retriedRequests,
       file,
-      outcome,
     });
   } finally {
     await system?.close();

@@ -1,12 +1,13 @@
 import type { KafkaClient } from './client';
-import { createKafkajsClient, type KafkajsClientConfig } from './kafkajs-client';
+import type { KafkaClientSettings } from './client-settings';
+import { createKafkajsClient } from './kafkajs-client';
 import { createPlatformaticClient } from './platformatic-client';
 
 /** The Kafka client libraries Weft can run on. */
 export const KAFKA_IMPLEMENTATIONS = ['kafkajs', 'platformatic'] as const;
 export type KafkaImplementation = (typeof KAFKA_IMPLEMENTATIONS)[number];
 
-export interface KafkaClientConfig extends KafkajsClientConfig {
+export interface KafkaClientConfig extends KafkaClientSettings {
   /**
    * The client library behind the interface. Default: `WEFT_KAFKA_CLIENT` from the environment,
    * else `kafkajs`. `platformatic` is several times faster and passes the test suite, but lost

@@ -20,25 +20,10 @@ import type {
   TopicPartitions,
   TopicSpec,
 } from './client';
+import { namespacing, type KafkaClientSettings, type Namespacing } from './client-settings';
 import { CoalescingSender } from './coalescing-sender';
 
-export interface KafkajsClientConfig {
-  /** `host:port` of one or more brokers. */
-  brokers: string[];
-  /** Names this process to the broker, and in its logs. Default: `weft`. */
-  clientId?: string;
-  /** How long to wait for a connection. Default: 3000 ms. */
-  connectionTimeoutMs?: number;
-  /**
-   * Prefixed to every topic and consumer group name, so that several deployments (or test files)
-   * can share one cluster without seeing each other's messages. Default: none.
-   */
-  namespace?: string;
-  /** How many times a failed request is retried before it fails. Default: 5. */
-  retries?: number;
-  /** kafkajs log level; its messages go to stderr as JSON lines. Default: warn. */
-  logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
-}
+export type KafkajsClientConfig = KafkaClientSettings;
 
 const LOG_LEVELS = {
   nothing: KafkaLogLevel.NOTHING,
@@ -167,22 +152,6 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
         disconnect: () => admin.disconnect(),
       };
     },
-  };
-}
-
-interface Namespacing {
-  /** The physical name of a logical topic or group. */
-  topic: (name: string) => string;
-  /** The logical name of a physical topic, or undefined when it is outside the namespace. */
-  logical: (name: string) => string | undefined;
-}
-
-function namespacing(namespace: string | undefined): Namespacing {
-  if (!namespace) return { topic: (name) => name, logical: (name) => name };
-  const prefix = `${namespace}.`;
-  return {
-    topic: (name) => `${prefix}${name}`,
-    logical: (name) => (name.startsWith(prefix) ? name.slice(prefix.length) : undefined),
   };
 }
 
