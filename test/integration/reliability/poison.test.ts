@@ -354,7 +354,7 @@ describe('a step report the broker refuses while the worker stops', () => {
     try {
       const first = await engine.startWorker({ stepTypes: ['text_generate'], handlers: verbose });
       // Reports of 5 kB are refused from now on; step.started (a few hundred bytes) still passes.
-      await setMaxMessageBytes(engine, STEP_RESULTS_TOPIC, 2_000);
+      await setMaxMessageBytes(engine, STEP_RESULTS_TOPIC, 2_000, true);
       const run = await engine.startRun({
         name: 'refused report',
         dag: { nodes: { t: { task: 'text_generate', inputs: { prompt: 'p' } } }, edges: [] },
@@ -363,7 +363,7 @@ describe('a step report the broker refuses while the worker stops', () => {
       await first.stop();
       expect(unhandled).toEqual([]);
 
-      await setMaxMessageBytes(engine, STEP_RESULTS_TOPIC, 2 * 1024 * 1024);
+      await setMaxMessageBytes(engine, STEP_RESULTS_TOPIC, 2 * 1024 * 1024, false);
       await engine.startWorker({ stepTypes: ['text_generate'], handlers: verbose });
       const done = await engine.waitForRun(run.id, undefined, 30_000);
       expect(done.status).toBe('completed');
@@ -377,12 +377,24 @@ describe('a step report the broker refuses while the worker stops', () => {
   });
 });
 
-/** Sets a topic's max.message.bytes on the broker itself. */
-async function setMaxMessageBytes(engine: TestEngine, topic: string, bytes: number): Promise<void> {
-  const admin = new Kafka({
+/**
+ * Sets a topic's max.message.bytes on the broker itself. The controller answers before the broker
+ * applies the change, so a lowered limit is probed until a message over it is refused: otherwise a
+ * report sent in between would pass, and the test would see nothing refused. A raised limit is not
+ * probed: a report refused meanwhile is retried.
+ */
+async function setMaxMessageBytes(
+  engine: TestEngine,
+  topic: string,
+  bytes: number,
+  lowering: boolean,
+): Promise<void> {
+  const kafka = new Kafka({
     brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
     logLevel: logLevel.NOTHING,
-  }).admin();
+  });
+  const name = `${engine.namespace}.${topic}`;
+  const admin = kafka.admin();
   await admin.connect();
   try {
     await admin.alterConfigs({
@@ -390,7 +402,7 @@ async function setMaxMessageBytes(engine: TestEngine, topic: string, bytes: numb
       resources: [
         {
           type: ConfigResourceTypes.TOPIC,
-          name: `${engine.namespace}.${topic}`,
+          name,
           configEntries: [{ name: 'max.message.bytes', value: String(bytes) }],
         },
       ],
@@ -398,7 +410,36 @@ async function setMaxMessageBytes(engine: TestEngine, topic: string, bytes: numb
   } finally {
     await admin.disconnect();
   }
+  if (!lowering) return;
+  const producer = kafka.producer({ retry: { retries: 0 } });
+  await producer.connect();
+  try {
+    // A probe that passes is not an envelope: the orchestrator dead-letters it.
+    await waitFor(
+      `the broker to refuse messages over ${bytes} bytes on ${name}`,
+      async () => {
+        try {
+          await producer.send({
+            topic: name,
+            messages: [{ key: 'probe', value: 'x'.repeat(bytes) }],
+          });
+          return undefined;
+        } catch (error) {
+          if (isTooLarge(error)) return true;
+          throw error;
+        }
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
+  } finally {
+    await producer.disconnect();
+  }
 }
+function isTooLarge(error: unknown): boolean {
+  const { type, cause } = error as { type?: string; cause?: unknown };
+  return type === 'MESSAGE_TOO_LARGE' || (cause !== undefined && isTooLarge(cause));
+}
+
 function payloadOf(message: Record<string, unknown>): Record<string, unknown> {
   return message.payload as Record<string, unknown>;
 }
