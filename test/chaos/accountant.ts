@@ -74,6 +74,8 @@ export interface Account {
   undelivered: Finding[];
   /** Facts worth knowing that break no invariant. */
   notes: string[];
+  /** Step attempts the workers logged ending, of every task. */
+  attemptsRun: number;
   providerRequests: number;
   providerRepeatsAfterCrash: number;
   extraAttemptsAfterTimeouts: number;
@@ -234,6 +236,7 @@ export async function account(input: {
     wrong: [],
     undelivered: [],
     notes: [],
+    attemptsRun: input.executions.length,
     providerRequests: input.providerCalls.length,
     providerRepeatsAfterCrash: 0,
     extraAttemptsAfterTimeouts: 0,

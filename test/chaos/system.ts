@@ -358,6 +358,7 @@ export function accountLines(result: Account, submitted: number, retried: number
   lines.push(`duplicated             ${result.duplicated.length}`);
   lines.push(`wrong outcome          ${result.wrong.length}`);
   lines.push(`undelivered webhooks   ${result.undelivered.length}`);
+  lines.push(`step attempts run     ${result.attemptsRun}`);
   lines.push(
     `provider requests ${result.providerRequests} (${result.providerRepeatsAfterCrash} repeats of an attempt whose worker was killed or stopped); extra attempts after step timeouts ${result.extraAttemptsAfterTimeouts}`,
   );

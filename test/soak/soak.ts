@@ -38,12 +38,12 @@ import {
 import { MetricsSampler, type Sample } from './sampler';
 
 /**
- * Runs per second, well below saturation, so that a queue growing under overload is not mistaken
- * for a leak. The recorded 30-minute soak ran at this rate (about 15 steps/s). Half the knee
- * `npm run bench` measures (docs/benchmarks.md: 13 runs/s of a 10-node chain, so about 65
- * steps/s) is higher: pass `--rate` to soak there.
+ * Runs per second: half the knee `npm run bench` measures (docs/benchmarks.md: 13 runs/s of a
+ * 10-node chain of no-op steps, 130 steps/s). The mix averages about 3.3 step attempts a run, so
+ * this is about 65 steps/s; the summary prints the rate measured. Below saturation, so that a queue
+ * growing under overload is not mistaken for a leak.
  */
-const SOAK_RATE = 3;
+const SOAK_RATE = 20;
 
 interface Options {
   /** How long the load runs. Default: 30. */
@@ -270,6 +270,11 @@ interface Report {
   outcome: string;
 }
 
+/** Step attempts per second of load, rounded (those still running when it stopped count too). */
+function stepsPerSecond(attempts: number, loadMs: number): number {
+  return Math.round(attempts / (loadMs / 1000));
+}
+
 function printSummary(input: Report & { submitted: number; retried: number; file: string }): void {
   const { settled, verdicts, samples } = input;
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -281,7 +286,7 @@ function printSummary(input: Report & { submitted: number; retried: number; file
   const anyVerdict = Object.values(verdicts)[0];
   const lines: string[] = [''];
   lines.push(
-    `== weft soak: ${s(input.loadMs)} of load at ${input.options.rate} runs/s${input.options.rate === SOAK_RATE ? ' (SOAK_RATE, half the knee)' : ''}, no faults; settled in ${s(settled.settledMs)}; ${s(Date.now() - started)} in all ==`,
+    `== weft soak: ${s(input.loadMs)} of load at ${input.options.rate} runs/s${input.options.rate === SOAK_RATE ? ' (SOAK_RATE, half the knee)' : ''}, ${stepsPerSecond(settled.result.attemptsRun, input.loadMs)} step attempts/s, no faults; settled in ${s(settled.settledMs)}; ${s(Date.now() - started)} in all ==`,
   );
   lines.push(
     `machine: ${atEnd.cpus} × ${atEnd.cpuModel}, ${atEnd.memoryGb} GB; load average ${input.machineAtStart.loadAverage.join(' ')} at the start, ${atEnd.loadAverage.join(' ')} at the end (other work on the machine counts too)`,
@@ -335,6 +340,8 @@ async function writeResults(report: Report): Promise<string> {
       cancelled: result.cancelled,
       completedBeforeCancel: result.completedBeforeCancel,
       notAccepted: result.notAccepted,
+      attemptsRun: result.attemptsRun,
+      stepAttemptsPerSecond: stepsPerSecond(result.attemptsRun, report.loadMs),
       lost: result.lost.length,
       duplicated: result.duplicated.length,
       wrong: result.wrong.length,
