@@ -21,6 +21,7 @@ import type {
   TopicSpec,
 } from './client';
 import { namespacing, type KafkaClientSettings, type Namespacing } from './client-settings';
+import { waitUntilServed } from './topics-served';
 import { CoalescingSender } from './coalescing-sender';
 
 export type KafkajsClientConfig = KafkaClientSettings;
@@ -105,12 +106,17 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
           for (let attempt = 1; ; attempt++) {
             try {
               await createMissing(specs);
-              return;
+              break;
             } catch (error) {
               if (attempt >= 5 || !(error as { retriable?: boolean }).retriable) throw error;
               await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
             }
           }
+          // Also when another process made them: they may be listed before they are served.
+          const topics = specs.map((spec) => names.topic(spec.topic));
+          await waitUntilServed(topics, () =>
+            Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic))),
+          );
         },
         async listTopics() {
           return (await admin.listTopics()).flatMap((topic) => names.logical(topic) ?? []);

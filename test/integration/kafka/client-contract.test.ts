@@ -346,6 +346,37 @@ describe.each(KAFKA_IMPLEMENTATIONS)('the %s client', (implementation) => {
     );
   });
 
+  it('ensures topics only once their partitions take messages, whichever admin made them', async () => {
+    // Retries would hide a partition its leader does not serve yet: these clients never retry.
+    const eager = createKafkaClient({
+      implementation,
+      brokers: brokers(),
+      clientId: namespace,
+      namespace,
+      logLevel: 'nothing',
+      retries: 0,
+    });
+    const [first, second] = await Promise.all([eager.admin(), eager.admin()]);
+    const producer = await eager.producer();
+    try {
+      for (let round = 0; round < 3; round++) {
+        const topic = uniqueName('topic');
+        // One makes the topics, the other may find them listed and not yet served.
+        await Promise.all([
+          first.ensureTopics([{ topic, partitions: 8 }]),
+          second.ensureTopics([{ topic, partitions: 8 }]),
+        ]);
+        await producer.send(
+          topic,
+          Array.from({ length: 64 }, (_, i) => ({ key: `key-${i}`, value: `m-${i}` })),
+        );
+      }
+    } finally {
+      await producer.disconnect();
+      await Promise.all([first.disconnect(), second.disconnect()]);
+    }
+  });
+
   it('ensures topics idempotently and describes groups, the cluster and its topics', async () => {
     const topic = uniqueName('topic');
     await admin.ensureTopics([{ topic, partitions: 3, config: { 'retention.ms': '3600000' } }]);
