@@ -57,8 +57,6 @@ const REBALANCE_TIMEOUT_MS = 60_000;
 const JOIN_TIMEOUT_MS = 60_000;
 const DRAIN_TIMEOUT_MS = 30_000;
 const LEAVE_TIMEOUT_MS = 10_000;
-/** A partition whose messages wait this long without one handled is logged as stalled. */
-const STALL_MS = 30_000;
 
 /** Creates a {@link KafkaClient} backed by `@platformatic/kafka`. */
 export function createPlatformaticClient(config: PlatformaticClientConfig): KafkaClient {
@@ -311,10 +309,6 @@ interface PartitionState {
   failures: number;
   /** After a handler failure: not before this time (ms since the epoch). */
   retryAt: number;
-  /** When a message was last handled, or the queue last filled from empty. */
-  movedAt: number;
-  /** A stall of this partition was logged and it has not moved since. */
-  stallLogged: boolean;
 }
 
 /**
@@ -378,10 +372,7 @@ class PlatformaticConsumer implements KafkaConsumer {
     await this.seeking;
     // The library rejoins on its own when the coordinator asks; a rejoin that failed (the
     // broker away too long) leaves the consumer without heartbeats, so try again from here.
-    this.watchdog = setInterval(() => {
-      this.checkMembership();
-      this.checkProgress();
-    }, 2_000);
+    this.watchdog = setInterval(() => this.checkMembership(), 2_000);
   }
 
   async commit(offsets: TopicPartitionOffset[]): Promise<void> {
@@ -491,8 +482,6 @@ class PlatformaticConsumer implements KafkaConsumer {
             epoch: 0,
             failures: 0,
             retryAt: 0,
-            movedAt: Date.now(),
-            stallLogged: false,
           };
           this.states.set(key, state);
         }
@@ -576,33 +565,6 @@ class PlatformaticConsumer implements KafkaConsumer {
     if (++this.inactiveChecks < 3) return;
     this.inactiveChecks = 0;
     this.rejoin();
-  }
-
-  /**
-   * Says so when a partition's messages wait and none has been handled for STALL_MS: a stalled
-   * partition would otherwise hold its runs back without one line in the logs.
-   */
-  private checkProgress(): void {
-    const now = Date.now();
-    for (const state of this.states.values()) {
-      const waiting = state.queue.length > 0 && !this.isPaused(state) && state.retryAt <= now;
-      if (!waiting || state.stallLogged || now - state.movedAt < STALL_MS) continue;
-      state.stallLogged = true;
-      this.log('error', 'partition stalled: messages wait and none was handled', {
-        groupId: this.client.groupId,
-        topic: state.topic,
-        partition: state.partition,
-        waitingMs: now - state.movedAt,
-        queued: state.queue.length,
-        nextOffset: state.queue[0]?.offset,
-        handlerRunning: state.busy,
-        fetching: state.fetching,
-        handlersRunning: this.active,
-        concurrency: this.concurrency,
-        scheduled: this.scheduled,
-        member: this.client.isActive(),
-      });
-    }
   }
 
   /**
@@ -694,11 +656,9 @@ class PlatformaticConsumer implements KafkaConsumer {
         if (!message) return;
         try {
           await handler(message);
-          moved(state);
           state.failures = 0;
           if (this.autoCommit && ours()) this.queueCommit(state, BigInt(message.offset) + 1n);
         } catch (error) {
-          moved(state);
           // As kafkajs: a message whose handler failed is delivered again, never skipped.
           const delay = Math.min(30_000, 300 * 2 ** state.failures++);
           this.log('error', 'message handler failed; it will be delivered again', {
@@ -847,7 +807,6 @@ class PlatformaticConsumer implements KafkaConsumer {
           stale = true;
           continue;
         }
-        if (state.queue.length === 0) moved(state);
         let next = from;
         for (const batch of answer.records ?? []) {
           const last = batch.firstOffset + BigInt(batch.lastOffsetDelta);
@@ -922,18 +881,12 @@ class PlatformaticConsumer implements KafkaConsumer {
 
 const OFFSET_OUT_OF_RANGE = 1;
 
-function moved(state: PartitionState): void {
-  state.movedAt = Date.now();
-  state.stallLogged = false;
-}
-
 function reset(state: PartitionState): void {
   state.epoch++;
   state.queue = [];
   state.position = undefined;
   state.failures = 0;
   state.retryAt = 0;
-  moved(state);
 }
 
 /** The fetch response a partition-level error was raised with, if any. */
