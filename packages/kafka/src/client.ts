@@ -95,7 +95,10 @@ export interface ClusterDescription {
 }
 
 export interface KafkaAdmin {
-  /** Creates the topics that do not exist yet; existing ones are left as they are. */
+  /**
+   * Creates the topics that do not exist yet, leaving existing ones as they are; resolves once
+   * every partition of every topic given is served by its leader, so a produce can follow at once.
+   */
   ensureTopics(specs: TopicSpec[]): Promise<void>;
   listTopics(): Promise<string[]>;
   deleteTopics(topics: string[]): Promise<void>;
