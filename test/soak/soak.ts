@@ -114,7 +114,7 @@ async function main(): Promise<number> {
     const sampler = new MetricsSampler(services, SERVICE_NAMES, options.sampleSeconds * 1000, t0);
     sampler.start();
     log(
-      `load: ${options.rate} runs/s${options.rate === SOAK_RATE ? ' (SOAK_RATE: half the knee)' : ''} for ${options.minutes} min, no faults; sampling /metrics every ${options.sampleSeconds} s`,
+      `load: ${options.rate} runs/s${options.rate === SOAK_RATE ? ' (SOAK_RATE)' : ''} for ${options.minutes} min, no faults; sampling /metrics every ${options.sampleSeconds} s`,
     );
     // The load generator mixes every workflow of the chaos test; its recovery probe is only
     // submitted by preflight here, as there is no fault to recover from.
@@ -290,7 +290,7 @@ function printSummary(input: Report & { submitted: number; retried: number; file
   const anyVerdict = Object.values(verdicts)[0];
   const lines: string[] = [''];
   lines.push(
-    `== weft soak: ${s(input.loadMs)} of load at ${input.options.rate} runs/s${input.options.rate === SOAK_RATE ? ' (SOAK_RATE, half the knee)' : ''}, ${stepsPerSecond(settled.result.attemptsRun, input.loadMs)} step attempts/s, no faults; settled in ${s(settled.settledMs)}; ${s(Date.now() - started)} in all ==`,
+    `== weft soak: ${s(input.loadMs)} of load at ${input.options.rate} runs/s${input.options.rate === SOAK_RATE ? ' (SOAK_RATE)' : ''}, ${stepsPerSecond(settled.result.attemptsRun, input.loadMs)} step attempts/s, no faults; settled in ${s(settled.settledMs)}; ${s(Date.now() - started)} in all ==`,
   );
   lines.push(
     `machine: ${atEnd.cpus} × ${atEnd.cpuModel}, ${atEnd.memoryGb} GB; load average ${input.machineAtStart.loadAverage.join(' ')} at the start, ${atEnd.loadAverage.join(' ')} at the end (other work on the machine counts too)`,
