@@ -4,3 +4,4 @@ export { checkReadiness, startHealthServer, type Readiness, type ReadinessCheck 
 export { runMetricsObserver, workflowLabel } from './run-metrics';
 export { inSpan, startTracing, type Tracing } from './tracing';
 export { stopOnSignals } from './stop-on-signals';
+export { PeriodicTasks } from './periodic-tasks';

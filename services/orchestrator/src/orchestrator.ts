@@ -14,7 +14,7 @@ import {
   type KafkaConsumer,
   type KafkaProducer,
 } from '@weft/kafka';
-import { inSpan, type Logger, type WeftMetrics } from '@weft/observability';
+import { inSpan, PeriodicTasks, type Logger, type WeftMetrics } from '@weft/observability';
 import type { RunStore } from '@weft/store';
 
 export interface OrchestratorOptions {
@@ -43,9 +43,8 @@ export interface OrchestratorOptions {
 export class Orchestrator {
   private consumer?: KafkaConsumer;
   private producer?: KafkaProducer;
-  private timers: NodeJS.Timeout[] = [];
+  private readonly periodic: PeriodicTasks;
   private stopping = false;
-  private busy = new Set<Promise<unknown>>();
 
   constructor(
     private readonly kafka: KafkaClient,
@@ -53,7 +52,9 @@ export class Orchestrator {
     private readonly options: OrchestratorOptions,
     private readonly log: Logger,
     private readonly metrics?: WeftMetrics,
-  ) {}
+  ) {
+    this.periodic = new PeriodicTasks(log);
+  }
 
   /** True from joining its consumer group until it starts stopping. */
   get ready(): boolean {
@@ -76,22 +77,23 @@ export class Orchestrator {
     });
     await this.consumer.run(async (message) => this.onStepResult(message));
     this.joined = true;
-    this.every(this.options.timerIntervalMs, () => this.fireTimers());
-    this.every(this.options.sweepIntervalMs, () => this.sweepOutboxes());
+    this.periodic.every(this.options.timerIntervalMs, () => this.fireTimers());
+    this.periodic.every(this.options.sweepIntervalMs, () => this.sweepOutboxes());
     // A run's next change removes what was published for it; this removes the rest long before
     // the sweeper would take it for orphaned.
     this.runs.clearPublishedLater();
-    this.every(Math.min(250, this.options.sweepAfterMs / 4), () => this.runs.flushPublished());
+    this.periodic.every(Math.min(250, this.options.sweepAfterMs / 4), () =>
+      this.runs.flushPublished(),
+    );
     if (this.metrics) {
-      this.every(this.options.metricsIntervalMs ?? 15_000, () => this.sampleBacklogs());
+      this.periodic.every(this.options.metricsIntervalMs ?? 15_000, () => this.sampleBacklogs());
     }
     this.log.info('orchestrator started');
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const timer of this.timers) clearInterval(timer);
-    await Promise.allSettled([...this.busy]);
+    await this.periodic.stop();
     await this.runs.flushPublished();
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
@@ -221,24 +223,6 @@ export class Orchestrator {
     await this.producer?.send(DEAD_LETTERS_TOPIC, [
       { key: message.key ?? 'unknown', value: JSON.stringify(record) },
     ]);
-  }
-
-  /** Runs `task` every `ms`, never two at once, logging (not throwing) its failures. */
-  private every(ms: number, task: () => Promise<void>): void {
-    let running = false;
-    this.timers.push(
-      setInterval(() => {
-        if (running || this.stopping) return;
-        running = true;
-        const work = task()
-          .catch((error: unknown) => this.log.warn('periodic task failed', { error }))
-          .finally(() => {
-            running = false;
-            this.busy.delete(work);
-          });
-        this.busy.add(work);
-      }, ms),
-    );
   }
 }
 

@@ -19,7 +19,7 @@ import {
   type KafkaConsumer,
   type KafkaProducer,
 } from '@weft/kafka';
-import { inSpan, type Logger, type WeftMetrics } from '@weft/observability';
+import { inSpan, PeriodicTasks, type Logger, type WeftMetrics } from '@weft/observability';
 import { executeStep, StepFailure, type StepHandler } from '@weft/steps';
 import type { AttemptClaims } from '@weft/store';
 import { randomUUID } from 'node:crypto';
@@ -102,7 +102,7 @@ export class Worker {
   private readonly backlog: { key: string; start: () => void }[] = [];
   private paused = false;
   private stopping = false;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly periodic: PeriodicTasks;
   private idle?: () => void;
   /** This process, as a claim holder: a restarted worker with the same id is another holder. */
   private readonly holder: string;
@@ -116,6 +116,7 @@ export class Worker {
     private readonly metrics?: WeftMetrics,
   ) {
     this.holder = `${options.workerId}:${randomUUID().slice(0, 8)}`;
+    this.periodic = new PeriodicTasks(log);
   }
 
   /** Steps running now. */
@@ -138,8 +139,8 @@ export class Worker {
     await ensureTopics(this.kafka, engineTopics(this.options.topicPartitions));
     this.producer = await this.kafka.producer();
     await this.claims.beat(this.holder);
-    this.every(HEARTBEAT_MS, () => this.claims.beat(this.holder));
-    this.every(CLAIM_SWEEP_MS, () => this.claims.sweep());
+    this.periodic.every(HEARTBEAT_MS, () => this.claims.beat(this.holder));
+    this.periodic.every(CLAIM_SWEEP_MS, () => this.claims.sweep());
 
     // Every worker hears every run event, to abort the steps of runs that were cancelled or ended.
     this.control = await this.kafka.consumer({
@@ -164,7 +165,7 @@ export class Worker {
       this.pools.push(pool);
       await consumer.run(async (message) => this.accept(pool, message));
     }
-    this.timers.push(setInterval(() => void this.commit(), this.options.commitIntervalMs));
+    this.periodic.every(this.options.commitIntervalMs, () => this.commit());
     this.started = true;
     this.countInFlight();
     this.log.info('worker started', {
@@ -200,7 +201,7 @@ export class Worker {
     ]);
     await this.producer?.disconnect();
     // Last: a step handed back above is released by its claim, not by our silence.
-    for (const timer of this.timers) clearInterval(timer);
+    await this.periodic.stop();
     this.log.info('worker stopped', { workerId: this.options.workerId });
   }
 
@@ -533,20 +534,6 @@ export class Worker {
       const oldest = this.attempts.values().next().value;
       if (oldest !== undefined) this.attempts.delete(oldest);
     }
-  }
-
-  /** Runs `task` every `ms`, one at a time, logging (not throwing) its failures. */
-  private every(ms: number, task: () => Promise<void>): void {
-    let running = false;
-    this.timers.push(
-      setInterval(() => {
-        if (running) return;
-        running = true;
-        task()
-          .catch((error: unknown) => this.log.warn('periodic task failed', { error }))
-          .finally(() => (running = false));
-      }, ms),
-    );
   }
 
   private async commit(): Promise<void> {
