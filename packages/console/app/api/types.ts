@@ -1,30 +1,24 @@
 import type { Diagnostics, WorkflowDefinition } from '@weft/core';
+import type { WorkflowVersionSummary } from '@weft/client';
 
 /** The API's error body: `{error: {code, message, details}}`. */
 export interface ApiErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-/** One version of a workflow, with its definition. */
-export interface WorkflowVersion {
-  id: string | null;
-  slug: string;
-  version: number;
-  name: string;
-  description: string | null;
-  builtIn: boolean;
-  createdAt: string | null;
+/** One version of a workflow, with its definition as core's type, for the editor. */
+export interface WorkflowVersion extends WorkflowVersionSummary {
   definition: WorkflowDefinition;
 }
 
-/** The answer to a save. */
+/** The answer to a save: the new version, and core's findings that did not block it. */
 export interface SavedWorkflow {
-  workflow: Omit<WorkflowVersion, 'definition'>;
+  workflow: WorkflowVersionSummary;
   diagnostics: Diagnostics;
 }
 
 // The API client's own types where the console reads the same answers: one description of what
-// the gateway says. A version's definition is core's type here, for the editor.
+// the gateway says. A version's definition is core's type above, for the editor.
 export type {
   NodeView,
   RunPage,

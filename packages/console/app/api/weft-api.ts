@@ -1,5 +1,5 @@
 import type { WorkflowDefinition } from '@weft/core';
-import { SseParser, type ServerSentEvent } from '@weft/client';
+import { SseParser, WeftApiError, type ServerSentEvent } from '@weft/client';
 import type {
   ApiErrorBody,
   RunPage,
@@ -9,19 +9,6 @@ import type {
   WorkflowSummary,
   WorkflowVersion,
 } from './types';
-
-/** An error answer of the API, with its stable code and details. */
-export class ApiRequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'ApiRequestError';
-  }
-}
 
 function isErrorBody(body: unknown): body is ApiErrorBody {
   const error = (body as Partial<ApiErrorBody> | null)?.error;
@@ -37,16 +24,20 @@ function parseJson(text: string): unknown {
 }
 
 /** The error an unsuccessful answer means, from its `{error}` body when it has one. */
-function errorOf(status: number, body: unknown): ApiRequestError {
+function errorOf(status: number, body: unknown): WeftApiError {
   if (isErrorBody(body)) {
-    return new ApiRequestError(
+    return new WeftApiError({
       status,
-      body.error.code,
-      body.error.message,
-      body.error.details ?? {},
-    );
+      code: body.error.code,
+      message: body.error.message,
+      details: body.error.details ?? {},
+    });
   }
-  return new ApiRequestError(status, 'http_error', `The gateway answered HTTP ${status}`);
+  return new WeftApiError({
+    status,
+    code: 'http_error',
+    message: `The gateway answered HTTP ${status}`,
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { checkDefinition, type WorkflowDefinition } from '@weft/core';
-import { ApiRequestError } from '../api/weft-api';
+import { WeftApiError } from '@weft/client';
 import { errorMessage, useApi } from '../api-context';
 import { WorkflowGraph } from '../graph/WorkflowGraph';
 import { Link, useNavigation } from '../navigation';
@@ -148,7 +148,7 @@ export function Editor({
       return version;
     } catch (error) {
       const details =
-        error instanceof ApiRequestError && error.code === 'invalid_definition'
+        error instanceof WeftApiError && error.code === 'invalid_definition'
           ? ` ${(
               (error.details.diagnostics as { errors?: { message: string }[] } | undefined)
                 ?.errors ?? []

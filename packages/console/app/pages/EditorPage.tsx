@@ -4,6 +4,7 @@ import { errorMessage, useApi } from '../api-context';
 import { Editor, type EditorStart } from '../editor/Editor';
 import { templateDefinition } from '../editor/templates';
 import { Link, useNavigation } from '../navigation';
+import { ErrorAlert } from '../ui/ErrorAlert';
 
 /**
  * The editor page: a saved workflow's latest version, or a new one from a template. After the
@@ -74,9 +75,7 @@ export function EditorPage({ slug, template }: { slug?: string; template?: strin
         <p className="breadcrumb">
           <Link to={{ page: 'workflows' }}>Workflows</Link>
         </p>
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
+        <ErrorAlert message={error} />
       </div>
     );
   }

@@ -14,6 +14,7 @@ import { Timeline } from '../run/Timeline';
 import { useLiveRun } from '../run/use-live-run';
 import { formatDuration, formatTime } from '../ui/format';
 import { StatusBadge } from '../ui/StatusBadge';
+import { ErrorAlert } from '../ui/ErrorAlert';
 
 /** A graph for a run whose definition cannot be read (an inline plan): its nodes, no edges. */
 function nodesOnly(run: RunView): WorkflowDefinition {
@@ -91,9 +92,7 @@ export function RunPage({ runId }: { runId: string }) {
     return (
       <div className="page">
         <h1>Run {runId}</h1>
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
+        <ErrorAlert message={error} />
       </div>
     );
   }
@@ -157,11 +156,7 @@ export function RunPage({ runId }: { runId: string }) {
       <p className="visually-hidden" role="status">
         Run {run.status.replace('_', ' ')}
       </p>
-      {cancelError && (
-        <p className="alert alert-error" role="alert">
-          {cancelError}
-        </p>
-      )}
+      <ErrorAlert message={cancelError} />
       {run.error && (
         <p className={`alert ${run.status === 'cancelled' ? 'alert-neutral' : 'alert-error'}`}>
           <strong>{run.error.code}</strong>: {run.error.message}

@@ -5,6 +5,7 @@ import { errorMessage, useApi } from '../api-context';
 import { Link } from '../navigation';
 import { formatDuration, formatTime } from '../ui/format';
 import { StatusBadge } from '../ui/StatusBadge';
+import { ErrorAlert } from '../ui/ErrorAlert';
 
 /** How often the list is read again while one of its runs is still going. */
 const REFRESH_MS = 2000;
@@ -76,11 +77,7 @@ export function RunsPage({ slug }: { slug: string }) {
           </Link>
         </div>
       </header>
-      {error && (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {runs === undefined ? (
         <p className="muted">Loading runs…</p>
       ) : runs.length === 0 ? (

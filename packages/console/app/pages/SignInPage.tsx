@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { WeftApi } from '../api/weft-api';
 import { errorMessage } from '../api-context';
+import { ErrorAlert } from '../ui/ErrorAlert';
 
 /**
  * Sign in with an app's API key. The key is checked against the API before it is kept, and it
@@ -52,11 +53,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (apiKey: string) => voi
             Kept in this browser tab only, and sent as <code>Authorization: Bearer</code>.
           </p>
         </div>
-        {error && (
-          <p className="alert alert-error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert message={error} />
         <button
           type="submit"
           className="button button-primary"

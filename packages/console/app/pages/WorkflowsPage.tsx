@@ -3,6 +3,7 @@ import type { WorkflowSummary } from '../api/types';
 import { errorMessage, useApi } from '../api-context';
 import { Link } from '../navigation';
 import { formatTime } from '../ui/format';
+import { ErrorAlert } from '../ui/ErrorAlert';
 
 /** The app's workflows and the built-in templates it can run, with links to edit and to runs. */
 export function WorkflowsPage() {
@@ -33,11 +34,7 @@ export function WorkflowsPage() {
           </Link>
         </div>
       </header>
-      {error && (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {workflows === undefined ? (
         !error && <p className="muted">Loading workflows…</p>
       ) : (

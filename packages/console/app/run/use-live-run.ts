@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { isTerminalRunStatus } from '@weft/core';
 import type { RunView } from '../api/types';
-import { ApiRequestError } from '../api/weft-api';
+import { WeftApiError } from '@weft/client';
 import { errorMessage, useApi } from '../api-context';
 import { applyRunEvent } from './run-events';
 
@@ -39,7 +39,7 @@ export function useLiveRun(runId: string): {
           );
         } catch (failure) {
           if (controller.signal.aborted) return;
-          const permanent = failure instanceof ApiRequestError && failure.status < 500;
+          const permanent = failure instanceof WeftApiError && failure.status < 500;
           if (latest === undefined || permanent) setError(errorMessage(failure));
           // Not found or not allowed will not change by asking again.
           if (permanent) return;
