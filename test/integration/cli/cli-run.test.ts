@@ -8,7 +8,8 @@ import { TestEngine } from '../../support/engine';
 import { createStepHandlers, stepServices } from '../steps/step-services';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const CLI = join(ROOT, 'packages', 'cli', 'dist', 'cli.js');
+// What `npx weft` runs: the command `npm ci` linked (a committed file, so it exists on a fresh clone).
+const CLI = join(ROOT, 'node_modules', '.bin', 'weft');
 const run = promisify(execFile);
 
 /** The five nodes of the built-in image-generate-v1 pipeline. */

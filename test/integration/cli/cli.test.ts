@@ -6,7 +6,8 @@ import { AppStore, connectDatabase } from '@weft/store';
 import { dropDatabase, uniqueName } from '../../support/test-infrastructure';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const CLI = join(ROOT, 'packages', 'cli', 'dist', 'cli.js');
+// What `npx weft` runs: the command `npm ci` linked (a committed file, so it exists on a fresh clone).
+const CLI = join(ROOT, 'node_modules', '.bin', 'weft');
 const run = promisify(execFile);
 
 interface Outcome {
