@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       systems.push(result);
       process.stderr.write(`${formatResult(result)}\n\n`);
     } catch (error) {
-      // A peer that cannot be brought up here is reported, not fatal: the rest still runs.
+      // The rest still runs; the run fails at the end, naming what could not be measured.
       const why = error instanceof Error ? error.message : String(error);
       failures.push(`${name}: could not be measured: ${why}`);
       log(`${name} failed: ${why}`);
@@ -132,6 +132,12 @@ async function main(): Promise<void> {
     `${JSON.stringify({ quick, systems, scaleOut, failures }, null, 2)}\n`,
   );
   log(`written to bench/results/bench-${stamp}.{md,json}`);
+  if (failures.length > 0) {
+    // The report names them too, but a comparison missing a system must not pass for a whole one.
+    log(`FAILED: ${failures.length} of the systems asked for could not be measured:`);
+    for (const failure of failures) log(`  ${failure}`);
+    process.exitCode = 1;
+  }
 }
 
 function argValue(argv: string[], name: string): string | undefined {

@@ -66,7 +66,7 @@ export class RunStore {
   private readonly uncleared = new Map<string, Set<string>>();
 
   constructor(
-    connection: Connection,
+    private readonly connection: Connection,
     private readonly definitions: DefinitionStore,
     private readonly publisher: OutboxPublisher,
     private readonly clock: () => number = Date.now,
@@ -79,7 +79,15 @@ export class RunStore {
 
   /** Runs holding outbox messages not yet confirmed published (a gauge for operators). */
   async outboxBacklog(): Promise<number> {
-    return this.runs.countDocuments({ outboxAt: { $exists: true } });
+    // The count command, not countDocuments: that one is an aggregation, which mongo-java-server
+    // answers by reading every run, where the outboxAt index has the few live ones.
+    const database = this.connection.db;
+    if (!database) throw new Error('the database connection is not open');
+    const counted = await database.command({
+      count: this.runs.collectionName,
+      query: { outboxAt: { $exists: true } },
+    });
+    return Number(counted.n);
   }
 
   /**

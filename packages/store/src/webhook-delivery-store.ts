@@ -46,6 +46,12 @@ interface DeliveryDocument extends Omit<WebhookDelivery, 'id'> {
   body: string;
   /** A claimed delivery is someone's until then; after it, another dispatcher may take it. */
   leaseUntil?: number;
+  /**
+   * When a dispatcher should next take the delivery: `nextAttemptAt` while pending, `leaseUntil`
+   * while delivering, absent once it ended. The one field `claimDue` reads, indexed sparsely,
+   * so finding due deliveries reads the live ones only, however many ended before.
+   */
+  dueAt?: number;
 }
 
 const deliverySchema = new Schema<DeliveryDocument>(
@@ -63,17 +69,18 @@ const deliverySchema = new Schema<DeliveryDocument>(
     failure: String,
     body: { type: String, required: true },
     leaseUntil: Number,
+    dueAt: Number,
     createdAt: { type: Number, required: true },
     updatedAt: { type: Number, required: true },
   },
   { versionKey: false, collection: 'webhook_deliveries' },
 );
-deliverySchema.index({ status: 1, nextAttemptAt: 1 });
+deliverySchema.index({ dueAt: 1 }, { sparse: true });
 deliverySchema.index({ appId: 1, endpointId: 1, createdAt: -1 });
 deliverySchema.index({ appId: 1, runId: 1 });
 
 function view(document: DeliveryDocument): WebhookDelivery {
-  const { _id, body: _body, leaseUntil: _lease, ...rest } = document;
+  const { _id, body: _body, leaseUntil: _lease, dueAt: _due, ...rest } = document;
   return { id: _id, ...rest, attempts: [...(rest.attempts ?? [])] };
 }
 
@@ -99,6 +106,27 @@ export class WebhookDeliveryStore {
 
   async ensureIndexes(): Promise<void> {
     await this.deliveries.createIndexes();
+    await this.giveDueTimes();
+  }
+
+  /**
+   * Gives `dueAt` to live deliveries made before the field existed, so none is left waiting. Reads
+   * the collection once at start; a no-op on deliveries made since.
+   */
+  private async giveDueTimes(): Promise<void> {
+    const undated = await this.deliveries
+      .find({ status: { $in: ['pending', 'delivering'] }, dueAt: { $exists: false } })
+      .select({ status: 1, nextAttemptAt: 1, leaseUntil: 1 })
+      .lean<Pick<DeliveryDocument, '_id' | 'status' | 'nextAttemptAt' | 'leaseUntil'>[]>();
+    for (const delivery of undated) {
+      const dueAt =
+        (delivery.status === 'pending' ? delivery.nextAttemptAt : delivery.leaseUntil) ??
+        this.clock();
+      await this.deliveries.updateOne(
+        { _id: delivery._id, status: delivery.status, dueAt: { $exists: false } },
+        { $set: { dueAt } },
+      );
+    }
   }
 
   /** Makes the delivery of event `eventId` to one receiver, unless it exists; returns its id. */
@@ -128,6 +156,7 @@ export class WebhookDeliveryStore {
             status: 'pending',
             attempts: [],
             nextAttemptAt: now,
+            dueAt: now,
             body: input.body,
             createdAt: now,
             updatedAt: now,
@@ -150,14 +179,16 @@ export class WebhookDeliveryStore {
     const now = this.clock();
     const claimed = await this.deliveries
       .findOneAndUpdate(
+        { dueAt: { $lte: now } },
         {
-          $or: [
-            { status: 'pending', nextAttemptAt: { $lte: now } },
-            { status: 'delivering', leaseUntil: { $lte: now } },
-          ],
+          $set: {
+            status: 'delivering',
+            leaseUntil: now + leaseMs,
+            dueAt: now + leaseMs,
+            updatedAt: now,
+          },
         },
-        { $set: { status: 'delivering', leaseUntil: now + leaseMs, updatedAt: now } },
-        { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
+        { sort: { dueAt: 1 }, returnDocument: 'after' },
       )
       .lean<DeliveryDocument>();
     return claimed ? { ...view(claimed), body: claimed.body } : undefined;
@@ -182,12 +213,14 @@ export class WebhookDeliveryStore {
         $set: {
           status: outcome.status,
           updatedAt: this.clock(),
-          ...(outcome.status === 'pending' ? { nextAttemptAt: outcome.nextAttemptAt } : {}),
+          ...(outcome.status === 'pending'
+            ? { nextAttemptAt: outcome.nextAttemptAt, dueAt: outcome.nextAttemptAt }
+            : {}),
           ...(outcome.status === 'failed' ? { failure: outcome.failure } : {}),
         },
         $unset: {
           leaseUntil: 1,
-          ...(outcome.status === 'pending' ? {} : { nextAttemptAt: 1 }),
+          ...(outcome.status === 'pending' ? {} : { nextAttemptAt: 1, dueAt: 1 }),
           ...(outcome.status === 'failed' ? {} : { failure: 1 }),
         },
       },
@@ -200,7 +233,7 @@ export class WebhookDeliveryStore {
       { _id: id },
       {
         $set: { status: 'failed', failure, updatedAt: this.clock() },
-        $unset: { leaseUntil: 1, nextAttemptAt: 1 },
+        $unset: { leaseUntil: 1, nextAttemptAt: 1, dueAt: 1 },
       },
     );
   }
@@ -212,7 +245,7 @@ export class WebhookDeliveryStore {
       .findOneAndUpdate(
         { _id: id, appId, status: { $ne: 'delivering' } },
         {
-          $set: { status: 'pending', nextAttemptAt: now, updatedAt: now },
+          $set: { status: 'pending', nextAttemptAt: now, dueAt: now, updatedAt: now },
           $unset: { failure: 1 },
         },
         { returnDocument: 'after' },

@@ -5,6 +5,7 @@ import {
   ResultStore,
   VectorMismatchError,
   VectorStore,
+  WebhookDeliveryStore,
 } from '@weft/store';
 import { connectDatabase, dropDatabase } from '../../support/test-infrastructure';
 
@@ -108,5 +109,72 @@ describe('VectorStore', () => {
       VectorMismatchError,
     );
     await expect(vectors.search('app_one', 'compass', [1, 2], 3)).rejects.toThrow(/3-dimensional/);
+  });
+});
+
+describe('WebhookDeliveryStore', () => {
+  const delivery = (eventId: string) => ({
+    eventId,
+    appId: 'app_one',
+    runId: `run_${eventId}`,
+    event: 'run.completed',
+    url: 'https://receiver.example/hook',
+    body: '{}',
+  });
+
+  it('hands out due deliveries soonest first, once per lease, and none that ended', async () => {
+    let now = 1_000_000;
+    const store = new WebhookDeliveryStore(connection, () => now);
+    await store.ensureIndexes();
+    const first = await store.enqueue(delivery('one'));
+    now += 10;
+    const second = await store.enqueue(delivery('two'));
+    now += 10;
+    const ended = await store.enqueue(delivery('three'));
+
+    expect((await store.claimDue(1000))?.id).toBe(first);
+    expect((await store.claimDue(1000))?.id).toBe(second);
+    const third = await store.claimDue(1000);
+    expect(third?.id).toBe(ended);
+    await store.recordAttempt(
+      ended,
+      { at: now, durationMs: 5, status: 200 },
+      { status: 'delivered' },
+    );
+    expect(await store.claimDue(1000)).toBeUndefined();
+
+    // A retry is due at its time; a lease that ran out makes its delivery due again.
+    await store.recordAttempt(
+      second,
+      { at: now, durationMs: 5, status: 500 },
+      { status: 'pending', nextAttemptAt: now + 500 },
+    );
+    now += 500;
+    expect((await store.claimDue(1000))?.id).toBe(second);
+    expect(await store.claimDue(1000)).toBeUndefined();
+    now += 600; // the first one's lease (taken 1,100 ms ago, for 1,000) has run out
+    expect((await store.claimDue(1000))?.id).toBe(first);
+    expect(await store.claimDue(1000)).toBeUndefined();
+  });
+
+  it('makes live deliveries written before dueAt existed due, on start', async () => {
+    await connection.collection('webhook_deliveries').deleteMany({});
+    const now = 2_000_000;
+    const store = new WebhookDeliveryStore(connection, () => now);
+    await store.ensureIndexes();
+    const pending = await store.enqueue(delivery('old-pending'));
+    const delivered = await store.enqueue(delivery('old-delivered'));
+    await store.recordAttempt(
+      delivered,
+      { at: now, durationMs: 5, status: 200 },
+      { status: 'delivered' },
+    );
+    // As an earlier version wrote them: no dueAt.
+    await connection.collection('webhook_deliveries').updateMany({}, { $unset: { dueAt: '' } });
+    expect(await store.claimDue(1000)).toBeUndefined();
+
+    await store.ensureIndexes();
+    expect((await store.claimDue(1000))?.id).toBe(pending);
+    expect(await store.claimDue(1000)).toBeUndefined();
   });
 });
