@@ -12,7 +12,7 @@
 # Debian (glibc) on purpose: sharp and @resvg/resvg-js install prebuilt linux-x64 / linux-arm64
 # glibc binaries as optional npm packages, which Alpine (musl) would not run.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Only the package manifests, so that the dependency layer below is rebuilt when they change and
 # not on every source edit (the copy of them is identical, so its layer stays cached).

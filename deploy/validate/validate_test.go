@@ -101,7 +101,7 @@ func TestBrokenFilesFail(t *testing.T) {
 			"does not scrape compose service worker-media"},
 		{"dashboard queries an unknown metric", "deploy/grafana/dashboards/weft.json", "weft_outbox_backlog)", "weft_outbox_size)",
 			"queries weft_outbox_size, which no Weft service exports"},
-		{"alpine image", "Dockerfile", "ARG NODE_IMAGE=node:20-bookworm-slim", "ARG NODE_IMAGE=node:20-alpine", "use a Debian bookworm image"},
+		{"alpine image", "Dockerfile", "ARG NODE_IMAGE=node:24-bookworm-slim", "ARG NODE_IMAGE=node:24-alpine", "use a Debian bookworm image"},
 		{"root user", "Dockerfile", "USER 1000:1000", "USER node", "use a numeric non-root user"},
 		{"a real-looking key in the example", "deploy/k8s/secret.example.yaml", "'<your fal key>'", "'f4a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5'",
 			"FAL_KEY looks like a real key"},
