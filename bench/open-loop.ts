@@ -59,8 +59,12 @@ interface Settings {
   rungs: number;
   /** Each rung offers this many times the one before. */
   factor: number;
-  /** One more rung between the last rate kept up with and the first one not. */
-  bisect: boolean;
+  /**
+   * Rungs between the last rate kept up with and the first one not, each at their geometric
+   * mean, until the second is at most this many times the first: the knee is then known to
+   * within that much.
+   */
+  knownWithin: number;
   kneeSeconds: number;
   /** How long after the last run was due its runs may take to end and still count. */
   drainMs: number;
@@ -73,9 +77,9 @@ interface Settings {
 const QUICK: Settings = {
   rungSeconds: 2,
   rungs: 4,
-  // Coarse, to span a wide range in four short rates.
+  // Coarse, to span a wide range in four short rates; bisection narrows it after.
   factor: 2.5,
-  bisect: false,
+  knownWithin: 1.15,
   kneeSeconds: 2,
   drainMs: 10_000,
   settleMs: 30_000,
@@ -85,7 +89,7 @@ const FULL: Settings = {
   rungSeconds: 10,
   rungs: 7,
   factor: 2,
-  bisect: true,
+  knownWithin: 1.15,
   kneeSeconds: 20,
   drainMs: 30_000,
   settleMs: 120_000,
@@ -135,15 +139,13 @@ export async function measureSystem<K>(
     for (let down = 0; kept === null && down < 2; down++) {
       rate = roundRate(missed! / settings.factor ** (down + 1));
       if (await rung(rate, 'ladder', settings.rungSeconds)) kept = rate;
+      else missed = rate;
     }
-    if (settings.bisect && kept !== null && missed !== null) {
+    while (kept !== null && missed !== null && missed / kept > settings.knownWithin) {
       const between = roundRate(Math.sqrt(kept * missed));
-      if (
-        between > kept &&
-        between < missed &&
-        (await rung(between, 'ladder', settings.rungSeconds))
-      )
-        kept = between;
+      if (between <= kept || between >= missed) break;
+      if (await rung(between, 'ladder', settings.rungSeconds)) kept = between;
+      else missed = between;
     }
     knees.push({ workload: workload.name, runsPerSecond: kept, reached: missed !== null });
     if (kept === null) continue;

@@ -50,6 +50,18 @@ export interface ResultRow {
   firstStepMs?: Percentiles;
   /** CPU (% of one core) and peak memory of each process while the rate was offered. */
   usage?: { name: string; cpuPercent: number; peakRssMb: number }[];
+  /** Weft only: what each completed step cost each process while the rate was offered. */
+  costs?: StepCost[];
+}
+
+/** One process's share of a completed step: its CPU and, for Weft's services, its I/O requests. */
+export interface StepCost {
+  name: string;
+  cpuMsPerStep: number;
+  /** Database commands the process sent (Weft's services only). */
+  databaseCommandsPerStep?: number;
+  /** Requests the process sent to Kafka brokers (Weft's services only). */
+  kafkaRequestsPerStep?: number;
 }
 
 /** Everything one system's harness measured. */

@@ -1,12 +1,14 @@
 // `npm run bench [-- --quick] [--only floor,weft,platformatic,bullmq,temporal,scale-out]
-// [--workload <part of a name>]`: every system on the same workloads, in one run, on one machine:
-// the floor (bare Kafka and database), Weft (on its default Kafka client, kafkajs, and on
-// @platformatic/kafka), BullMQ and Temporal, then Weft's scale-out. Prints one report and writes
-// it, with every figure, to bench/results/. Never part of `npm test`; it asserts nothing. See
+// [--workload <part of a name>] [--history [N]]`: every system on the same workloads, in one run,
+// on one machine: the floor (bare Kafka and database), Weft (on its default Kafka client, kafkajs,
+// and on @platformatic/kafka), BullMQ and Temporal, then Weft's scale-out; with --history, Weft
+// again on a database holding N ended runs (200,000 by default). Prints one report and writes it,
+// with every figure, to bench/results/. Never part of `npm test`; it asserts nothing. See
 // docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_HISTORY_RUNS, preloadHistory } from './history';
 import { formatResult, measureSystem } from './open-loop';
 import { runFloor } from './floor';
 import { loadPeer } from './peers/install';
@@ -20,8 +22,20 @@ const ROOT = join(__dirname, '..');
 const SYSTEMS = ['floor', 'weft', 'platformatic', 'bullmq', 'temporal', 'scale-out'] as const;
 type SystemName = (typeof SYSTEMS)[number];
 
-function parse(argv: string[]): { quick: boolean; only: Set<SystemName> } {
+function parse(argv: string[]): {
+  quick: boolean;
+  only: Set<SystemName>;
+  historyRuns: number | undefined;
+} {
   const quick = argv.includes('--quick');
+  const historyAt = argv.indexOf('--history');
+  const historyArg = historyAt >= 0 ? argv[historyAt + 1] : undefined;
+  const historyRuns =
+    historyAt < 0
+      ? undefined
+      : historyArg !== undefined && /^\d+$/.test(historyArg)
+        ? Number(historyArg)
+        : DEFAULT_HISTORY_RUNS;
   const onlyAt = argv.indexOf('--only');
   const named = onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',') : [];
   for (const name of named) {
@@ -29,13 +43,18 @@ function parse(argv: string[]): { quick: boolean; only: Set<SystemName> } {
       throw new Error(`--only takes ${SYSTEMS.join(', ')}; not ${name}`);
     }
   }
-  return { quick, only: new Set(named.length > 0 ? (named as SystemName[]) : SYSTEMS) };
+  return {
+    quick,
+    only: new Set(named.length > 0 ? (named as SystemName[]) : SYSTEMS),
+    historyRuns,
+  };
 }
 
 async function measureWeft(
   quick: boolean,
   workloads: readonly Workload[],
   kafkaClient: string,
+  history?: { runs: number; log: (line: string) => void },
 ): Promise<SystemResult> {
   const system = await WeftSystem.start({
     workers: 1,
@@ -45,7 +64,10 @@ async function measureWeft(
     kafkaClient,
   });
   try {
-    const name = kafkaClient === 'kafkajs' ? 'weft' : `weft (${kafkaClient})`;
+    if (history) await preloadHistory(system, history.runs, history.log);
+    const name =
+      (kafkaClient === 'kafkajs' ? 'weft' : `weft (${kafkaClient})`) +
+      (history ? `, ${history.runs} ended runs` : '');
     const result = await measureSystem(name, new WeftTarget(system), {
       quick,
       workloads,
@@ -61,7 +83,7 @@ async function measureWeft(
 }
 
 async function main(): Promise<void> {
-  const { quick, only } = parse(process.argv.slice(2));
+  const { quick, only, historyRuns } = parse(process.argv.slice(2));
   const startedAt = Date.now();
   // The broker and database of `npm run infra:up`, started if they are not running (idempotent).
   if (!process.env.KAFKA_BROKERS) {
@@ -94,6 +116,11 @@ async function main(): Promise<void> {
   };
   if (only.has('floor')) await attempt('floor', () => runFloor({ quick, workloads }));
   if (only.has('weft')) await attempt('weft', () => measureWeft(quick, workloads, 'kafkajs'));
+  if (historyRuns !== undefined) {
+    await attempt(`weft with ${historyRuns} ended runs`, () =>
+      measureWeft(quick, workloads, 'kafkajs', { runs: historyRuns, log }),
+    );
+  }
   if (only.has('platformatic')) {
     await attempt('weft on @platformatic/kafka', () =>
       measureWeft(quick, workloads, 'platformatic'),

@@ -94,11 +94,11 @@ export async function measureScaleOut(quick: boolean): Promise<ScaleOutResult> {
     };
     mark('1 worker');
     await hold(1);
-    system.addWorker();
+    await system.addWorker();
     mark('added a worker: 2');
     await hold(2);
-    system.addWorker();
-    system.addWorker();
+    await system.addWorker();
+    await system.addWorker();
     mark('added two workers: 4');
     await hold(4);
     system.kill('worker-1');

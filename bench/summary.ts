@@ -1,6 +1,6 @@
 // The one report of a benchmark run: knees side by side with ratios, each system at 50% and 80%
 // of its own knee, Weft's own figures (accept, first step, CPU and memory), and the targets.
-import type { Percentiles, ResultRow, SystemResult } from './report-shape';
+import type { Percentiles, ResultRow, StepCost, SystemResult } from './report-shape';
 
 const ms = (p: Percentiles | null | undefined) =>
   !p || p.p50 === null ? '—' : `${p.p50} / ${p.p99} / ${p.p999}`;
@@ -96,12 +96,75 @@ export function formatSummary(systems: SystemResult[], quick: boolean): string {
         `| ${row.workload} | ${row.phase} | ${ms(row.acceptMs)} | ${ms(row.firstStepMs)} | ${usage} |`,
       );
     }
-    lines.push('', ...targets(weft));
+    lines.push('', ...costBudget(systems), '', ...history(weft, systems), ...targets(weft));
   }
   for (const system of systems) {
     for (const note of system.notes) lines.push(`- ${system.system}: ${note}`);
   }
   return lines.join('\n');
+}
+
+/** With `--history`: each knee with the ended runs preloaded, beside the empty database's. */
+function history(weft: SystemResult, systems: SystemResult[]): string[] {
+  const loaded = systems.find((system) => /^weft, \d+ ended runs$/.test(system.system));
+  if (!loaded) return [];
+  const lines = [
+    `## History: knees on a database holding ${loaded.system.slice('weft, '.length)}`,
+    '',
+    '| workload | empty database | with history | ratio | within 10% |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const { workload } of weft.knees) {
+    const empty = kneeOf(weft, workload);
+    const full = kneeOf(loaded, workload);
+    const within = empty === null || full === null ? '—' : full >= empty * 0.9 ? 'yes' : 'no';
+    lines.push(
+      `| ${workload} | ${empty ?? '—'} | ${full ?? '—'} | ${ratio(full, empty)} | ${within} |`,
+    );
+  }
+  return [...lines, ''];
+}
+
+/** Weft's own services: the gateway, the orchestrator and every worker process. */
+const isWeftService = (cost: StepCost) => /^(gateway|orchestrator|worker)/.test(cost.name);
+
+/** CPU ms per completed step summed over Weft's own services; null when not measured. */
+function servicesCpuPerStep(row: ResultRow): number | null {
+  const own = (row.costs ?? []).filter(isWeftService);
+  if (own.length === 0) return null;
+  return Math.round(own.reduce((sum, cost) => sum + cost.cpuMsPerStep, 0) * 100) / 100;
+}
+
+/** Per Weft system and workload at 50% and 80% of its knee: what a completed step cost. */
+function costBudget(systems: SystemResult[]): string[] {
+  const lines = [
+    '## Cost budget per completed step (Weft at 50% and 80% of its knee)',
+    '',
+    'CPU ms of each process, and database commands and Kafka requests of each Weft service, per',
+    'step completed while the rate was offered; "Weft services" sums the gateway, orchestrator',
+    'and workers.',
+    '',
+    '| system | workload | phase | process | CPU ms | database commands | Kafka requests |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  const figure = (value: number | undefined) => (value === undefined ? '—' : String(value));
+  for (const system of systems.filter((s) => s.rows.some((row) => row.costs))) {
+    for (const row of system.rows.filter((r) => r.phase !== 'ladder' && r.costs)) {
+      const costs = row.costs ?? [];
+      const own = costs.filter(isWeftService);
+      const total = (pick: (cost: StepCost) => number | undefined) =>
+        Math.round(own.reduce((sum, cost) => sum + (pick(cost) ?? 0), 0) * 100) / 100;
+      for (const cost of costs) {
+        lines.push(
+          `| ${system.system} | ${row.workload} | ${row.phase} | ${cost.name} | ${cost.cpuMsPerStep} | ${figure(cost.databaseCommandsPerStep)} | ${figure(cost.kafkaRequestsPerStep)} |`,
+        );
+      }
+      lines.push(
+        `| ${system.system} | ${row.workload} | ${row.phase} | **Weft services** | **${total((c) => c.cpuMsPerStep)}** | **${total((c) => c.databaseCommandsPerStep)}** | **${total((c) => c.kafkaRequestsPerStep)}** |`,
+      );
+    }
+  }
+  return lines;
 }
 
 /** The issue's targets, against Weft's rows at 50% of the knee (steps/s: the best knee). */
@@ -137,6 +200,17 @@ function targets(weft: SystemResult): string[] {
       true,
     ),
     check('completed no-op steps/s (best rate kept up with)', bestSteps, 1000, false),
+    check(
+      "Weft services' CPU per completed no-op step, ms",
+      Math.max(
+        ...at50
+          .filter((row) => !row.workload.includes('50 ms'))
+          .map((row) => servicesCpuPerStep(row) ?? Number.NaN)
+          .filter((v) => !Number.isNaN(v)),
+      ),
+      2,
+      true,
+    ),
     check(
       'accepted → first step p99, ms',
       worst((r) => r.firstStepMs?.p99),

@@ -28,6 +28,14 @@ export interface WeftOptions {
 interface Service {
   name: string;
   child: ChildProcess;
+  /** Where its Prometheus metrics are served. */
+  metricsUrl: string;
+}
+
+/** What a service has sent so far, from its metrics. */
+export interface ServiceCounters {
+  databaseCommands: number;
+  kafkaRequests: number;
 }
 
 export class WeftSystem {
@@ -77,27 +85,55 @@ export class WeftSystem {
       brokers,
       namespace,
     );
-    system.spawn('gateway', 'gateway', { PORT: String(port), RATE_LIMIT_PER_MINUTE: '0' });
+    system.spawn('gateway', 'gateway', `${system.url}/metrics`, {
+      PORT: String(port),
+      RATE_LIMIT_PER_MINUTE: '0',
+    });
     await waitFor(
       'the gateway',
       async () =>
         (await fetch(`${system.url}/readyz`).catch(() => undefined))?.ok ? true : undefined,
       { timeoutMs: 60_000, intervalMs: 200 },
     );
-    system.spawn('orchestrator', 'orchestrator', {});
-    for (let i = 0; i < options.workers; i++) system.addWorker();
+    await system.spawnWithHealthPort('orchestrator', 'orchestrator', {});
+    for (let i = 0; i < options.workers; i++) await system.addWorker();
     return system;
   }
 
   /** Starts one more worker process; its name. */
-  addWorker(): string {
+  async addWorker(): Promise<string> {
     const name = `worker-${++this.workerCount}`;
-    this.spawn(name, 'worker', {
+    await this.spawnWithHealthPort(name, 'worker', {
       STEP_TYPES: this.options.stepTypes,
       WORKER_CONCURRENCY: String(this.options.workerConcurrency),
       WORKER_ID: name,
     });
     return name;
+  }
+
+  /**
+   * Database commands and Kafka requests each running service has sent, from its metrics
+   * (`weft_database_commands_total`, `weft_kafka_requests_total`); a service that does not
+   * answer is left out.
+   */
+  async counters(): Promise<Map<string, ServiceCounters>> {
+    const read = await Promise.all(
+      this.services.map(async ({ name, metricsUrl }) => {
+        const response = await fetch(metricsUrl).catch(() => undefined);
+        if (!response?.ok) return [];
+        const text = await response.text();
+        return [
+          [
+            name,
+            {
+              databaseCommands: sumOf(text, 'weft_database_commands_total'),
+              kafkaRequests: sumOf(text, 'weft_kafka_requests_total'),
+            },
+          ] as const,
+        ];
+      }),
+    );
+    return new Map(read.flat());
   }
 
   /** SIGKILLs a service, as a crash would. */
@@ -140,7 +176,25 @@ export class WeftSystem {
     await admin.disconnect();
   }
 
-  private spawn(name: string, service: string, extra: Record<string, string>): void {
+  /** Spawns a service whose health server (and metrics) listens on a port chosen for it. */
+  private async spawnWithHealthPort(
+    name: string,
+    service: string,
+    extra: Record<string, string>,
+  ): Promise<void> {
+    const port = await freePort();
+    this.spawn(name, service, `http://127.0.0.1:${port}/metrics`, {
+      HEALTH_PORT: String(port),
+      ...extra,
+    });
+  }
+
+  private spawn(
+    name: string,
+    service: string,
+    metricsUrl: string,
+    extra: Record<string, string>,
+  ): void {
     // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the services.
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const main = join(ROOT, 'services', service, 'dist', 'main.js');
@@ -148,8 +202,18 @@ export class WeftSystem {
       env: { ...this.env, HEALTH_PORT: '0', ...extra },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    this.services.push({ name, child });
+    this.services.push({ name, child, metricsUrl });
   }
+}
+
+/** The sum of every sample of a counter in a Prometheus text exposition. */
+function sumOf(exposition: string, metric: string): number {
+  let sum = 0;
+  for (const line of exposition.split('\n')) {
+    if (!line.startsWith(`${metric}{`) && !line.startsWith(`${metric} `)) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+  }
+  return sum;
 }
 
 /** The broker and database `npm run infra:up` started, when it did. */
@@ -187,6 +251,8 @@ export interface ProcessUsage {
   name: string;
   /** Share of one core over the window, in percent. */
   cpuPercent: number;
+  /** CPU time over the window, ms. */
+  cpuMs: number;
   /** Highest resident memory seen, MB. */
   peakRssMb: number;
 }
@@ -220,6 +286,7 @@ export function watchProcesses(processes: () => { name: string; pid: number }[])
           {
             name,
             cpuPercent: Math.round(((last.cpuMs - cpuMs) / wallMs) * 100),
+            cpuMs: last.cpuMs - cpuMs,
             peakRssMb: Math.round(peak.get(name) ?? last.rssMb),
           },
         ];

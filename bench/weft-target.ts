@@ -4,8 +4,13 @@
 // memory of every process (its services, the broker and the database).
 import { performance } from 'node:perf_hooks';
 import { percentiles, type LoadTarget, type RunRecord, type Submitted } from './open-loop';
-import type { ResultRow, Workload } from './report-shape';
-import { watchProcesses, type WeftSystem } from './weft-system';
+import type { ResultRow, StepCost, Workload } from './report-shape';
+import {
+  watchProcesses,
+  type ProcessUsage,
+  type ServiceCounters,
+  type WeftSystem,
+} from './weft-system';
 
 interface RunDocument {
   _id: string;
@@ -45,12 +50,14 @@ export class WeftTarget implements LoadTarget<string> {
   private readonly bodies = new Map<string, string>();
   private accepts: number[] = [];
   private usage?: ReturnType<typeof watchProcesses>;
+  private countersAtBegin?: Promise<Map<string, ServiceCounters>>;
 
   constructor(private readonly system: WeftSystem) {}
 
   begin(): void {
     this.accepts = [];
     this.usage = watchProcesses(() => this.system.processes());
+    this.countersAtBegin = this.system.counters();
   }
 
   async submit(workload: Workload): Promise<string> {
@@ -94,9 +101,12 @@ export class WeftTarget implements LoadTarget<string> {
     });
   }
 
-  async extras(_workload: Workload, runs: Submitted<string>[]): Promise<Partial<ResultRow>> {
+  async extras(workload: Workload, runs: Submitted<string>[]): Promise<Partial<ResultRow>> {
     const usage = this.usage?.stop() ?? [];
+    const before = (await this.countersAtBegin) ?? new Map<string, ServiceCounters>();
+    const after = await this.system.counters();
     const documents = await this.read(runs.map((run) => run.key));
+    const ended = [...documents.values()].filter((run) => TERMINAL.includes(run.status)).length;
     const firstStep: number[] = [];
     for (const run of documents.values()) {
       const starts = Object.values(run.nodes).flatMap((node) =>
@@ -108,6 +118,7 @@ export class WeftTarget implements LoadTarget<string> {
       acceptMs: percentiles(this.accepts),
       firstStepMs: percentiles(firstStep),
       usage,
+      costs: stepCosts(usage, before, after, ended * workload.steps),
     };
   }
 
@@ -118,10 +129,14 @@ export class WeftTarget implements LoadTarget<string> {
     const ids = runs.map((run) => run.key);
     const runsCollection = this.system.connection.collection<RunDocument>('runs');
     while (Date.now() < deadline) {
-      const ended = await runsCollection.countDocuments({
-        _id: { $in: ids },
-        status: { $in: TERMINAL },
-      });
+      // By _id alone, as the engine's own reads: the harness must not scan a history it loaded.
+      let ended = 0;
+      for (let i = 0; i < ids.length; i += 1_000) {
+        const page = await runsCollection
+          .find({ _id: { $in: ids.slice(i, i + 1_000) } }, { projection: { status: 1 } })
+          .toArray();
+        ended += page.filter((run) => TERMINAL.includes(run.status)).length;
+      }
       if (ended === ids.length) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -142,4 +157,32 @@ export class WeftTarget implements LoadTarget<string> {
     }
     return found;
   }
+}
+
+/**
+ * What each process spent per completed step over the window: CPU for every process, and the
+ * database commands and Kafka requests of Weft's own services (from their metrics).
+ */
+function stepCosts(
+  usage: ProcessUsage[],
+  before: Map<string, ServiceCounters>,
+  after: Map<string, ServiceCounters>,
+  steps: number,
+): StepCost[] {
+  if (steps === 0) return [];
+  const per = (value: number) => Math.round((value / steps) * 1000) / 1000;
+  return usage.map(({ name, cpuMs }) => {
+    const start = before.get(name);
+    const end = after.get(name);
+    return {
+      name,
+      cpuMsPerStep: per(cpuMs),
+      ...(start && end
+        ? {
+            databaseCommandsPerStep: per(end.databaseCommands - start.databaseCommands),
+            kafkaRequestsPerStep: per(end.kafkaRequests - start.kafkaRequests),
+          }
+        : {}),
+    };
+  });
 }

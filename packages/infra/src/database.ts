@@ -107,8 +107,8 @@ export async function ensureFerretdbBinary(logFile: string): Promise<string> {
   return binary;
 }
 
-/** The heap mongo-java-server needs besides H2's page cache: requests, cursors, its indexes. */
-const H2_HEAP_BESIDES_CACHE_MB = 768;
+/** The heap mongo-java-server needs besides H2's page cache: requests, cursors, its in-memory indexes. */
+const H2_HEAP_BESIDES_CACHE_MB = 1536;
 
 /**
  * H2's page cache for a data file of `bytes`: room for all of it and half as much again to grow,

@@ -9,3 +9,4 @@ export {
 } from './create-client';
 export { ensureTopics } from './ensure-topics';
 export { brokerAnswers } from './broker-answers';
+export { kafkaApiName, onKafkaRequest } from './request-counter';

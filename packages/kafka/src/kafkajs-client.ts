@@ -5,6 +5,7 @@ import {
   type Consumer,
   type IHeaders,
   type LogEntry,
+  type RequestEvent,
 } from 'kafkajs';
 import type {
   ClusterDescription,
@@ -23,6 +24,7 @@ import type {
 import { namespacing, type KafkaClientSettings, type Namespacing } from './client-settings';
 import { waitUntilServed } from './topics-served';
 import { CoalescingSender } from './coalescing-sender';
+import { countKafkaRequest } from './request-counter';
 
 export type KafkajsClientConfig = KafkaClientSettings;
 
@@ -53,6 +55,7 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
         createPartitioner: Partitioners.DefaultPartitioner,
         allowAutoTopicCreation: false,
       });
+      producer.on(producer.events.REQUEST, countRequest);
       await producer.connect();
       const acks = options.acksAll === false ? 1 : -1;
       const coalesced = new CoalescingSender((topicMessages) =>
@@ -71,6 +74,7 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
         maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
         allowAutoTopicCreation: false,
       });
+      consumer.on(consumer.events.REQUEST, countRequest);
       await consumer.connect();
       await consumer.subscribe({
         topics: options.topics.map(names.topic),
@@ -81,6 +85,7 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
 
     async admin(): Promise<KafkaAdmin> {
       const admin = kafka.admin();
+      admin.on(admin.events.REQUEST, countRequest);
       await admin.connect();
       const createMissing = async (specs: TopicSpec[]) => {
         const existing = new Set(await admin.listTopics());
@@ -216,6 +221,10 @@ function wrapConsumer(
     },
     disconnect: () => consumer.disconnect(),
   };
+}
+
+function countRequest(event: RequestEvent): void {
+  countKafkaRequest(event.payload.apiKey);
 }
 
 function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {

@@ -67,6 +67,18 @@ export class WeftMetrics {
     labelNames: ['worker'],
     registers: [this.registry],
   });
+  readonly databaseCommands = new Counter({
+    name: 'weft_database_commands_total',
+    help: 'Commands this process sent to the database, by command (find, update, insert…)',
+    labelNames: ['command'],
+    registers: [this.registry],
+  });
+  readonly kafkaRequests = new Counter({
+    name: 'weft_kafka_requests_total',
+    help: 'Requests this process sent to Kafka brokers, by API (Produce, Fetch, OffsetCommit…)',
+    labelNames: ['api'],
+    registers: [this.registry],
+  });
   readonly webhookDeliveries = new Counter({
     name: 'weft_webhook_deliveries_total',
     help: 'Webhook delivery attempts by outcome (delivered, retrying, failed, abandoned)',

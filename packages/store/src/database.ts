@@ -5,6 +5,8 @@ export interface DatabaseOptions {
   dbName?: string;
   /** How long to look for a server before an operation fails. Default: 10000 ms. */
   serverSelectionTimeoutMs?: number;
+  /** Called with the command's name (`find`, `update`…) for every command sent: for counts. */
+  onCommand?: (command: string) => void;
 }
 
 /** Opens a mongoose connection and waits until the server answers. */
@@ -20,7 +22,12 @@ export async function connectDatabase(
     // mongoose creating them in the background races that (mongo-java-server refuses the loser).
     autoIndex: false,
     autoCreate: false,
+    monitorCommands: options.onCommand !== undefined,
   });
+  const { onCommand } = options;
+  if (onCommand) {
+    connection.getClient().on('commandStarted', (event) => onCommand(event.commandName));
+  }
   await connection.asPromise();
   return connection;
 }

@@ -2,7 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
 import { engineTopics } from '@weft/core';
-import { brokerAnswers, createKafkaClient, ensureTopics, type KafkaProducer } from '@weft/kafka';
+import {
+  brokerAnswers,
+  createKafkaClient,
+  ensureTopics,
+  onKafkaRequest,
+  type KafkaProducer,
+} from '@weft/kafka';
 import { runMetricsObserver, WeftMetrics, type Logger } from '@weft/observability';
 import {
   AppStore,
@@ -49,11 +55,16 @@ function listen(server: Server, port: number): Promise<AddressInfo> {
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
   let connection: Connection | undefined;
   let producer: KafkaProducer | undefined;
+  const metrics = new WeftMetrics('gateway');
+  const stopCountingKafka = onKafkaRequest((api) => metrics.kafkaRequests.inc({ api }));
   const disconnect = async () => {
+    stopCountingKafka();
     await Promise.allSettled([producer?.disconnect(), connection?.close()]);
   };
   try {
-    connection = await connectDatabase(config.mongoUri);
+    connection = await connectDatabase(config.mongoUri, {
+      onCommand: (command) => metrics.databaseCommands.inc({ command }),
+    });
     const kafka = createKafkaClient({
       brokers: [...config.kafkaBrokers],
       clientId: 'weft-gateway',
@@ -83,7 +94,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       webhookDeliveries.ensureIndexes(),
     ]);
 
-    const metrics = new WeftMetrics('gateway');
     runs.observe(runMetricsObserver(metrics));
     const database = connection;
     const app = createGatewayApp({

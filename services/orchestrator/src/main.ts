@@ -1,4 +1,4 @@
-import { brokerAnswers, createKafkaClient } from '@weft/kafka';
+import { brokerAnswers, createKafkaClient, onKafkaRequest } from '@weft/kafka';
 import {
   createLogger,
   runMetricsObserver,
@@ -29,12 +29,15 @@ async function main(): Promise<void> {
     clientId: 'weft-orchestrator',
     ...(config.kafkaNamespace ? { namespace: config.kafkaNamespace } : {}),
   });
-  const connection = await connectDatabase(config.mongoUri);
+  const metrics = new WeftMetrics('orchestrator');
+  onKafkaRequest((api) => metrics.kafkaRequests.inc({ api }));
+  const connection = await connectDatabase(config.mongoUri, {
+    onCommand: (command) => metrics.databaseCommands.inc({ command }),
+  });
   const producer = await kafka.producer();
   const definitions = new DefinitionStore(connection);
   const runs = new RunStore(connection, definitions, new OutboxPublisher(connection, producer));
   await runs.ensureIndexes();
-  const metrics = new WeftMetrics('orchestrator');
   runs.observe(runMetricsObserver(metrics));
   const orchestrator = new Orchestrator(kafka, runs, config, log, metrics);
   // Up before the consumer joins: /healthz answers at once, /readyz once everything does.

@@ -1,4 +1,4 @@
-import { brokerAnswers, createKafkaClient } from '@weft/kafka';
+import { brokerAnswers, createKafkaClient, onKafkaRequest } from '@weft/kafka';
 import {
   createLogger,
   startHealthServer,
@@ -31,7 +31,11 @@ async function main(): Promise<void> {
     clientId: 'weft-webhooks',
     ...(config.kafkaNamespace ? { namespace: config.kafkaNamespace } : {}),
   });
-  const connection = await connectDatabase(config.mongoUri);
+  const metrics = new WeftMetrics('webhooks');
+  onKafkaRequest((api) => metrics.kafkaRequests.inc({ api }));
+  const connection = await connectDatabase(config.mongoUri, {
+    onCommand: (command) => metrics.databaseCommands.inc({ command }),
+  });
   const producer = await kafka.producer();
   const runs = new RunStore(
     connection,
@@ -41,7 +45,6 @@ async function main(): Promise<void> {
   const endpoints = new WebhookEndpointStore(connection);
   const deliveries = new WebhookDeliveryStore(connection);
   await Promise.all([endpoints.ensureIndexes(), deliveries.ensureIndexes()]);
-  const metrics = new WeftMetrics('webhooks');
   const dispatcher = new WebhookDispatcher(
     kafka,
     { runs, apps: new AppStore(connection), endpoints, deliveries },

@@ -1,5 +1,5 @@
 import { listTaskTypes } from '@weft/core';
-import { brokerAnswers, createKafkaClient } from '@weft/kafka';
+import { brokerAnswers, createKafkaClient, onKafkaRequest } from '@weft/kafka';
 import {
   createLogger,
   startHealthServer,
@@ -49,7 +49,11 @@ async function main(): Promise<void> {
     base: { workerId: config.workerId },
   });
   const tracing = startTracing('worker');
-  const connection = await connectDatabase(config.mongoUri);
+  const metrics = new WeftMetrics('worker');
+  onKafkaRequest((api) => metrics.kafkaRequests.inc({ api }));
+  const connection = await connectDatabase(config.mongoUri, {
+    onCommand: (command) => metrics.databaseCommands.inc({ command }),
+  });
   const apps = new AppStore(connection);
   const gridFs = new GridFsArtifactStore(connection);
   const results = new ResultStore(connection);
@@ -80,7 +84,6 @@ async function main(): Promise<void> {
     clientId: `weft-worker-${config.workerId}`,
     ...(config.kafkaNamespace ? { namespace: config.kafkaNamespace } : {}),
   });
-  const metrics = new WeftMetrics('worker');
   const claims = new AttemptClaims(connection);
   await claims.ensureIndexes();
   const worker = new Worker(kafka, claims, handlers, config, log, metrics);

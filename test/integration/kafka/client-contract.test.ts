@@ -9,6 +9,7 @@ import {
   type KafkaConsumer,
   type KafkaImplementation,
   type MessageHandler,
+  onKafkaRequest,
 } from '@weft/kafka';
 import { uniqueName, waitFor } from '../../support/test-infrastructure';
 
@@ -375,6 +376,27 @@ describe.each(KAFKA_IMPLEMENTATIONS)('the %s client', (implementation) => {
       await producer.disconnect();
       await Promise.all([first.disconnect(), second.disconnect()]);
     }
+  });
+
+  it('tells request listeners each request it sends, by API, until they stop', async () => {
+    const topic = await newTopic();
+    const counts = new Map<string, number>();
+    const stop = onKafkaRequest((api) => counts.set(api, (counts.get(api) ?? 0) + 1));
+    try {
+      await produce(topic, ['a', 'b']);
+      const { received } = await consume({ topics: [topic], fromBeginning: true });
+      await waitForCount(received, 2);
+    } finally {
+      stop();
+    }
+    expect(counts.get('Produce')).toBeGreaterThanOrEqual(1);
+    expect(counts.get('Fetch')).toBeGreaterThanOrEqual(1);
+    expect(counts.get('JoinGroup')).toBeGreaterThanOrEqual(1);
+    expect([...counts.keys()].filter((api) => api.startsWith('api-'))).toEqual([]);
+    const total = () => [...counts.values()].reduce((sum, n) => sum + n, 0);
+    const stopped = total();
+    await produce(topic, ['c']);
+    expect(total()).toBe(stopped);
   });
 
   it('ensures topics idempotently and describes groups, the cluster and its topics', async () => {

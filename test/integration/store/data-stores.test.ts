@@ -6,6 +6,7 @@ import {
   VectorMismatchError,
   VectorStore,
   WebhookDeliveryStore,
+  connectDatabase as connectStoreDatabase,
 } from '@weft/store';
 import { connectDatabase, dropDatabase } from '../../support/test-infrastructure';
 
@@ -176,5 +177,25 @@ describe('WebhookDeliveryStore', () => {
     await store.ensureIndexes();
     expect((await store.claimDue(1000))?.id).toBe(pending);
     expect(await store.claimDue(1000)).toBeUndefined();
+  });
+});
+
+describe('connectDatabase', () => {
+  it('tells onCommand the name of each command it sends', async () => {
+    const commands: string[] = [];
+    const own = await connectStoreDatabase(process.env.MONGODB_URI ?? '', {
+      dbName: connection.name,
+      onCommand: (command) => commands.push(command),
+    });
+    try {
+      commands.length = 0;
+      const collection = own.collection('counted');
+      await collection.insertOne({ _id: 'one' as never });
+      await collection.findOne({ _id: 'one' as never });
+      await collection.updateOne({ _id: 'one' as never }, { $set: { seen: true } });
+      expect(commands).toEqual(['insert', 'find', 'update']);
+    } finally {
+      await own.close();
+    }
   });
 });

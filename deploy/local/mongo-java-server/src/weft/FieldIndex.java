@@ -37,7 +37,11 @@ final class FieldIndex extends Index<Object> {
   private static final Object UNORDERED = new Object();
 
   private final String field;
-  private final NavigableMap<Object, Set<Object>> ordered = new TreeMap<>(ValueComparator.asc());
+  /**
+   * Value → the position holding it, or a {@link Positions} when several do: most values (times)
+   * are held by one document, and a set for each would triple the index's memory.
+   */
+  private final NavigableMap<Object, Object> ordered = new TreeMap<>(ValueComparator.asc());
   private final Set<Object> unordered = new LinkedHashSet<>();
   /** What each indexed document's position is filed under, so a removal needs only the position. */
   private final Map<Object, Object> indexedValue = new HashMap<>();
@@ -61,7 +65,7 @@ final class FieldIndex extends Index<Object> {
     Object value = Utils.getSubdocumentValue(document, field);
     if (value instanceof Missing) return;
     if (isOrderable(value)) {
-      ordered.computeIfAbsent(value, key -> new LinkedHashSet<>()).add(position);
+      ordered.merge(value, position, FieldIndex::withPosition);
       indexedValue.put(position, value);
     } else {
       unordered.add(position);
@@ -83,11 +87,34 @@ final class FieldIndex extends Index<Object> {
       unordered.remove(position);
       return;
     }
-    Set<Object> positions = ordered.get(value);
-    if (positions == null) return;
-    positions.remove(position);
-    if (positions.isEmpty()) ordered.remove(value);
+    Object held = ordered.get(value);
+    if (held instanceof Positions several) {
+      several.remove(position);
+      if (several.size() == 1) ordered.put(value, several.iterator().next());
+    } else if (position.equals(held)) {
+      ordered.remove(value);
+    }
   }
+
+  /** What `value` is held by once `position` holds it too (`held` is what held it before). */
+  private static Object withPosition(Object held, Object position) {
+    if (held instanceof Positions several) {
+      several.add(position);
+      return several;
+    }
+    Positions several = new Positions();
+    several.add(held);
+    several.add(position);
+    return several;
+  }
+
+  private static void addTo(Set<Object> positions, Object held) {
+    if (held instanceof Positions several) positions.addAll(several);
+    else if (held != null) positions.add(held);
+  }
+
+  /** The positions holding one value, when there are several. */
+  private static final class Positions extends LinkedHashSet<Object> {}
 
   @Override
   public void checkUpdate(Document oldDocument, Document newDocument, MongoCollection<Object> collection) {}
@@ -112,14 +139,13 @@ final class FieldIndex extends Index<Object> {
     Set<Object> positions = new LinkedHashSet<>();
     if (condition.in != null) {
       for (Object value : condition.in) {
-        Set<Object> found = ordered.get(value);
-        if (found != null) positions.addAll(found);
+        addTo(positions, ordered.get(value));
       }
     } else if (!condition.isEmptyRange()) {
-      NavigableMap<Object, Set<Object>> range = ordered;
+      NavigableMap<Object, Object> range = ordered;
       if (condition.lower != null) range = range.tailMap(condition.lower, condition.lowerInclusive);
       if (condition.upper != null) range = range.headMap(condition.upper, condition.upperInclusive);
-      for (Set<Object> found : range.values()) positions.addAll(found);
+      for (Object held : range.values()) addTo(positions, held);
     }
     positions.addAll(unordered);
     return positions;
