@@ -58,7 +58,7 @@ func TestBrokenFilesFail(t *testing.T) {
 		name, file, old, new, want string
 	}{
 		{"missing readiness probe", "deploy/k8s/base/gateway.yaml",
-			"          readinessProbe:\n            httpGet:\n              path: /readyz\n              port: http\n            periodSeconds: 5\n            timeoutSeconds: 3\n            failureThreshold: 2\n", "",
+			"          readinessProbe:\n            httpGet:\n              path: /readyz\n              port: http\n            periodSeconds: 5\n            timeoutSeconds: 5\n            failureThreshold: 2\n", "",
 			"Deployment gateway container weft: has no readinessProbe"},
 		{"misspelled field", "deploy/k8s/base/gateway.yaml", "readinessProbe:", "readinesProbe:",
 			`unknown field "spec.template.spec.containers[0].readinesProbe"`},
