@@ -152,8 +152,11 @@ function costBudget(systems: SystemResult[]): string[] {
     for (const row of system.rows.filter((r) => r.phase !== 'ladder' && r.costs)) {
       const costs = row.costs ?? [];
       const own = costs.filter(isWeftService);
-      const total = (pick: (cost: StepCost) => number | undefined) =>
-        Math.round(own.reduce((sum, cost) => sum + (pick(cost) ?? 0), 0) * 100) / 100;
+      const total = (pick: (cost: StepCost) => number | undefined) => {
+        const known = own.map(pick).filter((value) => value !== undefined);
+        if (known.length === 0) return '—';
+        return String(Math.round(known.reduce((sum, value) => sum + value, 0) * 100) / 100);
+      };
       for (const cost of costs) {
         lines.push(
           `| ${system.system} | ${row.workload} | ${row.phase} | ${cost.name} | ${cost.cpuMsPerStep} | ${figure(cost.databaseCommandsPerStep)} | ${figure(cost.kafkaRequestsPerStep)} |`,

@@ -34,8 +34,8 @@ interface Service {
 
 /** What a service has sent so far, from its metrics. */
 export interface ServiceCounters {
-  databaseCommands: number;
-  kafkaRequests: number;
+  databaseCommands?: number;
+  kafkaRequests?: number;
 }
 
 export class WeftSystem {
@@ -206,12 +206,15 @@ export class WeftSystem {
   }
 }
 
-/** The sum of every sample of a counter in a Prometheus text exposition. */
-function sumOf(exposition: string, metric: string): number {
-  let sum = 0;
+/**
+ * The sum of every sample of a counter in a Prometheus text exposition; undefined when the
+ * service does not export it (a build from before it did).
+ */
+function sumOf(exposition: string, metric: string): number | undefined {
+  let sum: number | undefined;
   for (const line of exposition.split('\n')) {
     if (!line.startsWith(`${metric}{`) && !line.startsWith(`${metric} `)) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+    sum = (sum ?? 0) + (Number(line.slice(line.lastIndexOf(' ') + 1)) || 0);
   }
   return sum;
 }

@@ -171,18 +171,19 @@ function stepCosts(
 ): StepCost[] {
   if (steps === 0) return [];
   const per = (value: number) => Math.round((value / steps) * 1000) / 1000;
+  const delta = (name: string, counter: keyof ServiceCounters) => {
+    const start = before.get(name)?.[counter];
+    const end = after.get(name)?.[counter];
+    return start === undefined || end === undefined ? undefined : per(end - start);
+  };
   return usage.map(({ name, cpuMs }) => {
-    const start = before.get(name);
-    const end = after.get(name);
+    const databaseCommandsPerStep = delta(name, 'databaseCommands');
+    const kafkaRequestsPerStep = delta(name, 'kafkaRequests');
     return {
       name,
       cpuMsPerStep: per(cpuMs),
-      ...(start && end
-        ? {
-            databaseCommandsPerStep: per(end.databaseCommands - start.databaseCommands),
-            kafkaRequestsPerStep: per(end.kafkaRequests - start.kafkaRequests),
-          }
-        : {}),
+      ...(databaseCommandsPerStep === undefined ? {} : { databaseCommandsPerStep }),
+      ...(kafkaRequestsPerStep === undefined ? {} : { kafkaRequestsPerStep }),
     };
   });
 }

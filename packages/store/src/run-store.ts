@@ -63,7 +63,7 @@ export class RunStore {
   /** See clearPublishedLater. */
   private deferClears = false;
   /** Outbox entries published but still in their run's document, by run id. */
-  private readonly uncleared = new Map<string, Set<string>>();
+  private readonly uncleared = new Map<string, Uncleared>();
 
   constructor(
     private readonly connection: Connection,
@@ -100,20 +100,43 @@ export class RunStore {
     this.deferClears = true;
   }
 
-  /** Removes from their runs the published messages no change has removed yet. */
+  /**
+   * Removes from their runs the published messages no change has removed yet. Runs still at the
+   * version this store wrote are cleared together, in one bulk write of compare-and-sets; a run
+   * another writer changed since (or any run, when that write fails) is cleared on its own.
+   */
   async flushPublished(): Promise<void> {
     const pending = [...this.uncleared];
     this.uncleared.clear();
-    for (const [runId, ids] of pending) {
-      // Cleared outside a version change: the cached copy's outbox is stale now.
-      this.recent.delete(runId);
+    // Cleared outside a version change: the cached copies' outboxes are stale now.
+    for (const [runId] of pending) this.recent.delete(runId);
+    const versioned = pending.filter(([, entry]) => entry.written !== undefined);
+    let oneByOne = pending.filter(([, entry]) => entry.written === undefined);
+    if (versioned.length > 0) {
+      try {
+        const result = await this.runs.bulkWrite(
+          versioned.map(([runId, { ids, written }]) => ({
+            updateOne: {
+              filter: { _id: runId, v: written!.v },
+              update: { $unset: clearingUpdate(ids, written!.outbox) },
+            },
+          })),
+          { ordered: false },
+        );
+        if (result.matchedCount !== versioned.length) oneByOne = pending;
+      } catch {
+        oneByOne = pending;
+      }
+    }
+    for (const [runId, { ids }] of oneByOne) {
       try {
         await this.publisher.clear({ id: runId }, [...ids]);
       } catch {
         // The database is away: the next flush tries again (the sweeper meanwhile knows them
         // published). Should this process die first, the sweeper publishes them again.
-        const again = this.uncleared.get(runId) ?? new Set<string>();
-        for (const id of ids) again.add(id);
+        const again = this.uncleared.get(runId) ?? { ids: new Set<string>() };
+        for (const id of ids) again.ids.add(id);
+        delete again.written;
         this.uncleared.set(runId, again);
       }
     }
@@ -289,7 +312,7 @@ export class RunStore {
    * published itself and has yet to clear are cleared, not published again.
    */
   async publishOutbox(run: Pick<StoredRun, 'id' | 'outbox' | 'outboxAt'>): Promise<void> {
-    const known = this.uncleared.get(run.id);
+    const known = this.uncleared.get(run.id)?.ids;
     const entries = Object.entries(run.outbox ?? {});
     const published = entries.filter(([id]) => known?.has(id)).map(([id]) => id);
     if (published.length > 0) {
@@ -336,7 +359,7 @@ export class RunStore {
         return { run, changed: false };
       }
 
-      const clearing = [...(this.uncleared.get(runId) ?? [])];
+      const clearing = [...(this.uncleared.get(runId)?.ids ?? [])];
       const written = await this.runs.findOneAndUpdate(
         { _id: runId, v: run.v },
         updateFor(run, transition, now, clearing),
@@ -362,8 +385,8 @@ export class RunStore {
   private forgetCleared(runId: string, ids: readonly string[]): void {
     const pending = this.uncleared.get(runId);
     if (!pending) return;
-    for (const id of ids) pending.delete(id);
-    if (pending.size === 0) this.uncleared.delete(runId);
+    for (const id of ids) pending.ids.delete(id);
+    if (pending.ids.size === 0) this.uncleared.delete(runId);
   }
 
   private remember(run: StoredRun): void {
@@ -405,13 +428,40 @@ export class RunStore {
       }
       const sent = await this.publisher.send(run, only);
       if (sent.length === 0) return;
-      const pending = this.uncleared.get(run.id) ?? new Set<string>();
-      for (const id of sent) pending.add(id);
+      const pending = this.uncleared.get(run.id) ?? { ids: new Set<string>() };
+      for (const id of sent) pending.ids.add(id);
+      // Entries of an earlier version still waiting: that version's outbox is not this one.
+      if (pending.ids.size === sent.length) {
+        pending.written = { v: run.v, outbox: Object.keys(run.outbox ?? {}) };
+      } else {
+        delete pending.written;
+      }
       this.uncleared.set(run.id, pending);
     } catch {
       // Left for the sweeper: the change itself is durable.
     }
   }
+}
+
+/**
+ * Published outbox entries of one run, not yet removed from its document; with the version this
+ * store wrote them at and the whole outbox it held then, when the entries are all of that
+ * version's.
+ */
+interface Uncleared {
+  ids: Set<string>;
+  written?: { v: number; outbox: readonly string[] };
+}
+
+/** The `$unset` that removes published entries, and the age mark when they were all the outbox. */
+function clearingUpdate(
+  ids: ReadonlySet<string>,
+  outbox: readonly string[],
+): Record<string, ''> {
+  const unset: Record<string, ''> = {};
+  for (const id of ids) unset[`outbox.${id}`] = '';
+  if (outbox.every((id) => ids.has(id))) unset.outboxAt = '';
+  return unset;
 }
 
 function outboxOf(transition: Transition, now: number): Record<string, OutboxEntry> {

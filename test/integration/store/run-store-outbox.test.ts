@@ -6,7 +6,7 @@ import {
   type WorkflowDefinition,
 } from '@weft/core';
 import { ensureTopics, type KafkaConsumer, type KafkaProducer } from '@weft/kafka';
-import { DefinitionStore, OutboxPublisher, RunStore } from '@weft/store';
+import { connectDatabase, DefinitionStore, OutboxPublisher, RunStore } from '@weft/store';
 import { TestEngine } from '../../support/engine';
 import { uniqueName, waitFor } from '../../support/test-infrastructure';
 
@@ -121,6 +121,42 @@ describe('the run outbox', () => {
       `${run.id}:a`,
       `${run.id}:b`,
     ]);
+  });
+
+  it('flushes the runs it last wrote in one database command, and a run changed since alone', async () => {
+    const commands: string[] = [];
+    const counted = await connectDatabase(process.env.MONGODB_URI ?? '', {
+      dbName: engine.connection.name,
+      onCommand: (command) => commands.push(command),
+    });
+    try {
+      const gateway = storeWith(producer);
+      const orchestrator = new RunStore(
+        counted,
+        new DefinitionStore(counted),
+        new OutboxPublisher(counted, producer),
+      );
+      orchestrator.clearPublishedLater();
+      const created = await Promise.all([create(gateway), create(gateway), create(gateway)]);
+      const ids = created.map(({ run }) => run.id);
+      for (const id of ids) await orchestrator.applyStepResult(succeeded(id, 'a'));
+      for (const id of ids) expect((await outboxOf(id)).ids).toHaveLength(1);
+
+      commands.length = 0;
+      await orchestrator.flushPublished();
+      expect(commands).toEqual(['update']);
+      for (const id of ids) expect(await outboxOf(id)).toEqual({ ids: [], outboxAt: undefined });
+
+      // Another writer moves one run on before the flush: that one is cleared on its own.
+      for (const id of ids) await orchestrator.applyStepResult(succeeded(id, 'b'));
+      const [raced] = ids;
+      await gateway.applyStepResult(succeeded(raced!, 'c'));
+      await orchestrator.flushPublished();
+      for (const id of ids) expect(await outboxOf(id)).toEqual({ ids: [], outboxAt: undefined });
+      expect((await engine.runs.getById(raced!))?.status).toBe('completed');
+    } finally {
+      await counted.close();
+    }
   });
 
   it('clears, rather than publishes again, what it published when its sweeper finds it', async () => {
