@@ -78,7 +78,7 @@ const QUICK: Settings = {
   rungSeconds: 2,
   // 20 → 820 runs/s for a 1-node run: past what this machine's floor keeps up with.
   rungs: 5,
-  // Coarse, to span a wide range in four short rates; bisection narrows it after.
+  // Coarse, to span a wide range in five short rates; bisection narrows it after.
   factor: 2.5,
   knownWithin: 1.15,
   kneeSeconds: 2,

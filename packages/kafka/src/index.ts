@@ -9,4 +9,4 @@ export {
 } from './create-client';
 export { ensureTopics } from './ensure-topics';
 export { brokerAnswers } from './broker-answers';
-export { kafkaApiName, onKafkaRequest } from './request-counter';
+export { onKafkaRequest } from './request-counter';

@@ -454,10 +454,7 @@ interface Uncleared {
 }
 
 /** The `$unset` that removes published entries, and the age mark when they were all the outbox. */
-function clearingUpdate(
-  ids: ReadonlySet<string>,
-  outbox: readonly string[],
-): Record<string, ''> {
+function clearingUpdate(ids: ReadonlySet<string>, outbox: readonly string[]): Record<string, ''> {
   const unset: Record<string, ''> = {};
   for (const id of ids) unset[`outbox.${id}`] = '';
   if (outbox.every((id) => ids.has(id))) unset.outboxAt = '';
