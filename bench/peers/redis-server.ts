@@ -1,6 +1,7 @@
 // A redis-server of the harness's own, on a free port, with nothing written to disk: BullMQ is
 // measured against a Redis that nobody else uses, and it is gone when the harness ends.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { freePort, waitFor } from '@weft/infra';
 import { stopProcess } from '../processes';
@@ -10,9 +11,32 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** Starts `REDIS_SERVER` (default /usr/bin/redis-server) and resolves once it answers PING. */
+/** Debian's redis-server, where the peer harness looks for it by default. */
+const DEBIAN_REDIS = '/usr/bin/redis-server';
+
+/**
+ * Installs Debian's redis-server when it is missing and this is a Debian machine (as root, or
+ * through sudo), as .ci/run installs Chromium; otherwise the start below fails saying so.
+ */
+function ensureDebianRedis(): void {
+  if (existsSync(DEBIAN_REDIS) || !existsSync('/usr/bin/apt-get')) return;
+  process.stderr.write('installing redis-server from Debian for the BullMQ peer…\n');
+  const root = process.getuid?.() === 0;
+  const [command, prefix] = root ? ['apt-get', []] : ['sudo', ['apt-get']];
+  const install = [...prefix, 'install', '-y', '--no-install-recommends', 'redis-server'];
+  try {
+    execFileSync(command, install, { stdio: 'ignore' });
+  } catch {
+    // The package lists may be missing or stale on a fresh machine.
+    execFileSync(command, [...prefix, 'update'], { stdio: 'ignore' });
+    execFileSync(command, install, { stdio: 'ignore' });
+  }
+}
+
+/** Starts `REDIS_SERVER` (default Debian's, installed if missing) once it answers PING. */
 export async function startRedis(): Promise<RedisServer> {
-  const binary = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
+  const binary = process.env.REDIS_SERVER ?? DEBIAN_REDIS;
+  if (binary === DEBIAN_REDIS) ensureDebianRedis();
   const port = await freePort();
   const child = spawn(
     binary,

@@ -24,16 +24,24 @@ export type ClaimAnswer = { claimed: true } | { claimed: false; holder: string }
 /** How long a claim is kept: a redelivery comes within minutes; a day is far beyond that. */
 const CLAIM_RETENTION_MS = 24 * 60 * 60_000;
 
+/** A claim waiting to be inserted with the others asked for in the same turn. */
+interface PendingClaim {
+  document: ClaimDocument;
+  settle: (error?: Error) => void;
+}
+
 /**
  * Which worker process runs which step attempt. Kafka hands a partition's unfinished messages to
  * another worker when its group rebalances, while the first may still be running them; claiming
  * the attempt first makes the second worker wait for the first (or take over once the first
- * stopped beating) instead of repeating the attempt's side effect. One insert per attempt.
+ * stopped beating) instead of repeating the attempt's side effect. One insert per attempt, and
+ * the attempts claimed in one turn of the event loop (a fetched batch) go in one command.
  */
 export class AttemptClaims {
   private readonly claims: Collection<ClaimDocument>;
   private readonly heartbeats: Collection<HeartbeatDocument>;
   private readonly runs: Collection<RunDocument>;
+  private pending: PendingClaim[] = [];
 
   constructor(connection: Connection) {
     this.claims = connection.collection<ClaimDocument>('attempt_claims');
@@ -51,7 +59,7 @@ export class AttemptClaims {
   /** Claims `key` for `holder`, unless another process claimed it first. */
   async claim(key: string, holder: string, now = Date.now()): Promise<ClaimAnswer> {
     try {
-      await this.claims.insertOne({
+      await this.insert({
         _id: key,
         holder,
         claimedAt: new Date(now),
@@ -66,6 +74,40 @@ export class AttemptClaims {
       return existing.holder === holder
         ? { claimed: true }
         : { claimed: false, holder: existing.holder };
+    }
+  }
+
+  /** Inserts `document` with every other claim asked for before the event loop's next turn. */
+  private insert(document: ClaimDocument): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ document, settle: (error) => (error ? reject(error) : resolve()) });
+      if (this.pending.length === 1) setImmediate(() => void this.insertPending());
+    });
+  }
+
+  /**
+   * One unordered insert for the claims gathered: each succeeds or fails alone, so a duplicate
+   * (an attempt another worker holds) fails only its own claim.
+   */
+  private async insertPending(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      await this.claims.insertMany(
+        batch.map((claim) => claim.document),
+        { ordered: false },
+      );
+      for (const claim of batch) claim.settle();
+    } catch (error) {
+      const failed = new Map<number, Error>();
+      for (const { index, code, message } of writeErrorsOf(error)) {
+        failed.set(index, Object.assign(new Error(message), { code }));
+      }
+      const whole = error instanceof Error ? error : new Error(String(error));
+      for (const [index, claim] of batch.entries()) {
+        // Without per-claim errors the command failed as a whole: every claim with it.
+        claim.settle(failed.size === 0 ? whole : failed.get(index));
+      }
     }
   }
 
@@ -113,11 +155,32 @@ export class AttemptClaims {
     return node.attempt === attempt && (node.status === 'queued' || node.status === 'running');
   }
 
-  /** Deletes expired claims and heartbeats older than `before`. */
+  /** Deletes expired claims and heartbeats older than a day. */
   async sweep(now = Date.now()): Promise<void> {
     await Promise.all([
       this.claims.deleteMany({ expiresAt: { $lt: new Date(now) } }),
       this.heartbeats.deleteMany({ seenAt: { $lt: new Date(now - CLAIM_RETENTION_MS) } }),
     ]);
   }
+}
+
+/** The per-document errors of an unordered bulk insert: each one's index, code and message. */
+function writeErrorsOf(error: unknown): { index: number; code: unknown; message: string }[] {
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const list: unknown[] = Array.isArray(writeErrors)
+    ? writeErrors
+    : writeErrors
+      ? [writeErrors]
+      : [];
+  return list.flatMap((entry) => {
+    const { index, code, errmsg } = entry as { index?: unknown; code?: unknown; errmsg?: unknown };
+    if (typeof index !== 'number') return [];
+    return [
+      {
+        index,
+        code,
+        message: typeof errmsg === 'string' ? errmsg : `claim refused (${String(code)})`,
+      },
+    ];
+  });
 }

@@ -1,5 +1,5 @@
 import type { StepHandler } from '@weft/steps';
-import { AttemptClaims } from '@weft/store';
+import { AttemptClaims, connectDatabase } from '@weft/store';
 import { CORE_STEP_HANDLERS } from '@weft/steps';
 import { TestEngine } from '../../support/engine';
 
@@ -22,6 +22,35 @@ describe('attempt claims', () => {
 
   afterAll(async () => {
     await engine.close();
+  });
+
+  it('inserts the claims asked for together in one command; a held one is refused alone', async () => {
+    const commands: string[] = [];
+    const counted = await connectDatabase(process.env.MONGODB_URI ?? '', {
+      dbName: engine.connection.name,
+      onCommand: (command) => commands.push(command),
+    });
+    try {
+      const together = new AttemptClaims(counted);
+      const prefix = `together-${Date.now()}`;
+      await claims.claim(`${prefix}:held:1`, 'other-worker');
+      commands.length = 0;
+      const answers = await Promise.all(
+        ['a', 'b', 'held', 'c'].map((node) => together.claim(`${prefix}:${node}:1`, 'this-worker')),
+      );
+      expect(answers).toEqual([
+        { claimed: true },
+        { claimed: true },
+        { claimed: false, holder: 'other-worker' },
+        { claimed: true },
+      ]);
+      // One insert for the four, then the held one's holder read.
+      expect(commands).toEqual(['insert', 'find']);
+      // Claiming again what this worker holds is answered as claimed.
+      expect(await together.claim(`${prefix}:a:1`, 'this-worker')).toEqual({ claimed: true });
+    } finally {
+      await counted.close();
+    }
   });
 
   it('takes over an attempt whose holder stopped beating, and waits while it beats', async () => {
