@@ -1,6 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { createKafkaClient, type KafkaClient } from '@weft/kafka';
 import { waitFor } from '@weft/infra';
+import { connectDatabase as connectStoreDatabase } from '@weft/store';
 import { uniqueName } from './unique-name';
 
 export { uniqueName } from './unique-name';
@@ -80,4 +81,19 @@ export async function dropDatabase(connection: Connection): Promise<void> {
     }
   }
   await connection.close();
+}
+
+/**
+ * A second connection to `connection`'s database, opened as services open theirs, that records
+ * the name of each command it sends: for tests that count a store's round trips.
+ */
+export async function connectCountingCommands(
+  connection: Connection,
+): Promise<{ counted: Connection; commands: string[] }> {
+  const commands: string[] = [];
+  const counted = await connectStoreDatabase(required('MONGODB_URI'), {
+    dbName: connection.name,
+    onCommand: (command) => commands.push(command),
+  });
+  return { counted, commands };
 }

@@ -1,7 +1,8 @@
 import type { StepHandler } from '@weft/steps';
-import { AttemptClaims, connectDatabase } from '@weft/store';
+import { AttemptClaims } from '@weft/store';
 import { CORE_STEP_HANDLERS } from '@weft/steps';
 import { TestEngine } from '../../support/engine';
+import { connectCountingCommands } from '../../support/test-infrastructure';
 
 /**
  * A step attempt runs once even when Kafka hands its message to a second worker: after a
@@ -25,11 +26,7 @@ describe('attempt claims', () => {
   });
 
   it('inserts the claims asked for together in one command; a held one is refused alone', async () => {
-    const commands: string[] = [];
-    const counted = await connectDatabase(process.env.MONGODB_URI ?? '', {
-      dbName: engine.connection.name,
-      onCommand: (command) => commands.push(command),
-    });
+    const { counted, commands } = await connectCountingCommands(engine.connection);
     try {
       const together = new AttemptClaims(counted);
       const prefix = `together-${Date.now()}`;

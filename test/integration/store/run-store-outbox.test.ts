@@ -6,9 +6,9 @@ import {
   type WorkflowDefinition,
 } from '@weft/core';
 import { ensureTopics, type KafkaConsumer, type KafkaProducer } from '@weft/kafka';
-import { connectDatabase, DefinitionStore, OutboxPublisher, RunStore } from '@weft/store';
+import { DefinitionStore, OutboxPublisher, RunStore } from '@weft/store';
 import { TestEngine } from '../../support/engine';
-import { uniqueName, waitFor } from '../../support/test-infrastructure';
+import { connectCountingCommands, uniqueName, waitFor } from '../../support/test-infrastructure';
 
 /**
  * The outbox of a run as its store writes, publishes and clears it: at once (the gateway), or in
@@ -124,11 +124,7 @@ describe('the run outbox', () => {
   });
 
   it('flushes the runs it last wrote in one database command, and a run changed since alone', async () => {
-    const commands: string[] = [];
-    const counted = await connectDatabase(process.env.MONGODB_URI ?? '', {
-      dbName: engine.connection.name,
-      onCommand: (command) => commands.push(command),
-    });
+    const { counted, commands } = await connectCountingCommands(engine.connection);
     try {
       const gateway = storeWith(producer);
       const orchestrator = new RunStore(
