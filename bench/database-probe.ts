@@ -45,6 +45,22 @@ async function main(): Promise<void> {
     await time('updateOne {_id, v}', (i) =>
       runs.updateOne({ _id: spread(i + REPEATS), v: 3 }, { $inc: { v: 1 } }),
     );
+    await time('group read: find {_id: {$in: 50 ids}}', (i) =>
+      runs
+        .find({ _id: { $in: Array.from({ length: 50 }, (_, k) => spread(i * 50 + k)) } })
+        .toArray(),
+    );
+    await time('group write: bulkWrite of 50 updateOne {_id, v}', (i) =>
+      runs.bulkWrite(
+        Array.from({ length: 50 }, (_, k) => ({
+          updateOne: {
+            filter: { _id: spread(3 * REPEATS + i * 50 + k), v: 3 },
+            update: { $inc: { v: 1 } },
+          },
+        })),
+        { ordered: false },
+      ),
+    );
     await time('due timers: {timerAt: {$lte}} sorted, 100', () =>
       runs
         .find({ timerAt: { $lte: count / 2 } }, { projection: { _id: 1 } })

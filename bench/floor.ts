@@ -1,6 +1,6 @@
 // The floor under Weft: the least a Kafka + MongoDB step engine must do per step, measured on the
 // same broker and database, with the same client and settings as the services: `@weft/kafka`'s
-// createKafkaClient (kafkajs unless WEFT_KAFKA_CLIENT names another, as for the services) and
+// createKafkaClient (its default unless WEFT_KAFKA_CLIENT names another, as for the services) and
 // mongoose's driver through `@weft/store`. Per step: produce to a steps topic → a worker consumes
 // it, runs the body and produces a result → an orchestrator consumes it, writes it to the run in
 // one single-document update and produces what became ready. No envelopes, validation, outbox,
@@ -9,7 +9,12 @@
 // Run: npx tsx bench/floor.ts [--quick]
 import { randomBytes } from 'node:crypto';
 import type { Collection } from 'mongodb';
-import { createKafkaClient, ensureTopics, type KafkaClient } from '@weft/kafka';
+import {
+  createKafkaClient,
+  ensureTopics,
+  kafkaImplementationFromEnv,
+  type KafkaClient,
+} from '@weft/kafka';
 import { connectDatabase } from '@weft/store';
 import type { SystemResult, Workload } from './report-shape';
 import { formatResult, measureSystem, type LoadTarget, type RunRecord } from './open-loop';
@@ -125,7 +130,7 @@ export async function runFloor(options: FloorOptions): Promise<SystemResult> {
       startRate: (workload) => roundTo2(20 / Math.sqrt(workload.steps)),
     });
     result.notes.push(
-      `Kafka client ${process.env.WEFT_KAFKA_CLIENT || 'kafkajs'}, ${PARTITIONS} partitions a topic, orchestrator concurrency ${ORCHESTRATOR_CONCURRENCY}; run inserted, then one findOneAndUpdate per step`,
+      `Kafka client ${kafkaImplementationFromEnv()}, ${PARTITIONS} partitions a topic, orchestrator concurrency ${ORCHESTRATOR_CONCURRENCY}; run inserted, then one findOneAndUpdate per step`,
     );
     return result;
   } finally {

@@ -1,13 +1,18 @@
-// `npm run bench [-- --quick] [--only floor,weft,platformatic,bullmq,temporal,scale-out]
+// `npm run bench [-- --quick] [--only floor,weft,kafkajs,bullmq,temporal,scale-out]
 // [--workload <part of a name>] [--history [N]]`: every system on the same workloads, in one run,
-// on one machine: the floor (bare Kafka and database), Weft (on its default Kafka client, kafkajs,
-// and on @platformatic/kafka), BullMQ and Temporal, then Weft's scale-out; with --history, Weft
-// again on a database holding N ended runs (200,000 by default). Prints one report and writes it,
-// with every figure, to bench/results/. Never part of `npm test`; it asserts nothing. See
-// docs/benchmarks.md.
+// on one machine: the floor (bare Kafka and database), Weft (on its default Kafka client,
+// @platformatic/kafka, and on kafkajs), BullMQ and Temporal, then Weft's scale-out; with
+// --history, Weft again on a database holding N ended runs (200,000 by default). Prints one report
+// and writes it, with every figure, to bench/results/. Never part of `npm test`; it asserts
+// nothing. See docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  DEFAULT_KAFKA_IMPLEMENTATION,
+  kafkaImplementationFromEnv,
+  type KafkaImplementation,
+} from '@weft/kafka';
 import { DEFAULT_HISTORY_RUNS, preloadHistory } from './history';
 import { formatResult, measureSystem } from './open-loop';
 import { runFloor } from './floor';
@@ -19,7 +24,7 @@ import { WeftSystem } from './weft-system';
 import { WeftTarget } from './weft-target';
 
 const ROOT = join(__dirname, '..');
-const SYSTEMS = ['floor', 'weft', 'platformatic', 'bullmq', 'temporal', 'scale-out'] as const;
+const SYSTEMS = ['floor', 'weft', 'kafkajs', 'bullmq', 'temporal', 'scale-out'] as const;
 type SystemName = (typeof SYSTEMS)[number];
 
 function parse(argv: string[]): {
@@ -53,7 +58,7 @@ function parse(argv: string[]): {
 async function measureWeft(
   quick: boolean,
   workloads: readonly Workload[],
-  kafkaClient: string,
+  kafkaClient: KafkaImplementation,
   history?: { runs: number; log: (line: string) => void },
 ): Promise<SystemResult> {
   const system = await WeftSystem.start({
@@ -66,7 +71,7 @@ async function measureWeft(
   try {
     if (history) await preloadHistory(system, history.runs, history.log);
     const name =
-      (kafkaClient === 'kafkajs' ? 'weft' : `weft (${kafkaClient})`) +
+      (kafkaClient === DEFAULT_KAFKA_IMPLEMENTATION ? 'weft' : `weft (${kafkaClient})`) +
       (history ? `, ${history.runs} ended runs` : '');
     const result = await measureSystem(name, new WeftTarget(system), {
       quick,
@@ -115,16 +120,15 @@ async function main(): Promise<void> {
     }
   };
   if (only.has('floor')) await attempt('floor', () => runFloor({ quick, workloads }));
-  if (only.has('weft')) await attempt('weft', () => measureWeft(quick, workloads, 'kafkajs'));
+  const client = kafkaImplementationFromEnv();
+  if (only.has('weft')) await attempt('weft', () => measureWeft(quick, workloads, client));
   if (historyRuns !== undefined) {
     await attempt(`weft with ${historyRuns} ended runs`, () =>
-      measureWeft(quick, workloads, 'kafkajs', { runs: historyRuns, log }),
+      measureWeft(quick, workloads, client, { runs: historyRuns, log }),
     );
   }
-  if (only.has('platformatic')) {
-    await attempt('weft on @platformatic/kafka', () =>
-      measureWeft(quick, workloads, 'platformatic'),
-    );
+  if (only.has('kafkajs')) {
+    await attempt('weft on kafkajs', () => measureWeft(quick, workloads, 'kafkajs'));
   }
   if (only.has('bullmq')) {
     await attempt('bullmq', async () => (await loadPeer('bullmq'))({ quick, workloads }));

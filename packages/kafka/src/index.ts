@@ -3,7 +3,9 @@ export { createKafkajsClient, type KafkajsClientConfig } from './kafkajs-client'
 export { createPlatformaticClient, type PlatformaticClientConfig } from './platformatic-client';
 export {
   createKafkaClient,
+  DEFAULT_KAFKA_IMPLEMENTATION,
   KAFKA_IMPLEMENTATIONS,
+  kafkaImplementationFromEnv,
   type KafkaClientConfig,
   type KafkaImplementation,
 } from './create-client';

@@ -14,6 +14,7 @@ import type {
   TopicSpec,
 } from './client';
 import { namespacing, type KafkaClientSettings, type Namespacing } from './client-settings';
+import { CoalescingSender } from './coalescing-sender';
 import { waitUntilServed } from './topics-served';
 
 export type PlatformaticClientConfig = KafkaClientSettings;
@@ -90,17 +91,20 @@ export function createPlatformaticClient(config: PlatformaticClientConfig): Kafk
         await producer.close().catch(() => undefined);
         throw error;
       }
-      return {
-        async send(topic, messages) {
-          await producer.send({
-            messages: messages.map((message) => ({
-              topic: names.topic(topic),
+      const coalesced = new CoalescingSender((topicMessages) =>
+        producer.send({
+          messages: topicMessages.flatMap(({ topic, messages }) =>
+            messages.map((message) => ({
+              topic,
               key: Buffer.from(message.key),
               value: typeof message.value === 'string' ? Buffer.from(message.value) : message.value,
               headers: encodeHeaders(message.headers),
             })),
-          });
-        },
+          ),
+        }),
+      );
+      return {
+        send: (topic, messages) => coalesced.send(names.topic(topic), messages),
         disconnect: () => producer.close(),
       };
     },

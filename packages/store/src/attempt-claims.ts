@@ -2,6 +2,7 @@ import { isTerminalRunStatus } from '@weft/core';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 import { isDuplicateKey } from './duplicate-key';
+import { GroupCommit, insertEach } from './group-commit';
 import type { RunDocument } from './run-document';
 
 interface ClaimDocument {
@@ -24,27 +25,24 @@ export type ClaimAnswer = { claimed: true } | { claimed: false; holder: string }
 /** How long a claim is kept: a redelivery comes within minutes; a day is far beyond that. */
 const CLAIM_RETENTION_MS = 24 * 60 * 60_000;
 
-/** A claim waiting to be inserted with the others asked for in the same turn. */
-interface PendingClaim {
-  document: ClaimDocument;
-  settle: (error?: Error) => void;
-}
-
 /**
  * Which worker process runs which step attempt. Kafka hands a partition's unfinished messages to
  * another worker when its group rebalances, while the first may still be running them; claiming
  * the attempt first makes the second worker wait for the first (or take over once the first
- * stopped beating) instead of repeating the attempt's side effect. One insert per attempt, and
- * the attempts claimed in one turn of the event loop (a fetched batch) go in one command.
+ * stopped beating) instead of repeating the attempt's side effect. One insert per attempt; the
+ * attempts claimed while an insert is in flight (a fetched batch) go together in the next.
  */
 export class AttemptClaims {
   private readonly claims: Collection<ClaimDocument>;
   private readonly heartbeats: Collection<HeartbeatDocument>;
   private readonly runs: Collection<RunDocument>;
-  private pending: PendingClaim[] = [];
+  private readonly inserts: GroupCommit<ClaimDocument, void>;
 
   constructor(connection: Connection) {
     this.claims = connection.collection<ClaimDocument>('attempt_claims');
+    this.inserts = new GroupCommit((documents) =>
+      insertEach((many) => this.claims.insertMany(many, { ordered: false }), documents),
+    );
     this.heartbeats = connection.collection<HeartbeatDocument>('worker_heartbeats');
     this.runs = connection.collection<RunDocument>('runs');
   }
@@ -59,7 +57,7 @@ export class AttemptClaims {
   /** Claims `key` for `holder`, unless another process claimed it first. */
   async claim(key: string, holder: string, now = Date.now()): Promise<ClaimAnswer> {
     try {
-      await this.insert({
+      await this.inserts.add({
         _id: key,
         holder,
         claimedAt: new Date(now),
@@ -74,40 +72,6 @@ export class AttemptClaims {
       return existing.holder === holder
         ? { claimed: true }
         : { claimed: false, holder: existing.holder };
-    }
-  }
-
-  /** Inserts `document` with every other claim asked for before the event loop's next turn. */
-  private insert(document: ClaimDocument): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ document, settle: (error) => (error ? reject(error) : resolve()) });
-      if (this.pending.length === 1) setImmediate(() => void this.insertPending());
-    });
-  }
-
-  /**
-   * One unordered insert for the claims gathered: each succeeds or fails alone, so a duplicate
-   * (an attempt another worker holds) fails only its own claim.
-   */
-  private async insertPending(): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
-    try {
-      await this.claims.insertMany(
-        batch.map((claim) => claim.document),
-        { ordered: false },
-      );
-      for (const claim of batch) claim.settle();
-    } catch (error) {
-      const failed = new Map<number, Error>();
-      for (const { index, code, message } of writeErrorsOf(error)) {
-        failed.set(index, Object.assign(new Error(message), { code }));
-      }
-      const whole = error instanceof Error ? error : new Error(String(error));
-      for (const [index, claim] of batch.entries()) {
-        // Without per-claim errors the command failed as a whole: every claim with it.
-        claim.settle(failed.size === 0 ? whole : failed.get(index));
-      }
     }
   }
 
@@ -162,25 +126,4 @@ export class AttemptClaims {
       this.heartbeats.deleteMany({ seenAt: { $lt: new Date(now - CLAIM_RETENTION_MS) } }),
     ]);
   }
-}
-
-/** The per-document errors of an unordered bulk insert: each one's index, code and message. */
-function writeErrorsOf(error: unknown): { index: number; code: unknown; message: string }[] {
-  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-  const list: unknown[] = Array.isArray(writeErrors)
-    ? writeErrors
-    : writeErrors
-      ? [writeErrors]
-      : [];
-  return list.flatMap((entry) => {
-    const { index, code, errmsg } = entry as { index?: unknown; code?: unknown; errmsg?: unknown };
-    if (typeof index !== 'number') return [];
-    return [
-      {
-        index,
-        code,
-        message: typeof errmsg === 'string' ? errmsg : `claim refused (${String(code)})`,
-      },
-    ];
-  });
 }

@@ -20,6 +20,7 @@ interface DefinitionDocument {
 export class DefinitionStore {
   private readonly definitions: Collection<DefinitionDocument>;
   private readonly cache = new Map<string, WorkflowDefinition>();
+  private readonly storing = new Map<string, Promise<void>>();
 
   constructor(
     connection: Connection,
@@ -36,13 +37,23 @@ export class DefinitionStore {
     const json = canonicalJson(definition);
     const id = `def_${createHash('sha256').update(json).digest('hex').slice(0, 40)}`;
     if (this.cache.has(id)) return id;
+    // Runs started together with a new definition store it once, not once each.
+    let storing = this.storing.get(id);
+    if (!storing) {
+      storing = this.store(id, json).finally(() => this.storing.delete(id));
+      this.storing.set(id, storing);
+    }
+    await storing;
+    return id;
+  }
+
+  private async store(id: string, json: string): Promise<void> {
     try {
       await this.definitions.insertOne({ _id: id, json, createdAt: Date.now() });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
     this.remember(id, JSON.parse(json) as WorkflowDefinition);
-    return id;
   }
 
   async get(id: string): Promise<WorkflowDefinition | undefined> {

@@ -2,6 +2,7 @@ import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 import { MAX_MESSAGE_BYTES } from '@weft/core';
 import type { KafkaProducer } from '@weft/kafka';
+import { GroupCommit, type ItemOutcome } from './group-commit';
 import type { RunDocument } from './run-document';
 import type { OutboxEntry, StoredRun } from './stored-run';
 
@@ -12,12 +13,14 @@ import type { OutboxEntry, StoredRun } from './stored-run';
  */
 export class OutboxPublisher {
   private readonly runs: Collection<RunDocument>;
+  private readonly clears: GroupCommit<VersionedClear, boolean>;
 
   constructor(
     connection: Connection,
     private readonly producer: KafkaProducer,
   ) {
     this.runs = connection.collection<RunDocument>('runs');
+    this.clears = new GroupCommit((clears) => this.clearAtVersions(clears));
   }
 
   /**
@@ -82,11 +85,7 @@ export class OutboxPublisher {
     );
     const all = Object.keys(run.outbox ?? {});
     if (run.v !== undefined && all.every((id) => ids.includes(id))) {
-      const cleared = await this.runs.updateOne(
-        { _id: run.id, v: run.v },
-        { $unset: { ...unset, outboxAt: '' } },
-      );
-      if (cleared.modifiedCount === 1) return;
+      if (await this.clears.add({ id: run.id, v: run.v, unset })) return;
     }
     // The run changed since: its newer messages may still wait, so keep the mark unless none do.
     const after = await this.runs.findOneAndUpdate(
@@ -98,6 +97,29 @@ export class OutboxPublisher {
       await this.runs.updateOne({ _id: run.id, v: after.v }, { $unset: { outboxAt: '' } });
     }
   }
+
+  /**
+   * The compare-and-set clears of many runs in one bulk write. Its answer counts the clears that
+   * matched without naming them: unless all did, each is taken as failed and cleared again the
+   * careful way, which is harmless for one that did.
+   */
+  private async clearAtVersions(clears: VersionedClear[]): Promise<ItemOutcome<boolean>[]> {
+    const result = await this.runs.bulkWrite(
+      clears.map(({ id, v, unset }) => ({
+        updateOne: { filter: { _id: id, v }, update: { $unset: { ...unset, outboxAt: '' } } },
+      })),
+      { ordered: false },
+    );
+    const all = result.matchedCount === clears.length;
+    return clears.map(() => ({ ok: true, value: all }));
+  }
+}
+
+/** Outbox entries to remove with the age mark, if the run is still at version `v`. */
+interface VersionedClear {
+  id: string;
+  v: number;
+  unset: Record<string, ''>;
 }
 
 /**

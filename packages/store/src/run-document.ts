@@ -10,6 +10,8 @@ export interface RunDocument extends Omit<StoredRun, 'id' | 'input' | 'nodes'> {
   _id: string;
   input: string;
   nodes: Record<string, NodeDocument>;
+  /** The bulk write that last changed the run, if one did (see writeFor). */
+  batch?: string;
 }
 
 export interface NodeDocument extends Omit<NodeRecord, 'result' | 'error'> {
@@ -54,7 +56,8 @@ export function runToDocument(run: StoredRun): RunDocument {
 }
 
 export function runFromDocument(document: RunDocument): StoredRun {
-  const { _id, input, nodes, ...rest } = document;
+  // `batch` is the store's own bookkeeping, not part of the run.
+  const { _id, input, nodes, batch: _batch, ...rest } = document;
   return {
     ...rest,
     id: _id,

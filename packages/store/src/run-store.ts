@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import type { Collection, UpdateFilter } from 'mongodb';
+import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 import {
   applyStepResult,
@@ -18,9 +18,18 @@ import {
 import type { DefinitionStore } from './definition-store';
 import { newId } from './ids';
 import type { OutboxPublisher } from './outbox-publisher';
-import { nodeToDocument, runFromDocument, runToDocument, type RunDocument } from './run-document';
-import type { CreateRunInput, ListRunsQuery, OutboxEntry, StoredRun } from './stored-run';
+import { runFromDocument, runToDocument, type RunDocument } from './run-document';
+import {
+  clearingUpdate,
+  composed,
+  outboxOf,
+  withRecord,
+  writeFor,
+  type RunWrite,
+} from './run-write';
+import type { CreateRunInput, ListRunsQuery, StoredRun } from './stored-run';
 import { isDuplicateKey } from './duplicate-key';
+import { GroupCommit, insertEach, type ItemOutcome } from './group-commit';
 
 interface IdempotencyDocument {
   _id: string;
@@ -64,6 +73,11 @@ export class RunStore {
   private deferClears = false;
   /** Outbox entries published but still in their run's document, by run id. */
   private readonly uncleared = new Map<string, Uncleared>();
+  /** Transitions, written many runs at a time under load (group commit). */
+  private readonly transitions: GroupCommit<AskedTransition, Written>;
+  /** New runs and idempotency keys, inserted many at a time under load (group commit). */
+  private readonly runInserts: GroupCommit<RunDocument, void>;
+  private readonly keyInserts: GroupCommit<IdempotencyDocument, void>;
 
   constructor(
     private readonly connection: Connection,
@@ -73,6 +87,13 @@ export class RunStore {
   ) {
     this.runs = connection.collection<RunDocument>('runs');
     this.idempotency = connection.collection<IdempotencyDocument>('run_idempotency_keys');
+    this.transitions = new GroupCommit((asked) => this.writeTransitions(asked));
+    this.runInserts = new GroupCommit((documents) =>
+      insertEach((many) => this.runs.insertMany(many, { ordered: false }), documents),
+    );
+    this.keyInserts = new GroupCommit((documents) =>
+      insertEach((many) => this.idempotency.insertMany(many, { ordered: false }), documents),
+    );
   }
 
   private observers: RunObserver[] = [];
@@ -167,7 +188,7 @@ export class RunStore {
         .update(`${input.appId}\0${input.idempotencyKey}`)
         .digest('hex');
       try {
-        await this.idempotency.insertOne({
+        await this.keyInserts.add({
           _id: keyId,
           appId: input.appId,
           runId,
@@ -204,7 +225,7 @@ export class RunStore {
       ...timerField(transition),
     };
     try {
-      await this.runs.insertOne(runToDocument(run));
+      await this.runInserts.add(runToDocument(run));
     } catch (error) {
       if (isDuplicateKey(error) && input.idempotencyKey !== undefined) {
         const raced = await this.get(input.appId, runId);
@@ -328,13 +349,178 @@ export class RunStore {
 
   /**
    * Reads the run, computes `change` on it, and writes the result only if nobody wrote the run in
-   * between (its version is unchanged); on a conflict it reads again and recomputes.
+   * between (its version is unchanged); on a conflict it reads again and recomputes. Transitions
+   * asked for while a write is in flight are written together (see writeBatch).
    */
   async transition(
     runId: string,
-    change: (run: StoredRun, context: TransitionContext) => Transition,
+    change: Change,
     appId?: string,
   ): Promise<AppliedTransition | undefined> {
+    const { applied, published } = await this.transitions.add({ runId, change, appId });
+    await published;
+    return applied;
+  }
+
+  /** The transitions of one group commit: per run, composed in one write, or alone. */
+  private async writeTransitions(asked: AskedTransition[]): Promise<ItemOutcome<Written>[]> {
+    const outcomes: ItemOutcome<Written>[] = [];
+    const byRun = new Map<string, PendingTransition[]>();
+    for (const [index, item] of asked.entries()) {
+      const list = byRun.get(item.runId) ?? [];
+      list.push({
+        ...item,
+        resolve: (applied, published) =>
+          (outcomes[index] ??= { ok: true, value: { applied, published } }),
+        reject: (error) => (outcomes[index] ??= { ok: false, error }),
+      });
+      byRun.set(item.runId, list);
+    }
+    const groups = [...byRun.values()];
+    if (groups.length === 1) {
+      await this.transitionEachAlone(groups[0] ?? []);
+      return outcomes;
+    }
+    let conflicted: PendingTransition[][];
+    try {
+      conflicted = await this.writeBatch(groups);
+    } catch (error) {
+      // The write failed as a whole (the database away): each caller asks again on its own.
+      for (const runId of byRun.keys()) this.recent.delete(runId);
+      throw error;
+    }
+    await Promise.all(conflicted.map((group) => this.transitionEachAlone(group)));
+    return outcomes;
+  }
+
+  /**
+   * Group commit: one transition per run, composed of all asked for it, and one bulk write of
+   * compare-and-sets for all runs (with one read of those not cached). Returns the groups whose
+   * run another writer changed first, or that need a fresh read, for the one-by-one path.
+   */
+  private async writeBatch(groups: PendingTransition[][]): Promise<PendingTransition[][]> {
+    const bases = new Map<string, { run: StoredRun; cached: boolean }>();
+    const unread: string[] = [];
+    for (const group of groups) {
+      const runId = group[0]?.runId ?? '';
+      const cached = this.recent.get(runId);
+      if (cached) bases.set(runId, { run: cached, cached: true });
+      else unread.push(runId);
+    }
+    if (unread.length > 0) {
+      for (const document of await this.runs.find({ _id: { $in: unread } }).toArray()) {
+        bases.set(document._id, { run: runFromDocument(document), cached: false });
+      }
+    }
+
+    const token = newId('bat');
+    const now = this.clock();
+    const retry: PendingTransition[][] = [];
+    const writes: {
+      group: Settled[];
+      before: StoredRun;
+      write: RunWrite;
+      clearing: string[];
+      messages: Set<string>;
+    }[] = [];
+    for (const group of groups) {
+      const runId = group[0]?.runId ?? '';
+      const base = bases.get(runId);
+      if (!base) {
+        for (const asked of group) asked.resolve(undefined);
+        continue;
+      }
+      const definition = await this.definitions.get(base.run.definitionId);
+      if (!definition) {
+        const error = new Error(`run ${runId} refers to a missing definition`);
+        for (const asked of group) asked.reject(error);
+        continue;
+      }
+      const context = this.context(definition, now, base.run.traceparent);
+      const settled: Settled[] = [];
+      const transitions: Transition[] = [];
+      let run = base.run;
+      for (const asked of group) {
+        if (asked.appId !== undefined && asked.appId !== run.appId) {
+          asked.resolve(undefined);
+          continue;
+        }
+        try {
+          const transition = asked.change(run, context);
+          transitions.push(transition);
+          if (transition.changed) run = withRecord(run, transition.run);
+          settled.push({ asked, changed: transition.changed });
+        } catch (error) {
+          // One bad change fails alone; the others of its run still apply.
+          asked.reject(error);
+        }
+      }
+      const transition = composed(transitions, base.run);
+      if (!transition.changed) {
+        // A no-op on a cached copy proves nothing: the stored run may have moved on. Read it.
+        if (base.cached) retry.push(settled.map(({ asked }) => asked));
+        else for (const { asked } of settled) asked.resolve({ run: base.run, changed: false });
+        continue;
+      }
+      const clearing = [...(this.uncleared.get(runId)?.ids ?? [])];
+      const write = writeFor(base.run, transition, now, clearing, token);
+      const messages = new Set(transition.messages.map((message) => message.envelope.id));
+      writes.push({ group: settled, before: base.run, write, clearing, messages });
+    }
+    if (writes.length === 0) return retry;
+
+    const result = await this.runs.bulkWrite(
+      writes.map(({ before, write }) => ({
+        updateOne: { filter: { _id: before.id, v: before.v }, update: write.update },
+      })),
+      { ordered: false },
+    );
+    let won = (_runId: string) => true;
+    if (result.matchedCount !== writes.length) {
+      // The answer only counts the writes that matched: which ones carries our token. Found by
+      // `_id` alone, the one shape every MongoDB-compatible store answers by index.
+      const stamped = await this.runs
+        .find({ _id: { $in: writes.map(({ before }) => before.id) } })
+        .project<{ _id: string; batch?: string }>({ batch: 1 })
+        .toArray();
+      const ours = new Set(
+        stamped.filter((document) => document.batch === token).map((document) => document._id),
+      );
+      won = (runId) => ours.has(runId);
+    }
+    await Promise.all(
+      writes.map(async ({ group, before, write, clearing, messages }) => {
+        if (!won(before.id)) {
+          this.recent.delete(before.id);
+          retry.push(group.map(({ asked }) => asked));
+          return;
+        }
+        const published = this.written(before, write.after, clearing, messages);
+        for (const { asked, changed } of group) {
+          asked.resolve({ run: write.after, changed }, published);
+        }
+      }),
+    );
+    return retry;
+  }
+
+  /** The transitions asked for one run, one after another, each read-compute-write on its own. */
+  private async transitionEachAlone(group: PendingTransition[]): Promise<void> {
+    for (const asked of group) {
+      try {
+        const { applied, published } = await this.transitionAlone(
+          asked.runId,
+          asked.change,
+          asked.appId,
+        );
+        asked.resolve(applied, published);
+      } catch (error) {
+        asked.reject(error);
+      }
+    }
+  }
+
+  private async transitionAlone(runId: string, change: Change, appId?: string): Promise<Written> {
     let cached = this.recent.get(runId);
     if (cached && appId !== undefined && cached.appId !== appId) cached = undefined;
     for (let conflicts = 0; conflicts < MAX_CONFLICTS; conflicts++) {
@@ -342,7 +528,7 @@ export class RunStore {
       cached = undefined;
       if (!run) {
         const document = await this.runs.findOne(appId ? { _id: runId, appId } : { _id: runId });
-        if (!document) return undefined;
+        if (!document) return { applied: undefined };
         run = runFromDocument(document);
       }
       const definition = await this.definitions.get(run.definitionId);
@@ -356,30 +542,45 @@ export class RunStore {
           this.recent.delete(runId);
           continue;
         }
-        return { run, changed: false };
+        return { applied: { run, changed: false } };
       }
 
       const clearing = [...(this.uncleared.get(runId)?.ids ?? [])];
-      const written = await this.runs.findOneAndUpdate(
-        { _id: runId, v: run.v },
-        updateFor(run, transition, now, clearing),
-        { returnDocument: 'after' },
-      );
-      if (written) {
-        this.forgetCleared(runId, clearing);
-        const stored = runFromDocument(written);
-        this.remember(stored);
-        if (isTerminalRunStatus(stored.status) && !isTerminalRunStatus(run.status)) {
-          for (const observer of this.observers) observer.finished?.(stored);
-        }
-        await this.publishQuietly(stored, new Set(transition.messages.map((m) => m.envelope.id)));
-        return { run: stored, changed: true };
+      const { after, update } = writeFor(run, transition, now, clearing);
+      const written = await this.runs.updateOne({ _id: runId, v: run.v }, update);
+      if (written.matchedCount === 1) {
+        const messages = new Set(transition.messages.map((message) => message.envelope.id));
+        return {
+          applied: { run: after, changed: true },
+          published: this.written(run, after, clearing, messages),
+        };
       }
       this.recent.delete(runId);
       // Another writer got there first: back off a little so contenders spread out.
       await new Promise((resolve) => setTimeout(resolve, randomInt(1, 5 + conflicts * 2)));
     }
     throw new Error(`run ${runId}: gave up after ${MAX_CONFLICTS} conflicting writes`);
+  }
+
+  /**
+   * After a compare-and-set won: remember the run, tell observers of its end, and publish (the
+   * promise returned, which never rejects; the next group commit need not wait for it).
+   */
+  private written(
+    before: StoredRun,
+    after: StoredRun,
+    cleared: readonly string[],
+    messages: ReadonlySet<string>,
+  ): Promise<void> {
+    this.forgetCleared(after.id, cleared);
+    // Kept only where publishing leaves the outbox as written: a clear right after publishing
+    // changes the document without a new version, so a copy kept would be stale at once.
+    if (this.deferClears) this.remember(after);
+    else this.recent.delete(after.id);
+    if (isTerminalRunStatus(after.status) && !isTerminalRunStatus(before.status)) {
+      for (const observer of this.observers) observer.finished?.(after);
+    }
+    return this.publishQuietly(after, messages);
   }
 
   private forgetCleared(runId: string, ids: readonly string[]): void {
@@ -422,8 +623,6 @@ export class RunStore {
     try {
       if (!this.deferClears) {
         await this.publisher.publish(run, only);
-        // Cleared outside a version change: the cached copy's outbox is stale now.
-        this.recent.delete(run.id);
         return;
       }
       const sent = await this.publisher.send(run, only);
@@ -443,6 +642,32 @@ export class RunStore {
   }
 }
 
+type Change = (run: StoredRun, context: TransitionContext) => Transition;
+
+interface AskedTransition {
+  runId: string;
+  change: Change;
+  appId: string | undefined;
+}
+
+/** A transition as written, and its messages' publishing, which its caller waits for too. */
+interface Written {
+  applied: AppliedTransition | undefined;
+  published?: Promise<void>;
+}
+
+/** A transition of a group commit, with how to answer its caller. */
+interface PendingTransition extends AskedTransition {
+  resolve: (applied: AppliedTransition | undefined, published?: Promise<void>) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A transition of a batch that was computed, and whether it changed the run. */
+interface Settled {
+  asked: PendingTransition;
+  changed: boolean;
+}
+
 /**
  * Published outbox entries of one run, not yet removed from its document; with the version this
  * store wrote them at and the whole outbox it held then, when the entries are all of that
@@ -453,64 +678,7 @@ interface Uncleared {
   written?: { v: number; outbox: readonly string[] };
 }
 
-/** The `$unset` that removes published entries, and the age mark when they were all the outbox. */
-function clearingUpdate(ids: ReadonlySet<string>, outbox: readonly string[]): Record<string, ''> {
-  const unset: Record<string, ''> = {};
-  for (const id of ids) unset[`outbox.${id}`] = '';
-  if (outbox.every((id) => ids.has(id))) unset.outboxAt = '';
-  return unset;
-}
-
-function outboxOf(transition: Transition, now: number): Record<string, OutboxEntry> {
-  return Object.fromEntries(
-    transition.messages.map((message) => [
-      message.envelope.id,
-      {
-        topic: message.topic,
-        key: message.key,
-        value: JSON.stringify(message.envelope),
-        at: now,
-        ...(message.envelope.traceparent ? { traceparent: message.envelope.traceparent } : {}),
-      },
-    ]),
-  );
-}
-
 function timerField(transition: Transition): { timerAt?: number } {
   const at = nextTimerAt(transition.run);
   return at === undefined ? {} : { timerAt: at };
-}
-
-/** The single-document update for a transition: changed fields only, the outbox, the version. */
-function updateFor(
-  before: StoredRun,
-  transition: Transition,
-  now: number,
-  published: readonly string[],
-): UpdateFilter<RunDocument> {
-  const after = transition.run;
-  const set: Record<string, unknown> = { status: after.status, updatedAt: now };
-  const unset: Record<string, ''> = {};
-  for (const field of ['startedAt', 'finishedAt', 'deadlineAt', 'error'] as const) {
-    if (after[field] !== undefined) set[field] = after[field];
-    else if (before[field] !== undefined) unset[field] = '';
-  }
-  for (const [id, node] of Object.entries(after.nodes)) {
-    if (node !== before.nodes[id]) set[`nodes.${id}`] = nodeToDocument(node);
-  }
-  const timerAt = nextTimerAt(after);
-  if (timerAt !== undefined) set.timerAt = timerAt;
-  else if (before.timerAt !== undefined) unset.timerAt = '';
-  for (const [id, entry] of Object.entries(outboxOf(transition, now))) set[`outbox.${id}`] = entry;
-  for (const id of published) unset[`outbox.${id}`] = '';
-
-  // outboxAt is the age of the oldest unpublished message, which the sweeper goes by. The write is
-  // a compare-and-set on the version, so the outbox read before it is exactly the one it updates.
-  const unpublished = Object.keys(before.outbox ?? {}).some((id) => !published.includes(id));
-  if (transition.messages.length > 0 && !unpublished) set.outboxAt = now;
-  else if (!unpublished && before.outboxAt !== undefined) unset.outboxAt = '';
-
-  const update: Record<string, unknown> = { $set: set, $inc: { v: 1 } };
-  if (Object.keys(unset).length > 0) update.$unset = unset;
-  return update;
 }

@@ -399,6 +399,29 @@ describe.each(KAFKA_IMPLEMENTATIONS)('the %s client', (implementation) => {
     expect(total()).toBe(stopped);
   });
 
+  it('sends what was sent in one turn of the event loop as one produce request', async () => {
+    const [first, second] = [await newTopic(), await newTopic()];
+    const producer = await kafka.producer();
+    const produces: string[] = [];
+    const stop = onKafkaRequest((api) => {
+      if (api === 'Produce') produces.push(api);
+    });
+    try {
+      await Promise.all([
+        producer.send(first, [{ key: 'k1', value: 'a' }]),
+        producer.send(second, [{ key: 'k2', value: 'b' }]),
+        producer.send(first, [{ key: 'k3', value: 'c' }]),
+      ]);
+    } finally {
+      stop();
+      await producer.disconnect();
+    }
+    expect(produces).toHaveLength(1);
+    const { received } = await consume({ topics: [first, second], fromBeginning: true });
+    await waitForCount(received, 3);
+    expect(received.map((message) => message.value.toString()).sort()).toEqual(['a', 'b', 'c']);
+  });
+
   it('ensures topics idempotently and describes groups, the cluster and its topics', async () => {
     const topic = uniqueName('topic');
     await admin.ensureTopics([{ topic, partitions: 3, config: { 'retention.ms': '3600000' } }]);
