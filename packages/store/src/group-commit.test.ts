@@ -65,9 +65,31 @@ describe('GroupCommit', () => {
     ]);
   });
 
+  it('fails the items of a write that never answers, and goes on with the next group', async () => {
+    const groups: number[][] = [];
+    const commit = new GroupCommit<number, number>(
+      async (items) => {
+        groups.push(items);
+        // The first write hangs, as a driver operation lost across a server restart does.
+        if (groups.length === 1) return new Promise(() => undefined);
+        return items.map((item) => ({ ok: true, value: item }));
+      },
+      { timeoutMs: 50 },
+    );
+    const hung = Promise.allSettled([commit.add(1), commit.add(2)]);
+    await turn();
+    const next = commit.add(3);
+    expect(await hung).toEqual([
+      { status: 'rejected', reason: new Error('the database did not answer a write within 50 ms') },
+      { status: 'rejected', reason: new Error('the database did not answer a write within 50 ms') },
+    ]);
+    expect(await next).toBe(3);
+    expect(groups).toEqual([[1, 2], [3]]);
+  });
+
   it('writes at most maxItems at once, the rest next', async () => {
     const { groups, write, openNext } = gatedWrite();
-    const commit = new GroupCommit(write, 2);
+    const commit = new GroupCommit(write, { maxItems: 2 });
     const all = Promise.all([1, 2, 3, 4, 5].map((item) => commit.add(item)));
     await turn();
     openNext();

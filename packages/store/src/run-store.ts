@@ -432,7 +432,9 @@ export class RunStore {
       }
       const definition = await this.definitions.get(base.run.definitionId);
       if (!definition) {
-        const error = new Error(`run ${runId} refers to a missing definition`);
+        const error = new Error(
+          `run ${runId} refers to a missing definition ${base.run.definitionId}`,
+        );
         for (const asked of group) asked.reject(error);
         continue;
       }
