@@ -148,12 +148,14 @@ export async function waitUntilTerminal(
   log: (line: string) => void,
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs;
-  let open = ids.length;
+  let waiting = ids;
   let lastLog = 0;
   while (Date.now() < deadline) {
     try {
-      const runs = await readRuns(db, ids);
-      open = ids.filter((id) => !TERMINAL.includes(runs.get(id)?.status ?? '')).length;
+      // Only the runs not seen ended yet are read again: an ended run stays ended.
+      const runs = await readRuns(db, waiting);
+      waiting = waiting.filter((id) => !TERMINAL.includes(runs.get(id)?.status ?? ''));
+      const open = waiting.length;
       if (open === 0) return 0;
       if (Date.now() - lastLog > 10_000) {
         lastLog = Date.now();
@@ -164,7 +166,7 @@ export async function waitUntilTerminal(
     }
     await sleep(1_000);
   }
-  return open;
+  return waiting.length;
 }
 
 /** Waits (bounded) until no delivery of these runs is pending or in flight. */
@@ -182,18 +184,20 @@ export async function waitForDeliveries(
   // means no outbox and no open delivery, twice in a row.
   let quiet = 0;
   while (Date.now() < deadline) {
-    open = 0;
-    let unpublished = 0;
-    for (let i = 0; i < ids.length; i += 300) {
-      const page = ids.slice(i, i + 300);
-      open += await db.collection('webhook_deliveries').countDocuments({
-        runId: { $in: page },
-        status: { $in: ['pending', 'delivering'] },
-      });
-      unpublished += await db
-        .collection<{ _id: string }>('runs')
-        .countDocuments({ _id: { $in: page }, outboxAt: { $exists: true } });
-    }
+    // Live data only, by the sparse fields the engine keeps for it (a delivery has `dueAt` while
+    // pending or delivering, a run `outboxAt` while its outbox holds anything): a query over
+    // every run is a scan on mongo-java-server, and tens of thousands of them stall a soak's end.
+    const mine = new Set(ids);
+    const deliveries = await db
+      .collection<{ runId: string }>('webhook_deliveries')
+      .find({ dueAt: { $exists: true } }, { projection: { runId: 1 } })
+      .toArray();
+    open = deliveries.filter((delivery) => mine.has(delivery.runId)).length;
+    const outboxes = await db
+      .collection<{ _id: string }>('runs')
+      .find({ outboxAt: { $exists: true } }, { projection: { _id: 1 } })
+      .toArray();
+    const unpublished = outboxes.filter((run) => mine.has(run._id)).length;
     if (open === 0 && unpublished === 0 && ++quiet >= 2) return 0;
     if (open > 0 || unpublished > 0) quiet = 0;
     if (Date.now() - lastLog > 10_000) {

@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   let passed = false;
   try {
     system = await startSystem(dir, log);
-    const { services, infra, receiver, client, db } = system;
+    const { services, infra, receiver, client } = system;
     const load = new Load(client, {
       ratePerSecond: options.rate,
       perRunWebhookUrl: `${receiver.url}/per-run`,
@@ -71,7 +71,7 @@ async function main(): Promise<number> {
     );
     load.start();
     const faults = new FaultScript(services, infra, load, receiver, t0, log);
-    const progress = setInterval(() => void reportProgress(load, db, t0, log), 15_000);
+    const progress = setInterval(() => reportProgress(load, receiver, t0, log), 15_000);
     const estimatedFaultsMs = FAULTS.length * 15_000;
     const gapMs = Math.min(
       30_000,

@@ -1,14 +1,9 @@
-import {
-  applyStepResult,
-  checkDefinition,
-  engineTopics,
-  envelope,
-  type WorkflowDefinition,
-} from '@weft/core';
+import { applyStepResult, engineTopics } from '@weft/core';
 import { ensureTopics, type KafkaProducer } from '@weft/kafka';
 import { DefinitionStore, OutboxPublisher, RunStore, type StoredRun } from '@weft/store';
 import type { Connection } from 'mongoose';
 import { TestEngine } from '../../support/engine';
+import { chainDefinition, stepSucceeded } from '../../support/run-fixtures';
 import { connectCountingCommands, uniqueName } from '../../support/test-infrastructure';
 
 /**
@@ -18,27 +13,7 @@ import { connectCountingCommands, uniqueName } from '../../support/test-infrastr
  * conflicts or fails on its own.
  */
 
-const chain = checkDefinition({
-  name: 'a then b',
-  dag: {
-    nodes: {
-      a: { task: 'core/transform', inputs: { value: 1 } },
-      b: { task: 'core/transform', inputs: { value: 2 } },
-    },
-    edges: [{ from: 'a', to: 'b' }],
-  },
-}).definition as WorkflowDefinition;
-
-const succeeded = (runId: string, nodeId: string) =>
-  envelope({
-    id: uniqueName('report'),
-    type: 'step.succeeded',
-    runId,
-    nodeId,
-    attempt: 1,
-    createdAt: Date.now(),
-    payload: { workerId: 'w', startedAt: Date.now(), finishedAt: Date.now(), result: nodeId },
-  });
+const chain = chainDefinition(['a', 'b']);
 
 describe('group commit of run transitions', () => {
   const engine = new TestEngine();
@@ -78,7 +53,7 @@ describe('group commit of run transitions', () => {
         gateway.create({
           appId: 'app_test',
           definition: chain,
-          workflow: { ephemeral: true, name: 'a then b' },
+          workflow: { ephemeral: true, name: chain.name },
           input: {},
         }),
       ),
@@ -93,7 +68,7 @@ describe('group commit of run transitions', () => {
     const orchestrator = orchestratorOn(counted);
     commands.length = 0;
     const applied = await Promise.all(
-      ids.map((id) => orchestrator.applyStepResult(succeeded(id, 'a'))),
+      ids.map((id) => orchestrator.applyStepResult(stepSucceeded(id, 'a'))),
     );
     // The runs, the definition they share, then one update for all five.
     expect(commands).toEqual(['find', 'find', 'update']);
@@ -110,7 +85,7 @@ describe('group commit of run transitions', () => {
     // It wrote them last: the next turn's transitions need no read at all.
     commands.length = 0;
     const ended = await Promise.all(
-      ids.map((id) => orchestrator.applyStepResult(succeeded(id, 'b'))),
+      ids.map((id) => orchestrator.applyStepResult(stepSucceeded(id, 'b'))),
     );
     expect(commands).toEqual(['update']);
     for (const [index, id] of ids.entries()) {
@@ -128,7 +103,7 @@ describe('group commit of run transitions', () => {
         gateway.create({
           appId: 'app_test',
           definition: chain,
-          workflow: { ephemeral: true, name: 'a then b' },
+          workflow: { ephemeral: true, name: chain.name },
           input: {},
           idempotencyKey: uniqueName(`key-${index}`),
         }),
@@ -149,7 +124,7 @@ describe('group commit of run transitions', () => {
       gateway.create({
         appId: 'app_test',
         definition: chain,
-        workflow: { ephemeral: true, name: 'a then b' },
+        workflow: { ephemeral: true, name: chain.name },
         input: {},
         idempotencyKey: again.idempotencyKey!,
       }),
@@ -162,14 +137,14 @@ describe('group commit of run transitions', () => {
     const ids = await createRuns(4);
     const orchestrator = orchestratorOn(counted);
     const other = storeOn(engine.connection);
-    await Promise.all(ids.map((id) => orchestrator.applyStepResult(succeeded(id, 'a'))));
+    await Promise.all(ids.map((id) => orchestrator.applyStepResult(stepSucceeded(id, 'a'))));
     // Behind the orchestrator's back, one run is cancelled and another gets b's result.
     const [cancelled, raced] = ids;
     await other.cancel('app_test', cancelled!);
-    await other.applyStepResult(succeeded(raced!, 'b'));
+    await other.applyStepResult(stepSucceeded(raced!, 'b'));
 
     const applied = await Promise.all(
-      ids.map((id) => orchestrator.applyStepResult(succeeded(id, 'b'))),
+      ids.map((id) => orchestrator.applyStepResult(stepSucceeded(id, 'b'))),
     );
     expect(applied.map((outcome) => outcome?.changed)).toEqual([false, false, true, true]);
     expect(applied.map((outcome) => outcome?.run.status)).toEqual([
@@ -193,12 +168,12 @@ describe('group commit of run transitions', () => {
     const [id] = await createRuns(1);
     const [second] = await createRuns(1);
     const orchestrator = orchestratorOn(counted);
-    const report = succeeded(id!, 'a');
+    const report = stepSucceeded(id!, 'a');
     commands.length = 0;
     const applied = await Promise.all([
       orchestrator.applyStepResult(report),
       orchestrator.applyStepResult(report),
-      orchestrator.applyStepResult(succeeded(second!, 'a')),
+      orchestrator.applyStepResult(stepSucceeded(second!, 'a')),
     ]);
     expect(commands.filter((name) => name === 'update')).toHaveLength(1);
     // The same report twice: applied once, the second a no-op on the first's outcome.
@@ -214,9 +189,9 @@ describe('group commit of run transitions', () => {
       orchestrator.transition(broken!, () => {
         throw new Error('a bad change');
       }),
-      ...fine.map((id) => orchestrator.applyStepResult(succeeded(id, 'a'))),
+      ...fine.map((id) => orchestrator.applyStepResult(stepSucceeded(id, 'a'))),
       orchestrator.transition(uniqueName('run'), (run, context) =>
-        applyStepResult(run, succeeded(run.id, 'a'), context),
+        applyStepResult(run, stepSucceeded(run.id, 'a'), context),
       ),
     ]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual([

@@ -1,13 +1,8 @@
-import {
-  checkDefinition,
-  engineTopics,
-  envelope,
-  stepTopic,
-  type WorkflowDefinition,
-} from '@weft/core';
+import { engineTopics, stepTopic } from '@weft/core';
 import { ensureTopics, type KafkaConsumer, type KafkaProducer } from '@weft/kafka';
 import { DefinitionStore, OutboxPublisher, RunStore } from '@weft/store';
 import { TestEngine } from '../../support/engine';
+import { chainDefinition, stepSucceeded } from '../../support/run-fixtures';
 import { connectCountingCommands, uniqueName, waitFor } from '../../support/test-infrastructure';
 
 /**
@@ -16,31 +11,7 @@ import { connectCountingCommands, uniqueName, waitFor } from '../../support/test
  * message left unpublished, and nothing is published twice.
  */
 
-const chain = checkDefinition({
-  name: 'a then b',
-  dag: {
-    nodes: {
-      a: { task: 'core/transform', inputs: { value: 1 } },
-      b: { task: 'core/transform', inputs: { value: 2 } },
-      c: { task: 'core/transform', inputs: { value: 3 } },
-    },
-    edges: [
-      { from: 'a', to: 'b' },
-      { from: 'b', to: 'c' },
-    ],
-  },
-}).definition as WorkflowDefinition;
-
-const succeeded = (runId: string, nodeId: string) =>
-  envelope({
-    id: uniqueName('report'),
-    type: 'step.succeeded',
-    runId,
-    nodeId,
-    attempt: 1,
-    createdAt: Date.now(),
-    payload: { workerId: 'w', startedAt: Date.now(), finishedAt: Date.now(), result: nodeId },
-  });
+const chain = chainDefinition(['a', 'b', 'c']);
 
 /** A real producer that can be made to refuse sends, as a broker outage would. */
 function breakable(producer: KafkaProducer): KafkaProducer & { broken: boolean } {
@@ -95,7 +66,7 @@ describe('the run outbox', () => {
     runs.create({
       appId: 'app_test',
       definition: chain,
-      workflow: { ephemeral: true, name: 'a then b' },
+      workflow: { ephemeral: true, name: chain.name },
       input: {},
     });
 
@@ -105,7 +76,7 @@ describe('the run outbox', () => {
     const { run } = await create(runs);
     // Published, and still in the document until the run changes.
     expect((await outboxOf(run.id)).ids).toHaveLength(1);
-    await runs.applyStepResult(succeeded(run.id, 'a'));
+    await runs.applyStepResult(stepSucceeded(run.id, 'a'));
     // The same write removed a's message and added b's.
     const afterA = await outboxOf(run.id);
     expect(afterA.ids).toHaveLength(1);
@@ -135,7 +106,7 @@ describe('the run outbox', () => {
       orchestrator.clearPublishedLater();
       const created = await Promise.all([create(gateway), create(gateway), create(gateway)]);
       const ids = created.map(({ run }) => run.id);
-      for (const id of ids) await orchestrator.applyStepResult(succeeded(id, 'a'));
+      for (const id of ids) await orchestrator.applyStepResult(stepSucceeded(id, 'a'));
       for (const id of ids) expect((await outboxOf(id)).ids).toHaveLength(1);
 
       commands.length = 0;
@@ -144,9 +115,9 @@ describe('the run outbox', () => {
       for (const id of ids) expect(await outboxOf(id)).toEqual({ ids: [], outboxAt: undefined });
 
       // Another writer moves one run on before the flush: that one is cleared on its own.
-      for (const id of ids) await orchestrator.applyStepResult(succeeded(id, 'b'));
+      for (const id of ids) await orchestrator.applyStepResult(stepSucceeded(id, 'b'));
       const [raced] = ids;
-      await gateway.applyStepResult(succeeded(raced!, 'c'));
+      await gateway.applyStepResult(stepSucceeded(raced!, 'c'));
       await orchestrator.flushPublished();
       for (const id of ids) expect(await outboxOf(id)).toEqual({ ids: [], outboxAt: undefined });
       expect((await engine.runs.getById(raced!))?.status).toBe('completed');
@@ -175,10 +146,10 @@ describe('the run outbox', () => {
     const runs = storeWith(flaky);
     const { run } = await create(runs);
     // a's report is written (the store keeps that version) and b's message published and cleared.
-    await runs.applyStepResult(succeeded(run.id, 'a'));
+    await runs.applyStepResult(stepSucceeded(run.id, 'a'));
     expect(await outboxOf(run.id)).toEqual({ ids: [], outboxAt: undefined });
     flaky.broken = true;
-    await runs.applyStepResult(succeeded(run.id, 'b'));
+    await runs.applyStepResult(stepSucceeded(run.id, 'b'));
     const waiting = await outboxOf(run.id);
     expect(waiting.ids).toHaveLength(1);
     expect(waiting.outboxAt).toBeDefined();
