@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   clearInterval(watchdog);
   await Promise.race([Promise.all(loops), new Promise((resolve) => setTimeout(resolve, 5_000))]);
   console.log(
-    `${options.restarts} restarts, ${options.workers} writers, socket timeout ${options.socketTimeoutMs || 'none'}: ` +
+    `${options.restarts} restarts, ${options.workers} writers, socket timeout ${options.socketTimeoutMs || 'the default'}: ` +
       `${answered} answered, ${failed} failed, ${hung.size} never answered`,
   );
   await connection.close(true).catch(() => undefined);

@@ -30,7 +30,7 @@ import type { DispatcherConfig } from '../../services/webhooks/src/config';
 import { WebhookDispatcher } from '../../services/webhooks/src/dispatcher';
 import { Worker } from '../../services/worker/src/worker';
 import { ContractRecorder } from './openapi-validator';
-import { dropDatabase, uniqueName } from './test-infrastructure';
+import { dropDatabase, requiredEnv, uniqueName } from './test-infrastructure';
 
 const ROOT = join(__dirname, '..', '..');
 /** Every test file's engine creates its topics: few partitions keep the one broker light. */
@@ -350,11 +350,4 @@ export class TestEngine {
     // Last, so everything is cleaned up even when an answer broke the OpenAPI contract.
     this.contract?.assertNone();
   }
-}
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value)
-    throw new Error(`${name} is not set: integration tests run under test/support/global-setup.ts`);
-  return value;
 }

@@ -7,7 +7,8 @@ import { uniqueName } from './unique-name';
 export { uniqueName } from './unique-name';
 export { waitFor } from '@weft/infra';
 
-function required(name: 'KAFKA_BROKERS' | 'MONGODB_URI'): string {
+/** A variable global-setup sets for integration tests (the broker's and the database's address). */
+export function requiredEnv(name: 'KAFKA_BROKERS' | 'MONGODB_URI'): string {
   const value = process.env[name];
   if (!value) {
     throw new Error(`${name} is not set: integration tests run under test/support/global-setup.ts`);
@@ -17,7 +18,7 @@ function required(name: 'KAFKA_BROKERS' | 'MONGODB_URI'): string {
 
 /** A Kafka client for the run's broker, after proving the broker answers. */
 export async function connectKafka(): Promise<KafkaClient> {
-  const brokers = required('KAFKA_BROKERS');
+  const brokers = requiredEnv('KAFKA_BROKERS');
   const client = createKafkaClient({
     brokers: brokers.split(','),
     clientId: uniqueName('test'),
@@ -41,7 +42,7 @@ export async function connectKafka(): Promise<KafkaClient> {
 
 /** A mongoose connection to a database of its own, after proving the server answers. */
 export async function connectDatabase(): Promise<Connection> {
-  const uri = required('MONGODB_URI');
+  const uri = requiredEnv('MONGODB_URI');
   const connection = mongoose.createConnection(uri, {
     dbName: uniqueName('test').replaceAll('-', '_'),
     serverSelectionTimeoutMS: 5000,
@@ -91,7 +92,7 @@ export async function connectCountingCommands(
   connection: Connection,
 ): Promise<{ counted: Connection; commands: string[] }> {
   const commands: string[] = [];
-  const counted = await connectStoreDatabase(required('MONGODB_URI'), {
+  const counted = await connectStoreDatabase(requiredEnv('MONGODB_URI'), {
     dbName: connection.name,
     onCommand: (command) => commands.push(command),
   });

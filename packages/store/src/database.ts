@@ -5,7 +5,11 @@ export interface DatabaseOptions {
   dbName?: string;
   /** How long to look for a server before an operation fails. Default: 10000 ms. */
   serverSelectionTimeoutMs?: number;
-  /** How long a socket may wait for an answer before the operation on it fails. Default: none. */
+  /**
+   * How long an operation may wait for the server's answer before it fails and its connection is
+   * closed. Default: 60000 ms: a service never waits forever on one (chaos runs saw a write left
+   * unanswered across a database restart), and none of Weft's takes near that long.
+   */
   socketTimeoutMs?: number;
   /** Called with the command's name (`find`, `update`…) for every command sent: for counts. */
   onCommand?: (command: string) => void;
@@ -23,7 +27,7 @@ export async function connectDatabase(
     // The pool grows to the most operations ever in flight at once; without this it never
     // shrinks back, and a 30-minute soak saw the gateway's sockets climb from 15 to 61.
     maxIdleTimeMS: 30_000,
-    ...(options.socketTimeoutMs !== undefined ? { socketTimeoutMS: options.socketTimeoutMs } : {}),
+    socketTimeoutMS: options.socketTimeoutMs ?? 60_000,
     // Collections and indexes are created explicitly by ensureIndexes, once, at a service's start:
     // mongoose creating them in the background races that (mongo-java-server refuses the loser).
     autoIndex: false,
