@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const loop = async (worker: number) => {
     for (let i = 0; !stopping; i++) {
       const id = next++;
-      const what = i % 2 === 0 ? 'insertMany' : 'bulkWrite';
+      const what = (['insertMany', 'bulkWrite', 'find'] as const)[i % 3]!;
       const collection = collections[(worker + i) % collections.length]!;
       pending.set(id, { startedAt: Date.now(), what });
       try {
@@ -67,11 +67,23 @@ async function main(): Promise<void> {
           await collection.insertMany([{ _id: `w${worker}-${i}`, n: i, at: i, app: 'a' }], {
             ordered: false,
           });
-        } else {
+        } else if (what === 'bulkWrite') {
+          // The engine's compare-and-set shape: `_id` and a version.
           await collection.bulkWrite(
-            [{ updateOne: { filter: { _id: `w${worker}-${i - 1}` }, update: { $inc: { n: 1 } } } }],
+            [
+              {
+                updateOne: {
+                  filter: { _id: `w${worker}-${i - 1}`, n: i - 1 },
+                  update: { $inc: { n: 1 } },
+                },
+              },
+            ],
             { ordered: false },
           );
+        } else {
+          await collection
+            .find({ _id: { $in: [`w${worker}-${i - 2}`, `w${worker}-${i - 5}`] } })
+            .toArray();
         }
         answered++;
       } catch {
