@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import type { WorkflowDefinition } from '@weft/core';
 import { startFakeFal, type FakeFal } from '../fakes/fal-server';
 import { createStepHandlers, stepServices } from '../integration/steps/step-services';
+import { DEFAULT_STREAM_LIMITS } from '../../services/gateway/src/config';
 import { TestEngine } from '../support/engine';
 import { openBrowser, type Browser } from './browser';
 
@@ -350,6 +351,65 @@ describe('the web console (Chromium against a real engine)', () => {
     const run = (await api(`/v1/workflows/runs/${runId}`)) as { status: string };
     expect(run.status).toBe('cancelled');
     await page.setViewportSize({ width: 1440, height: 900 });
+  });
+  it('keeps a run current by reading it while its key may open no more streams', async () => {
+    const start = async (plan: unknown) => {
+      const response = await fetch(`${gateway.url}/v1/workflows/run`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${gateway.apiKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ plan }),
+      });
+      expect(response.status).toBe(202);
+      return ((await response.json()) as { runId: string }).runId;
+    };
+    const streamOf = (runId: string, signal?: AbortSignal) =>
+      fetch(`${gateway.url}/v1/workflows/runs/${runId}/events`, {
+        headers: { Authorization: `Bearer ${gateway.apiKey}` },
+        ...(signal ? { signal } : {}),
+      });
+    // Every stream the key may hold, on a run that outlasts the test.
+    const holder = await start({
+      name: 'Holds the streams',
+      steps: [{ id: 'wait', type: 'core/delay', input: { ms: 60_000 } }],
+    });
+    const release = new AbortController();
+    const held = await Promise.all(
+      Array.from({ length: DEFAULT_STREAM_LIMITS.perKey }, () => streamOf(holder, release.signal)),
+    );
+    try {
+      expect(held.every((response) => response.status === 200)).toBe(true);
+      const runId = await start({
+        name: 'Refused a stream',
+        dag: {
+          nodes: {
+            wait: { task: 'core/delay', inputs: { ms: 1_500 } },
+            after: { task: 'core/transform', inputs: { value: 'done' } },
+          },
+          edges: [{ from: 'wait', to: 'after' }],
+        },
+      });
+      expect((await streamOf(runId)).status).toBe(429);
+
+      await page.goto(`${gateway.url}/console/runs/${runId}`);
+      await canvasNode(page, 'after').and(page.locator('[data-status="completed"]')).waitFor({
+        timeout: 20_000,
+      });
+      await page.locator('h1 .status-completed').waitFor();
+      // Chromium logs each refused stream; those, and only those, were expected.
+      const refusals = browser.errors.filter((line) => line.includes('status of 429'));
+      expect(refusals.length).toBeGreaterThan(0);
+      browser.errors.splice(
+        0,
+        browser.errors.length,
+        ...browser.errors.filter((line) => !refusals.includes(line)),
+      );
+    } finally {
+      release.abort();
+      await fetch(`${gateway.url}/v1/workflows/runs/${holder}/cancel`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${gateway.apiKey}` },
+      });
+    }
   });
 });
 

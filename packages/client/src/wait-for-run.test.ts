@@ -141,6 +141,16 @@ describe('waitForRun', () => {
     ]);
   });
 
+  it('polls when the key holds as many streams as it may', async () => {
+    server.respond((request, response) => {
+      if (request.url.endsWith('/events')) sendError(response, 429, 'too_many_streams');
+      else sendJson(response, 200, END);
+    });
+    const final = await client().waitForRun('run_1', { pollIntervalMs: 1 });
+    expect(final).toEqual(END);
+    expect(server.requests.map((r) => r.url).at(-1)).toBe('/v1/workflows/runs/run_1');
+  });
+
   it('polls on from what it knew when the stream breaks off', async () => {
     server.respond((request, response) => {
       if (request.url.endsWith('/events')) {

@@ -45,6 +45,8 @@ function eventsUnavailable(error: unknown): boolean {
   return (
     error.code === 'events_unavailable' ||
     error.code === 'invalid_event' ||
+    // The key or app holds as many streams as the gateway allows: polling costs no stream.
+    error.code === 'too_many_streams' ||
     [404, 405, 406, 501].includes(error.status)
   );
 }

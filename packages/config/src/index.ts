@@ -28,6 +28,11 @@ export interface BaseConfig {
    * them on its own port.
    */
   healthPort: number;
+  /**
+   * `METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <token>`. Metrics
+   * belong on an internal port; the token is for when they cannot be. Default: none (open).
+   */
+  metricsToken?: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -90,6 +95,7 @@ export function readBaseConfig(env: NodeJS.ProcessEnv = process.env): BaseConfig
     ...(env.WEFT_KAFKA_NAMESPACE?.trim()
       ? { kafkaNamespace: env.WEFT_KAFKA_NAMESPACE.trim() }
       : {}),
+    ...(env.METRICS_TOKEN?.trim() ? { metricsToken: env.METRICS_TOKEN.trim() } : {}),
   });
 }
 

@@ -1,3 +1,4 @@
+import { DISPLAY_NAME_PATTERN, DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE } from './display-text';
 import type { JsonSchema } from './json-schema';
 import {
   DEFINITION_LIMITS as L,
@@ -35,6 +36,20 @@ const outputs: JsonSchema = {
   items: { type: 'string', minLength: 1, maxLength: 1024 },
 };
 
+const displayName: JsonSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: L.maxNameLength,
+  pattern: DISPLAY_NAME_PATTERN,
+  description: DISPLAY_TEXT_RULE,
+};
+const description: JsonSchema = {
+  type: 'string',
+  maxLength: L.maxDescriptionLength,
+  pattern: DISPLAY_TEXT_PATTERN,
+  description: DISPLAY_TEXT_RULE,
+};
+
 const inputParameter: JsonSchema = {
   type: 'object',
   additionalProperties: false,
@@ -42,7 +57,7 @@ const inputParameter: JsonSchema = {
     type: { enum: ['string', 'number', 'integer', 'boolean', 'object', 'array'] },
     required: { type: 'boolean' },
     default: {},
-    description: { type: 'string', maxLength: L.maxDescriptionLength },
+    description,
     enum: { type: 'array', minItems: 1, maxItems: L.maxEnumValues },
   },
 };
@@ -55,8 +70,8 @@ const inputParameters: JsonSchema = {
 };
 
 const header = {
-  name: { type: 'string', minLength: 1, maxLength: L.maxNameLength },
-  description: { type: 'string', maxLength: L.maxDescriptionLength },
+  name: displayName,
+  description,
   region: { enum: ['global', 'us', 'eu'] },
   timeout: timeoutSeconds(L.maxRunTimeoutSeconds),
 } satisfies Record<string, JsonSchema>;

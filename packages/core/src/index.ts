@@ -25,6 +25,13 @@ export {
   NODE_ID_PATTERN,
   PARAMETER_NAME_PATTERN,
 } from './limits';
+export {
+  DISPLAY_NAME_PATTERN,
+  DISPLAY_TEXT_PATTERN,
+  DISPLAY_TEXT_RULE,
+  isDisplayName,
+  isDisplayText,
+} from './display-text';
 export type { JsonObject, JsonType, JsonValue } from './json-value';
 export type { AcceptedTypes, JsonSchema, PathSegment, SchemaLookup } from './json-schema';
 export { acceptedTypes, schemaAtPath } from './json-schema';

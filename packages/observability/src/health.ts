@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WeftMetrics } from './metrics';
+import { metricsScrapeAllowed } from './metrics-access';
 
 /** One readiness check: resolves when the dependency is usable, throws (or times out) when not. */
 export type ReadinessCheck = () => Promise<void>;
@@ -49,6 +50,8 @@ export async function startHealthServer(options: {
   host?: string;
   metrics: WeftMetrics;
   checks: Record<string, ReadinessCheck>;
+  /** `METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 }): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -69,6 +72,10 @@ export async function startHealthServer(options: {
       return;
     }
     if (path === '/metrics') {
+      if (!metricsScrapeAllowed(request.headers.authorization, options.metricsToken)) {
+        response.setHeader('www-authenticate', 'Bearer');
+        return answer(401, 'text/plain', 'send METRICS_TOKEN as Authorization: Bearer <token>\n');
+      }
       void options.metrics.exposition().then(
         ({ contentType, body }) => answer(200, contentType, body),
         (error: unknown) => answer(500, 'text/plain', `${String(error)}\n`),

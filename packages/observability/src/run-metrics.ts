@@ -1,3 +1,4 @@
+import { BoundedLabel, DEFAULT_MAX_LABEL_VALUES } from './metrics-access';
 import type { WeftMetrics } from './metrics';
 
 /** What run metrics read of a run. */
@@ -14,14 +15,21 @@ export function workflowLabel(run: CountedRun): string {
   return run.workflow.ephemeral ? '(plan)' : (run.workflow.slug ?? '(unknown)');
 }
 
-/** A run-store observer counting runs started and finished. */
-export function runMetricsObserver(metrics: WeftMetrics): {
+/**
+ * A run-store observer counting runs started and finished. Slugs are the apps' own names, so only
+ * the first `maxWorkflows` get series of their own (see {@link BoundedLabel}).
+ */
+export function runMetricsObserver(
+  metrics: WeftMetrics,
+  maxWorkflows: number = DEFAULT_MAX_LABEL_VALUES,
+): {
   started(run: CountedRun): void;
   finished(run: CountedRun): void;
 } {
+  const workflows = new BoundedLabel(maxWorkflows);
+  const label = (run: CountedRun) => workflows.of(workflowLabel(run));
   return {
-    started: (run) => metrics.runsStarted.inc({ workflow: workflowLabel(run) }),
-    finished: (run) =>
-      metrics.runsFinished.inc({ workflow: workflowLabel(run), status: run.status }),
+    started: (run) => metrics.runsStarted.inc({ workflow: label(run) }),
+    finished: (run) => metrics.runsFinished.inc({ workflow: label(run), status: run.status }),
   };
 }

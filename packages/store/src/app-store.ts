@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { DISPLAY_TEXT_RULE, isDisplayName } from '@weft/core';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from './api-key';
 import { generateWebhookSecret } from '@weft/webhooks';
 import { newId } from './ids';
@@ -36,6 +37,15 @@ export interface ApiKeyPrincipal {
 export interface CreatedApiKey {
   key: ApiKeyInfo;
   apiKey: string;
+}
+
+/** Thrown by {@link AppStore.createKey} when the app holds as many working keys as it may. */
+export class KeyLimitError extends Error {
+  override name = 'KeyLimitError';
+
+  constructor(readonly limit: number) {
+    super(`an app may hold at most ${limit} working API keys; revoke one first`);
+  }
 }
 
 /** The longest app name accepted. */
@@ -95,6 +105,7 @@ export function appNameProblem(name: string): string | undefined {
   if (trimmed.length > MAX_APP_NAME_LENGTH) {
     return `an app name must be at most ${MAX_APP_NAME_LENGTH} characters`;
   }
+  if (!isDisplayName(trimmed)) return `an app name must be ${DISPLAY_TEXT_RULE}`;
   return undefined;
 }
 
@@ -182,10 +193,38 @@ export class AppStore {
     return (await this.apps.findById(appId).lean())?.webhookSecret;
   }
 
-  /** A new key for an existing app; undefined when there is no such app. */
-  async createKey(appId: string): Promise<CreatedApiKey | undefined> {
+  /**
+   * A new key for an existing app; undefined when there is no such app. With `maxWorking`, throws
+   * {@link KeyLimitError} rather than give the app more working keys than that. The key is
+   * inserted, then counted with the others, and taken back when over: requests racing for the
+   * last place may all be refused, but the limit is never passed.
+   */
+  async createKey(
+    appId: string,
+    options: { maxWorking?: number } = {},
+  ): Promise<CreatedApiKey | undefined> {
     if (!(await this.getApp(appId))) return undefined;
-    return this.insertKey(appId);
+    const { maxWorking } = options;
+    const working = { appId, revokedAt: { $exists: false } };
+    if (maxWorking !== undefined && (await this.keys.countDocuments(working)) >= maxWorking) {
+      throw new KeyLimitError(maxWorking);
+    }
+    const created = await this.insertKey(appId);
+    if (maxWorking !== undefined && (await this.keys.countDocuments(working)) > maxWorking) {
+      await this.keys.deleteOne({ _id: created.key.id });
+      throw new KeyLimitError(maxWorking);
+    }
+    return created;
+  }
+
+  /** Which of `keyIds` are revoked or gone: streams opened with them must end. */
+  async revokedAmong(keyIds: readonly string[]): Promise<string[]> {
+    if (keyIds.length === 0) return [];
+    const working = await this.keys
+      .find({ _id: { $in: keyIds }, revokedAt: { $exists: false } }, { _id: 1 })
+      .lean();
+    const alive = new Set(working.map((key) => key._id));
+    return keyIds.filter((id) => !alive.has(id));
   }
 
   /** The app's keys, oldest first, revoked ones included. */

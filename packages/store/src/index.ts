@@ -15,6 +15,7 @@ export { apiKeyPrefix, generateApiKey, hashApiKey, type GeneratedApiKey } from '
 export {
   AppStore,
   appNameProblem,
+  KeyLimitError,
   MAX_APP_NAME_LENGTH,
   type ApiKeyInfo,
   type ApiKeyPrincipal,

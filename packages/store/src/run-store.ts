@@ -247,6 +247,15 @@ export class RunStore {
     return document ? runFromDocument(document) : undefined;
   }
 
+  /**
+   * The run's version (`v`), or undefined when the app has no such run: a watcher asks this
+   * often and reads the whole run only when it changed.
+   */
+  async versionOf(appId: string, runId: string): Promise<number | undefined> {
+    const found = await this.runs.findOne({ _id: runId, appId }, { projection: { v: 1 } });
+    return found?.v;
+  }
+
   /** Any app's run: for the engine's own services, never for an API caller. */
   async getById(runId: string): Promise<StoredRun | undefined> {
     const document = await this.runs.findOne({ _id: runId });

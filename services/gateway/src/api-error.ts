@@ -11,6 +11,8 @@ export type ApiErrorCode =
   | 'missing_api_key'
   /** 401: the key is unknown or revoked. */
   | 'invalid_api_key'
+  /** 401: `/metrics` without the `METRICS_TOKEN` it requires. */
+  | 'invalid_metrics_token'
   /** 403: the body names an `appId` other than the API key's app. */
   | 'app_mismatch'
   /** 404: no such route. */
@@ -28,6 +30,8 @@ export type ApiErrorCode =
   | 'delivery_not_found'
   /** 409: the app has as many webhook endpoints as it may. */
   | 'webhook_limit_reached'
+  /** 409: the app has as many working API keys as it may. */
+  | 'key_limit_reached'
   /** 404: the app has no API key of this id (another app's keys are not found either). */
   | 'key_not_found'
   /** 409: cancel of a run that already completed, failed or timed out. */
@@ -36,10 +40,14 @@ export type ApiErrorCode =
   | 'run_not_resumable'
   /** 409: an `Idempotency-Key` reused with a different workflow or input. */
   | 'idempotency_key_reused'
+  /** 408: the request's headers did not arrive in time. */
+  | 'request_timeout'
   /** 413: the body is over the limit. */
   | 'payload_too_large'
   /** 415: a body that is not `application/json`. */
   | 'unsupported_media_type'
+  /** 431: the request's headers are over Node's limit. */
+  | 'headers_too_large'
   /** 422: the workflow definition (or plan) has errors; `details.diagnostics` lists them. */
   | 'invalid_definition'
   /** 422: a webhook URL we will not send to: not http(s), credentials in it, or a private address. */
@@ -50,6 +58,10 @@ export type ApiErrorCode =
   | 'invalid_input'
   /** 429: the API key is over its per-minute request limit; `Retry-After` says when to retry. */
   | 'rate_limited'
+  /** 429: too many failed authentications from this client address; `Retry-After` says when. */
+  | 'too_many_auth_failures'
+  /** 429: the key or app has as many live streams open as it may. */
+  | 'too_many_streams'
   /** 500: a fault of ours; the body says nothing more, the log says everything. */
   | 'internal_error';
 
@@ -61,6 +73,7 @@ export function httpStatusOf(code: ApiErrorCode): number {
       return 400;
     case 'missing_api_key':
     case 'invalid_api_key':
+    case 'invalid_metrics_token':
       return 401;
     case 'app_mismatch':
       return 403;
@@ -77,17 +90,24 @@ export function httpStatusOf(code: ApiErrorCode): number {
     case 'run_not_resumable':
     case 'idempotency_key_reused':
     case 'webhook_limit_reached':
+    case 'key_limit_reached':
       return 409;
+    case 'request_timeout':
+      return 408;
     case 'payload_too_large':
       return 413;
     case 'unsupported_media_type':
       return 415;
+    case 'headers_too_large':
+      return 431;
     case 'invalid_definition':
     case 'invalid_input':
     case 'dimension_mismatch':
     case 'invalid_webhook_url':
       return 422;
     case 'rate_limited':
+    case 'too_many_auth_failures':
+    case 'too_many_streams':
       return 429;
     case 'internal_error':
       return 500;

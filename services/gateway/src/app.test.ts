@@ -14,7 +14,14 @@ describe('the gateway app (HTTP edges)', () => {
   let server: Server;
   let url: string;
   const lines: Record<string, unknown>[] = [];
-  const runs = { create: unused, get: unused, list: unused, cancel: unused, resume: unused };
+  const runs = {
+    create: unused,
+    get: unused,
+    versionOf: unused,
+    list: unused,
+    cancel: unused,
+    resume: unused,
+  };
 
   beforeAll(async () => {
     const deps: GatewayDeps = {
@@ -23,6 +30,7 @@ describe('the gateway app (HTTP edges)', () => {
         createKey: unused,
         listKeys: unused,
         revokeKey: unused,
+        revokedAmong: unused,
       },
       workflows: {
         get: unused,

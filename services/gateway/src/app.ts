@@ -6,13 +6,16 @@ import express, {
   type RequestHandler,
 } from 'express';
 import helmet from 'helmet';
-import { checkReadiness } from '@weft/observability';
+import { checkReadiness, metricsScrapeAllowed } from '@weft/observability';
 import { ApiError } from './api-error';
 import { requireApiKey } from './auth';
 import { DEFAULT_BODY_LIMIT_BYTES } from './config';
 import type { GatewayDeps } from './deps';
+import { LiveStreams } from './live-streams';
 import { openApiRoutes } from './openapi-docs';
 import { rateLimitPerKey } from './rate-limit';
+import { routeLabel } from './route-label';
+import { RunFeeds } from './run-feeds';
 import { consoleRoutes } from './routes/console';
 import { dataRoutes } from './routes/data';
 import { keyRoutes } from './routes/keys';
@@ -49,6 +52,15 @@ const requireJsonBody: RequestHandler = (request, _response, next) => {
       { contentType: request.get('content-type') ?? null },
     );
   }
+  next();
+};
+
+/**
+ * Every answer behind a key is one app's data, and runs change: no cache, shared or private, may
+ * keep one. A route that serves something immutable may say otherwise.
+ */
+const noStore: RequestHandler = (_request, response, next) => {
+  response.set('Cache-Control', 'no-store');
   next();
 };
 
@@ -121,17 +133,6 @@ function pathDecodeError(error: unknown): ApiError | undefined {
   );
 }
 
-/** Ids in a path, e.g. `run_…`, `wf_…`, `art_…`: replaced so metric labels stay few. */
-const PATH_ID = /^(?:[a-z]{2,4}_[0-9a-z]{8,}|[0-9a-f]{24,})$/;
-
-/** The path with its ids as `:id`: a label per route, not per resource. */
-export function routeTemplate(path: string): string {
-  return path
-    .split('/')
-    .map((segment) => (PATH_ID.test(segment) ? ':id' : segment))
-    .join('/');
-}
-
 /**
  * The HTTP API as an express app, not yet listening: `main.ts` listens on PORT, tests on port 0.
  * Every `/v1` route needs an API key and sees only its app's workflows and runs.
@@ -141,6 +142,7 @@ export function createGatewayApp(deps: GatewayDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   app.use(helmet());
 
   // A request id on every answer and log line, so a user's report can be matched to the logs.
@@ -152,7 +154,7 @@ export function createGatewayApp(deps: GatewayDeps): Express {
     const started = performance.now();
     const path = request.path; // routers rewrite it on the way down
     response.on('finish', () => {
-      const route = request.route === undefined ? 'unmatched' : routeTemplate(path);
+      const route = routeLabel(request);
       const principal = response.locals.principal as { appId?: string } | undefined;
       const durationMs = performance.now() - started;
       deps.logger.info('request', {
@@ -206,8 +208,15 @@ export function createGatewayApp(deps: GatewayDeps): Express {
       .json({ status: readiness.ready ? 'ready' : 'unready', checks: readiness.checks });
   });
 
-  app.get('/metrics', async (_request, response) => {
+  app.get('/metrics', async (request, response) => {
     if (!deps.metrics) throw new ApiError('not_found', 'Metrics are not enabled', {});
+    if (!metricsScrapeAllowed(request.get('authorization'), deps.metricsToken)) {
+      response.set('WWW-Authenticate', 'Bearer');
+      throw new ApiError(
+        'invalid_metrics_token',
+        'Send METRICS_TOKEN as Authorization: Bearer <token> to read metrics',
+      );
+    }
     const { contentType, body } = await deps.metrics.exposition();
     response.type(contentType).send(body);
   });
@@ -221,7 +230,7 @@ export function createGatewayApp(deps: GatewayDeps): Express {
   // Both APIs: authenticate before reading a body (an anonymous caller gets no JSON parsing from
   // us), and throttle before it too, so a throttled caller costs one map lookup. One limiter:
   // a key's budget covers /v1 and /api together.
-  const authenticate = requireApiKey(deps.apps);
+  const authenticate = requireApiKey(deps.apps, deps.authFailuresPerMinute);
   const throttle = rateLimitPerKey(deps.rateLimitPerMinute);
   const jsonBody = express.json({
     limit: bodyLimitBytes,
@@ -229,19 +238,27 @@ export function createGatewayApp(deps: GatewayDeps): Express {
     type: ['application/json', 'application/*+json'],
   });
 
+  const feeds = new RunFeeds(deps.runs, deps.logger);
+  const streams =
+    deps.liveStreams ??
+    new LiveStreams({
+      revokedAmong: (keyIds) => deps.apps.revokedAmong(keyIds),
+      logger: deps.logger,
+    });
+
   const v1 = express.Router();
-  v1.use(authenticate, throttle, forBodies(requireJsonBody), forBodies(jsonBody));
+  v1.use(authenticate, throttle, noStore, forBodies(requireJsonBody), forBodies(jsonBody));
   v1.use('/workflows', runRoutes(deps));
-  v1.use('/workflows', runEventRoutes(deps));
+  v1.use('/workflows', runEventRoutes(deps, feeds, streams));
   v1.use('/workflows', workflowRoutes(deps));
-  v1.use('/keys', keyRoutes(deps));
+  v1.use('/keys', keyRoutes(deps, streams));
   v1.use(dataRoutes(deps));
   v1.use('/webhooks', webhookRoutes(deps));
   app.use('/v1', v1);
 
   // Seed 000's API: the same authentication, body parsing and errors as /v1.
   const seed = express.Router();
-  seed.use(authenticate, throttle, forBodies(requireJsonBody), forBodies(jsonBody));
+  seed.use(authenticate, throttle, noStore, forBodies(requireJsonBody), forBodies(jsonBody));
   seed.use(seedApiRoutes(deps));
   app.use('/api', seed);
 

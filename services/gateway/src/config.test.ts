@@ -14,6 +14,10 @@ describe('readGatewayConfig', () => {
       bodyLimitBytes: 1024 * 1024,
       shutdownGraceMs: 10_000,
       rateLimitPerMinute: 600,
+      authFailuresPerMinute: 30,
+      maxKeysPerApp: 50,
+      maxStreamsPerKey: 100,
+      maxStreamsPerApp: 1000,
       topicPartitions: { steps: 8, results: 8 },
       healthPort: 9090,
     });
@@ -39,7 +43,32 @@ describe('readGatewayConfig', () => {
     expect(readGatewayConfig({ ...base, RATE_LIMIT_PER_MINUTE: '0' }).rateLimitPerMinute).toBe(0);
   });
 
+  it('reads the abuse limits, TRUST_PROXY and METRICS_TOKEN', () => {
+    const config = readGatewayConfig({
+      ...base,
+      AUTH_FAILURES_PER_MINUTE: '0',
+      MAX_KEYS_PER_APP: '3',
+      MAX_STREAMS_PER_KEY: '7',
+      MAX_STREAMS_PER_APP: '70',
+      TRUST_PROXY: ' 2 ',
+      METRICS_TOKEN: ' s3cret ',
+    });
+    expect(config).toMatchObject({
+      authFailuresPerMinute: 0,
+      maxKeysPerApp: 3,
+      maxStreamsPerKey: 7,
+      maxStreamsPerApp: 70,
+      trustProxy: 2,
+      metricsToken: 's3cret',
+    });
+    expect(readGatewayConfig({ ...base, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe(
+      'loopback, 10.0.0.0/8',
+    );
+  });
+
   it.each([
+    [{ MAX_KEYS_PER_APP: '0' }, /MAX_KEYS_PER_APP must be an integer from 1/],
+    [{ MAX_STREAMS_PER_KEY: 'many' }, /MAX_STREAMS_PER_KEY must be an integer/],
     [{ PORT: '70000' }, /PORT must be an integer/],
     [{ PORT: 'http' }, /PORT must be an integer/],
     [{ PUBLIC_URL: 'api.example.com' }, /PUBLIC_URL must be an absolute/],

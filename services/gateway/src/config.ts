@@ -21,6 +21,24 @@ export interface GatewayConfig extends BaseConfig {
    * instance on its own; 0 turns the limit off. Default: 600.
    */
   rateLimitPerMinute: number;
+  /**
+   * `AUTH_FAILURES_PER_MINUTE`: failed authentications each client address may make per minute
+   * before its requests are refused unread (429 `too_many_auth_failures`); 0 turns this off.
+   * Default: 30.
+   */
+  authFailuresPerMinute: number;
+  /**
+   * `TRUST_PROXY`: which proxies' `X-Forwarded-For` names the client address, as express's
+   * `trust proxy` setting: a number of hops, or addresses and subnets separated by commas.
+   * Default: none, the client is the socket's peer.
+   */
+  trustProxy?: number | string;
+  /** `MAX_KEYS_PER_APP`: working (unrevoked) API keys an app may hold (409 beyond). Default: 50. */
+  maxKeysPerApp: number;
+  /** `MAX_STREAMS_PER_KEY`: live event streams one API key may hold open at once. Default: 100. */
+  maxStreamsPerKey: number;
+  /** `MAX_STREAMS_PER_APP`: live event streams one app may hold open at once. Default: 1000. */
+  maxStreamsPerApp: number;
 }
 
 /** The default request body limit: 1 MiB. */
@@ -28,6 +46,22 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The default requests per minute per API key: 600, ten a second. */
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
+
+/** The default failed authentications per minute per client address: 30. */
+export const DEFAULT_AUTH_FAILURES_PER_MINUTE = 30;
+
+/** The default working API keys per app: 50. */
+export const DEFAULT_MAX_KEYS_PER_APP = 50;
+
+/** The default live streams per API key and per app. */
+export const DEFAULT_STREAM_LIMITS = { perKey: 100, perApp: 1000 } as const;
+
+/** `TRUST_PROXY` as express takes it: hops as a number, else the addresses as given. */
+function trustProxyOf(raw: string | undefined): number | string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
 
 /** Parses the gateway's environment into a frozen object; throws ConfigError naming what to fix. */
 export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -43,6 +77,27 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, {
       min: 0,
+      max: 1_000_000,
+    }),
+    authFailuresPerMinute: integer(
+      env,
+      'AUTH_FAILURES_PER_MINUTE',
+      DEFAULT_AUTH_FAILURES_PER_MINUTE,
+      { min: 0, max: 1_000_000 },
+    ),
+    ...(trustProxyOf(env.TRUST_PROXY) === undefined
+      ? {}
+      : { trustProxy: trustProxyOf(env.TRUST_PROXY) }),
+    maxKeysPerApp: integer(env, 'MAX_KEYS_PER_APP', DEFAULT_MAX_KEYS_PER_APP, {
+      min: 1,
+      max: 10_000,
+    }),
+    maxStreamsPerKey: integer(env, 'MAX_STREAMS_PER_KEY', DEFAULT_STREAM_LIMITS.perKey, {
+      min: 1,
+      max: 100_000,
+    }),
+    maxStreamsPerApp: integer(env, 'MAX_STREAMS_PER_APP', DEFAULT_STREAM_LIMITS.perApp, {
+      min: 1,
       max: 1_000_000,
     }),
   });

@@ -1,4 +1,5 @@
 import type { Logger, ReadinessCheck, WeftMetrics } from '@weft/observability';
+import type { LiveStreams } from './live-streams';
 import type { WaitingExplainer } from './waiting';
 import type {
   AppStore,
@@ -14,12 +15,12 @@ import type {
 /** What the HTTP API needs: the stores it reads and writes, and where to log. */
 export interface GatewayDeps {
   /** Authenticates every `/v1` request; manages the app's keys at `/v1/keys`. */
-  apps: Pick<AppStore, 'authenticate' | 'createKey' | 'listKeys' | 'revokeKey'>;
+  apps: Pick<AppStore, 'authenticate' | 'createKey' | 'listKeys' | 'revokeKey' | 'revokedAmong'>;
   workflows: Pick<
     WorkflowStore,
     'get' | 'list' | 'versions' | 'save' | 'getById' | 'listOwn' | 'delete'
   >;
-  runs: Pick<RunStore, 'create' | 'get' | 'list' | 'cancel' | 'resume'>;
+  runs: Pick<RunStore, 'create' | 'get' | 'versionOf' | 'list' | 'cancel' | 'resume'>;
   /** Step outputs kept out of line, served at `/v1/artifacts/:id`. */
   artifacts: Pick<ArtifactStore, 'open'>;
   /** What `store_results` wrote, read at `/v1/collections/:name/documents`. */
@@ -48,6 +49,16 @@ export interface GatewayDeps {
   bodyLimitBytes?: number;
   /** Requests each API key may make per minute, in this process; 0: no limit. Default: 600. */
   rateLimitPerMinute?: number;
+  /** Failed authentications per client address per minute before it is refused unread; 0: no limit. Default: 30. */
+  authFailuresPerMinute?: number;
+  /** Express's `trust proxy`: which proxies name the client address. Default: none. */
+  trustProxy?: number | string;
+  /** Working API keys an app may hold. Default: 50. */
+  maxKeysPerApp?: number;
+  /** The live event streams of this gateway, with their limits. Default: 100 per key, 1000 per app. */
+  liveStreams?: LiveStreams;
+  /** When set, `/metrics` needs `Authorization: Bearer <metricsToken>`. Default: open. */
+  metricsToken?: string;
   /**
    * Called with every JSON answer once it is sent; tests check each against the OpenAPI document.
    * Must not throw. Default: none.

@@ -42,6 +42,7 @@ function fakeDeps(overrides: Partial<GatewayDeps> = {}): GatewayDeps {
       createKey: unused,
       listKeys: unused,
       revokeKey: unused,
+      revokedAmong: unused,
     },
     workflows: {
       get: unused,
@@ -52,7 +53,14 @@ function fakeDeps(overrides: Partial<GatewayDeps> = {}): GatewayDeps {
       listOwn: unused,
       delete: unused,
     },
-    runs: { create: unused, get: unused, list: unused, cancel: unused, resume: unused },
+    runs: {
+      create: unused,
+      get: unused,
+      versionOf: unused,
+      list: unused,
+      cancel: unused,
+      resume: unused,
+    },
     artifacts: { open: unused },
     results: { get: unused, list: unused },
     vectors: { upsert: unused, search: unused },

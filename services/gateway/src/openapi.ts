@@ -15,7 +15,13 @@ import {
   WORKFLOW_SLUG_PATTERN,
 } from '@weft/store';
 import { httpStatusOf, type ApiErrorCode } from './api-error';
-import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_RATE_LIMIT_PER_MINUTE } from './config';
+import {
+  DEFAULT_AUTH_FAILURES_PER_MINUTE,
+  DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_MAX_KEYS_PER_APP,
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
+  DEFAULT_STREAM_LIMITS,
+} from './config';
 import { MAX_WEBHOOK_URL_LENGTH } from './request-schemas';
 import { DEFAULT_DOCUMENTS_LIMIT, MAX_DOCUMENTS_LIMIT } from './routes/data';
 import { DEFAULT_RUNS_LIMIT, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_RUNS_LIMIT } from './routes/runs';
@@ -147,6 +153,8 @@ export const ERROR_CODE_MEANINGS: Readonly<Record<ApiErrorCode, string>> = {
     'The body, a query parameter, a path parameter or a header does not have the required shape; `details.issues` lists each problem.',
   missing_api_key: 'No `X-API-Key` or `Authorization: Bearer` header.',
   invalid_api_key: 'The API key is unknown or revoked.',
+  invalid_metrics_token:
+    '`/metrics` of a gateway with `METRICS_TOKEN` set, without `Authorization: Bearer <token>`.',
   app_mismatch: "The body's `appId` is not the API key's app.",
   not_found: 'No such route.',
   workflow_not_found:
@@ -157,6 +165,7 @@ export const ERROR_CODE_MEANINGS: Readonly<Record<ApiErrorCode, string>> = {
   webhook_not_found: 'The app has no webhook endpoint of this id.',
   delivery_not_found: 'The app has no webhook delivery of this id.',
   webhook_limit_reached: `The app already has ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints.`,
+  key_limit_reached: `The app already holds \`MAX_KEYS_PER_APP\` working keys (default ${DEFAULT_MAX_KEYS_PER_APP}); revoke one first. \`details.limit\`.`,
   key_not_found: 'The app has no API key of this id.',
   run_already_ended: 'Cancel of a run that already completed, failed or timed out.',
   run_not_resumable: 'Resume of a run that is still going, or completed.',
@@ -164,6 +173,8 @@ export const ERROR_CODE_MEANINGS: Readonly<Record<ApiErrorCode, string>> = {
   payload_too_large:
     "The body is over the gateway's limit (`BODY_LIMIT_BYTES`); `details.limitBytes`.",
   unsupported_media_type: 'A body that is not `application/json`.',
+  request_timeout: "The request's headers did not arrive in time.",
+  headers_too_large: "The request's headers are over the server's limit.",
   invalid_definition:
     'The workflow definition (or plan) has errors; `details.diagnostics` lists them.',
   invalid_webhook_url:
@@ -173,6 +184,9 @@ export const ERROR_CODE_MEANINGS: Readonly<Record<ApiErrorCode, string>> = {
     "The run input does not fit the workflow's input parameters; `details.issues` lists the diagnostics.",
   rate_limited:
     'The API key is over its per-minute request limit; `Retry-After` says when to retry.',
+  too_many_auth_failures: `Requests from this client address presented invalid API keys \`AUTH_FAILURES_PER_MINUTE\` times (default ${DEFAULT_AUTH_FAILURES_PER_MINUTE}) in a minute; it is refused unread until \`Retry-After\`.`,
+  too_many_streams:
+    'The API key or its app holds as many open event streams as it may; `details.scope` says which, `details.limit` how many.',
   internal_error:
     'A fault of ours; `details.requestId` matches the log line, and nothing else is said.',
 };
@@ -287,6 +301,19 @@ const ERROR_DETAILS: Partial<Record<ApiErrorCode, SchemaObject>> = {
     },
     required: ['limitPerMinute', 'retryAfterSeconds'],
   },
+  too_many_auth_failures: {
+    type: 'object',
+    properties: {
+      limitPerMinute: { type: 'integer', minimum: 1 },
+      retryAfterSeconds: { type: 'integer', minimum: 1 },
+    },
+    required: ['limitPerMinute', 'retryAfterSeconds'],
+  },
+  too_many_streams: object({
+    scope: { enum: ['key', 'app'] },
+    limit: { type: 'integer', minimum: 1 },
+  }),
+  key_limit_reached: object({ limit: { type: 'integer', minimum: 1 } }),
   internal_error: object({ requestId: { type: 'string' } }),
 };
 
@@ -951,7 +978,8 @@ const HEADERS: Record<string, HeaderObject> = {
     schema: { type: 'string' },
   },
   'Cache-Control-No-Store': {
-    description: '`no-store`: the answer shows or lists secrets, no cache may keep it.',
+    description:
+      "`no-store`: every answer behind an API key is one app's data, and runs change; no cache may keep one.",
     required: true,
     schema: { const: 'no-store' },
   },
@@ -1064,11 +1092,13 @@ const RESPONSES: Record<string, ResponseObject> = {
   }),
   PayloadTooLarge: errorResponse(['payload_too_large'], rateLimitHeaders),
   UnsupportedMediaType: errorResponse(['unsupported_media_type'], rateLimitHeaders),
-  RateLimited: errorResponse(['rate_limited'], {
+  RateLimited: errorResponse(['rate_limited', 'too_many_auth_failures'], {
     'Retry-After': headerRef('Retry-After'),
     ...rateLimitHeaders,
   }),
   InternalError: errorResponse(['internal_error']),
+  RequestTimeout: errorResponse(['request_timeout']),
+  HeadersTooLarge: errorResponse(['headers_too_large']),
   RouteNotFound: {
     ...errorResponse(['not_found']),
     content: {
@@ -1099,7 +1129,9 @@ const SHARED_ERROR_RESPONSES: Record<string, { codes: ApiErrorCode[]; name: stri
   '401': { codes: ['missing_api_key', 'invalid_api_key'], name: 'Unauthorized' },
   '413': { codes: ['payload_too_large'], name: 'PayloadTooLarge' },
   '415': { codes: ['unsupported_media_type'], name: 'UnsupportedMediaType' },
-  '429': { codes: ['rate_limited'], name: 'RateLimited' },
+  '408': { codes: ['request_timeout'], name: 'RequestTimeout' },
+  '429': { codes: ['rate_limited', 'too_many_auth_failures'], name: 'RateLimited' },
+  '431': { codes: ['headers_too_large'], name: 'HeadersTooLarge' },
   '500': { codes: ['internal_error'], name: 'InternalError' },
 };
 
@@ -1129,6 +1161,10 @@ const AUTHENTICATED_ERRORS: readonly ApiErrorCode[] = [
   'missing_api_key',
   'invalid_api_key',
   'rate_limited',
+  'too_many_auth_failures',
+  // Answered by the HTTP layer, before any route: the body is the same structured error.
+  'request_timeout',
+  'headers_too_large',
   'internal_error',
 ];
 
@@ -1167,7 +1203,14 @@ function authenticated(method: HttpMethod, spec: AuthenticatedOperation): Operat
   }
   const all: Record<string, ResponseObject | ReferenceObject> = {};
   for (const [status, response] of Object.entries(responses)) {
-    all[status] = { ...response, headers: { ...response.headers, ...rateLimitHeaders } };
+    all[status] = {
+      ...response,
+      headers: {
+        'Cache-Control': headerRef('Cache-Control-No-Store'),
+        ...response.headers,
+        ...rateLimitHeaders,
+      },
+    };
   }
   for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
     const shared = SHARED_ERROR_RESPONSES[String(status)];
@@ -1186,6 +1229,8 @@ const sseDescription = [
   '`event: run` — the run changed status (`RunStatusEvent`);',
   '`event: end` — the final run view (`RunView`), then the server closes the stream; sent right after the snapshot when the run had already ended.',
   'A `: keep-alive` comment comes every 15 s.',
+  `Each API key may hold \`MAX_STREAMS_PER_KEY\` streams open at once (default ${DEFAULT_STREAM_LIMITS.perKey}) and each app \`MAX_STREAMS_PER_APP\` (default ${DEFAULT_STREAM_LIMITS.perApp}), per gateway instance; beyond it the answer is 429 \`too_many_streams\`.`,
+  'The stream closes without `end` when its key is revoked, or when the reader falls 1 MiB behind.',
 ].join('\n');
 
 // ---------------------------------------------------------------------------------------------
@@ -1227,6 +1272,13 @@ const PATHS: Record<string, PathItemObject> = {
           description: 'The Prometheus text exposition format.',
           headers: { 'X-Request-Id': headerRef('X-Request-Id') },
           content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+        '401': {
+          ...errorResponse(['invalid_metrics_token']),
+          headers: {
+            'X-Request-Id': headerRef('X-Request-Id'),
+            'WWW-Authenticate': headerRef('WWW-Authenticate'),
+          },
         },
         '404': {
           ...errorResponse(['not_found']),
@@ -1391,7 +1443,14 @@ const PATHS: Record<string, PathItemObject> = {
       responses: {
         '200': {
           description: sseDescription,
-          headers: { 'X-Request-Id': headerRef('X-Request-Id') },
+          headers: {
+            'X-Request-Id': headerRef('X-Request-Id'),
+            'Cache-Control': {
+              description: 'No cache may keep the stream, and no proxy may transform (buffer) it.',
+              required: true,
+              schema: { const: 'no-store, no-transform' },
+            },
+          },
           content: {
             'text/event-stream': {
               schema: {
@@ -1403,7 +1462,7 @@ const PATHS: Record<string, PathItemObject> = {
           },
         },
       },
-      errors: ['invalid_request', 'run_not_found'],
+      errors: ['invalid_request', 'run_not_found', 'too_many_streams'],
     }),
   },
   '/v1/workflows/runs/{runId}/cancel': {
@@ -1545,6 +1604,12 @@ const PATHS: Record<string, PathItemObject> = {
               required: true,
               schema: { type: 'integer' },
             },
+            'Cache-Control': {
+              description:
+                'Content never changes under its id, and is private to the app: a browser may keep it.',
+              required: true,
+              schema: { const: 'private, max-age=31536000, immutable' },
+            },
           },
           content: { '*/*': {} },
         },
@@ -1645,9 +1710,7 @@ const PATHS: Record<string, PathItemObject> = {
       summary: "List the app's API keys",
       description: 'Oldest first, revoked ones included; never a key.',
       responses: {
-        '200': json('The keys.', object({ keys: arrayOf(ref('ApiKey')) }), {
-          'Cache-Control': headerRef('Cache-Control-No-Store'),
-        }),
+        '200': json('The keys.', object({ keys: arrayOf(ref('ApiKey')) })),
       },
     }),
     post: authenticated('post', {
@@ -1657,10 +1720,9 @@ const PATHS: Record<string, PathItemObject> = {
       description: 'Takes no body (or an empty object). The key is shown this once.',
       requestBody: jsonBody(object({}), false),
       responses: {
-        '201': json('The new key.', ref('CreatedApiKey'), {
-          'Cache-Control': headerRef('Cache-Control-No-Store'),
-        }),
+        '201': json('The new key.', ref('CreatedApiKey')),
       },
+      errors: ['key_limit_reached'],
     }),
   },
   '/v1/keys/{keyId}': {
@@ -1680,9 +1742,7 @@ const PATHS: Record<string, PathItemObject> = {
       description:
         'Requests with it fail from now on; revoking a revoked key changes nothing. A key may revoke itself.',
       responses: {
-        '200': json('The revoked key.', object({ key: ref('ApiKey') }), {
-          'Cache-Control': headerRef('Cache-Control-No-Store'),
-        }),
+        '200': json('The revoked key.', object({ key: ref('ApiKey') })),
       },
       errors: ['invalid_request', 'key_not_found'],
     }),
@@ -1700,9 +1760,6 @@ const PATHS: Record<string, PathItemObject> = {
         '201': json(
           'The endpoint, and its secret (shown this once).',
           ref('WebhookEndpointWithSecret'),
-          {
-            'Cache-Control': headerRef('Cache-Control-No-Store'),
-          },
         ),
       },
       errors: ['webhook_limit_reached', 'invalid_webhook_url'],
@@ -1775,9 +1832,6 @@ const PATHS: Record<string, PathItemObject> = {
         '200': json(
           'The endpoint and its new secret (shown this once).',
           ref('WebhookEndpointWithSecret'),
-          {
-            'Cache-Control': headerRef('Cache-Control-No-Store'),
-          },
         ),
       },
       errors: ['webhook_not_found'],
@@ -1927,7 +1981,10 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       "Every `/v1` and `/api` route needs an API key, as `X-API-Key: <key>` or `Authorization: Bearer <key>`; everything is scoped to the key's app.",
       `Each key may make \`RATE_LIMIT_PER_MINUTE\` requests a minute (default ${DEFAULT_RATE_LIMIT_PER_MINUTE}), per gateway instance; beyond it the answer is 429 \`rate_limited\`.`,
       `Request bodies are JSON (\`Content-Type: application/json\`), at most \`BODY_LIMIT_BYTES\` (default ${DEFAULT_BODY_LIMIT_BYTES}).`,
-      'Every error is `{error: {code, message, details}}` with a stable `code`; a route that does not exist is 404 `not_found`.',
+      'Every error is `{error: {code, message, details}}` with a stable `code`; a route that does not exist is 404 `not_found`. So are the errors of the HTTP layer itself: 400 `invalid_request` for a malformed request line or header, 408 `request_timeout`, 431 `headers_too_large`.',
+      `Requests from one client address whose API keys failed \`AUTH_FAILURES_PER_MINUTE\` times a minute (default ${DEFAULT_AUTH_FAILURES_PER_MINUTE}) are answered 429 \`too_many_auth_failures\` unread for a while.`,
+      'Every answer behind an API key carries `Cache-Control: no-store`, except the immutable bytes of an artifact.',
+      '`/metrics` belongs on an internal network; where it cannot be, set `METRICS_TOKEN` and scrape with `Authorization: Bearer <token>`.',
       'Every answer carries `X-Request-Id`. `/v1` times are ISO-8601; `/api` times are unix seconds (as the seed shows).',
     ].join('\n'),
   },

@@ -46,6 +46,19 @@ describe('RateLimiter', () => {
     expect(limiter.take('key_a')).toMatchObject({ allowed: true, remaining: 0 });
   });
 
+  it('peeks at a decision without spending', () => {
+    const clock = manualClock();
+    const limiter = new RateLimiter({ limitPerMinute: 2, clock });
+    expect(limiter.peek('address')).toMatchObject({ allowed: true, remaining: 2 });
+    expect(limiter.size).toBe(0);
+    limiter.take('address');
+    limiter.take('address');
+    expect(limiter.peek('address')).toMatchObject({ allowed: false, retryAfterSeconds: 30 });
+    expect(limiter.peek('address')).toMatchObject({ allowed: false, retryAfterSeconds: 30 });
+    clock.advance(30_000);
+    expect(limiter.peek('address')).toMatchObject({ allowed: true, remaining: 1 });
+  });
+
   it('refills over time, never beyond the limit', () => {
     const clock = manualClock();
     const limiter = new RateLimiter({ limitPerMinute: 60, clock });

@@ -84,6 +84,15 @@ export class RateLimiter {
 
   /** Spends one request of `key`'s limit if it has one left. */
   take(key: string): RateLimitDecision {
+    return this.decide(key, true);
+  }
+
+  /** What {@link take} would decide now, spending nothing. */
+  peek(key: string): RateLimitDecision {
+    return this.decide(key, false);
+  }
+
+  private decide(key: string, spend: boolean): RateLimitDecision {
     const now = this.clock.now();
     const bucket = this.buckets.get(key);
     // A clock stepping back must not take tokens away.
@@ -92,11 +101,12 @@ export class RateLimiter {
       ? Math.min(this.limit, bucket.tokens + (elapsed * this.limit) / WINDOW_MS)
       : this.limit;
     const allowed = tokens + TOKEN_EPSILON >= 1;
-    if (allowed) tokens = Math.max(0, tokens - 1);
-
-    this.buckets.delete(key);
-    this.buckets.set(key, { tokens, updatedAt: now });
-    this.evict(now);
+    if (spend) {
+      if (allowed) tokens = Math.max(0, tokens - 1);
+      this.buckets.delete(key);
+      this.buckets.set(key, { tokens, updatedAt: now });
+      this.evict(now);
+    }
 
     return {
       allowed,

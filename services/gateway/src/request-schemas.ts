@@ -1,4 +1,5 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE } from '@weft/core';
 import { MAX_VECTOR_DIMENSIONS, WORKFLOW_SLUG_PATTERN } from '@weft/store';
 import { ApiError } from './api-error';
 
@@ -32,12 +33,19 @@ export interface SaveWorkflowRequest {
 /** The longest webhook URL accepted. */
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
+/** A slug; `description` is what a 400 says of one that does not match. */
+const slug = {
+  type: 'string',
+  pattern: WORKFLOW_SLUG_PATTERN,
+  description: 'lowercase letters, digits, "-" or "_" (at most 64, e.g. "image-generate-v1")',
+} as const;
+
 const runRequestSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
     appId: { type: 'string', minLength: 1, maxLength: 100 },
-    workflowSlug: { type: 'string', pattern: WORKFLOW_SLUG_PATTERN },
+    workflowSlug: slug,
     workflowId: { type: 'string', minLength: 1, maxLength: 100 },
     version: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
     plan: { type: 'object' },
@@ -51,7 +59,7 @@ const saveWorkflowRequestSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    slug: { type: 'string', pattern: WORKFLOW_SLUG_PATTERN },
+    slug,
     definition: { type: 'object' },
   },
   required: ['slug', 'definition'],
@@ -101,7 +109,12 @@ export interface WebhookEndpointRequest {
 const webhookEndpointProperties = {
   url: { type: 'string', minLength: 1, maxLength: 2048 },
   events: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 100 } },
-  description: { type: 'string', maxLength: 500 },
+  description: {
+    type: 'string',
+    maxLength: 500,
+    pattern: DISPLAY_TEXT_PATTERN,
+    description: DISPLAY_TEXT_RULE,
+  },
 } as const;
 
 const createWebhookRequestSchema = {
@@ -118,7 +131,8 @@ const updateWebhookRequestSchema = {
   minProperties: 1,
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+// verbose: a pattern's error then carries its schema, whose description says what was expected.
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
 
 /** Validates a `POST /v1/workflows/run` body. */
 export const validateRunRequest = ajv.compile<RunRequest>(runRequestSchema);
@@ -157,11 +171,10 @@ function describe(error: ErrorObject): RequestIssue {
       const property = (error.params as { missingProperty: string }).missingProperty;
       return { path: `${path}/${property}`, message: `"${property}" is required` };
     }
-    case 'pattern':
-      return {
-        path,
-        message: `must be lowercase letters, digits, "-" or "_" (at most 64, e.g. "image-generate-v1")`,
-      };
+    case 'pattern': {
+      const expected = (error.parentSchema as { description?: string } | undefined)?.description;
+      return { path, message: `must be ${expected ?? 'of the documented form'}` };
+    }
     default:
       return { path, message: error.message ?? 'is not valid' };
   }

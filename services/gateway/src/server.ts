@@ -27,6 +27,8 @@ import {
 } from '@weft/store';
 import { allowPrivateFromEnv } from '@weft/webhooks';
 import { createGatewayApp } from './app';
+import { answerClientErrors } from './client-errors';
+import { LiveStreams } from './live-streams';
 import { StepPoolExplainer } from './waiting';
 import type { GatewayConfig } from './config';
 
@@ -96,6 +98,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
     runs.observe(runMetricsObserver(metrics));
     const database = connection;
+    const liveStreams = new LiveStreams({
+      maxPerKey: config.maxStreamsPerKey,
+      maxPerApp: config.maxStreamsPerApp,
+      revokedAmong: (keyIds) => apps.revokedAmong(keyIds),
+      logger,
+    });
     const app = createGatewayApp({
       metrics,
       waiting: new StepPoolExplainer(kafka, (run) => definitions.get(run.definitionId)),
@@ -115,15 +123,23 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      authFailuresPerMinute: config.authFailuresPerMinute,
+      maxKeysPerApp: config.maxKeysPerApp,
+      liveStreams,
+      ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
+      ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     });
     const server = createServer(app);
+    answerClientErrors(server);
     const address = await listen(server, config.port);
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 
     let closing: Promise<void> | undefined;
     const close = async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Streams would otherwise hold the server open for the whole grace period.
+      liveStreams.close();
       server.closeIdleConnections();
       const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       await closed;

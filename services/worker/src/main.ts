@@ -90,6 +90,7 @@ async function main(): Promise<void> {
   const health = await startHealthServer({
     port: config.healthPort,
     metrics,
+    ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
     checks: {
       database: () => databaseAnswers(connection),
       kafka: () => brokerAnswers(kafka),

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
 import { engineTopics } from '@weft/core';
 import { createKafkaClient, type KafkaClient, type KafkaProducer } from '@weft/kafka';
-import { createLogger } from '@weft/observability';
+import { createLogger, WeftMetrics } from '@weft/observability';
 import {
   AppStore,
   connectDatabase,
@@ -18,7 +18,9 @@ import {
   WebhookEndpointStore,
   WorkflowStore,
 } from '@weft/store';
-import { createGatewayApp } from '../../../services/gateway/src/app';
+import { createGatewayApp, type GatewayDeps } from '../../../services/gateway/src/app';
+import { answerClientErrors } from '../../../services/gateway/src/client-errors';
+import { LiveStreams, type LiveStreamsOptions } from '../../../services/gateway/src/live-streams';
 import { ContractRecorder } from '../../support/openapi-validator';
 import { dropDatabase, uniqueName } from '../../support/test-infrastructure';
 
@@ -37,6 +39,11 @@ export interface ErrorBody {
 /** A gateway in this process on a free port, over a database of its own and the real broker. */
 export interface GatewayFixture {
   url: string;
+  liveStreams: LiveStreams;
+  /** Database commands sent so far, by name (`find`, `update`…). */
+  commands: ReadonlyMap<string, number>;
+  /** With `metrics: true`. */
+  metrics?: WeftMetrics;
   connection: Connection;
   kafka: KafkaClient;
   apps: AppStore;
@@ -64,10 +71,17 @@ export interface GatewayFixture {
 }
 
 /** Options of {@link startGatewayFixture}; those absent get the gateway's defaults. */
-export interface GatewayFixtureOptions {
-  /** Requests per minute per API key. Default: the gateway's (600). */
-  rateLimitPerMinute?: number;
-}
+export type GatewayFixtureOptions = Partial<
+  Pick<
+    GatewayDeps,
+    'rateLimitPerMinute' | 'authFailuresPerMinute' | 'maxKeysPerApp' | 'metricsToken' | 'trustProxy'
+  >
+> & {
+  /** Limits of the live streams, and how often their keys are checked. */
+  streams?: Pick<LiveStreamsOptions, 'maxPerKey' | 'maxPerApp' | 'keyCheckMs'>;
+  /** Count requests and serve `/metrics`. Default: no metrics. */
+  metrics?: boolean;
+};
 
 export async function startGatewayFixture(
   name: string,
@@ -75,8 +89,10 @@ export async function startGatewayFixture(
 ): Promise<GatewayFixture> {
   // Topics, groups and database of its own: tests never see each other's messages or documents.
   const namespace = uniqueName('t');
+  const commands = new Map<string, number>();
   const connection = await connectDatabase(process.env.MONGODB_URI ?? '', {
     dbName: `${name}_${namespace}`.replaceAll('-', '_'),
+    onCommand: (command) => commands.set(command, (commands.get(command) ?? 0) + 1),
   });
   const kafka = createKafkaClient({
     brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
@@ -116,27 +132,41 @@ export async function startGatewayFixture(
   });
   // Every JSON answer is checked against the OpenAPI document: at each request(), and at close().
   const contract = new ContractRecorder();
-  const server: Server = createGatewayApp({
-    apps,
-    workflows,
-    runs,
-    artifacts,
-    results,
-    vectors,
-    webhookEndpoints,
-    webhookDeliveries,
+  const { streams: streamOptions, metrics: withMetrics, ...limits } = options;
+  const liveStreams = new LiveStreams({
+    ...streamOptions,
+    revokedAmong: (keyIds) => apps.revokedAmong(keyIds),
     logger,
-    observeResponse: contract.observe,
-    ...(options.rateLimitPerMinute === undefined
-      ? {}
-      : { rateLimitPerMinute: options.rateLimitPerMinute }),
-  }).listen(0, '127.0.0.1');
+  });
+  const metrics = withMetrics ? new WeftMetrics('gateway', { processMetrics: false }) : undefined;
+  const server: Server = createServer(
+    createGatewayApp({
+      apps,
+      workflows,
+      runs,
+      artifacts,
+      results,
+      vectors,
+      webhookEndpoints,
+      webhookDeliveries,
+      logger,
+      observeResponse: contract.observe,
+      liveStreams,
+      ...(metrics ? { metrics } : {}),
+      ...limits,
+    }),
+  );
+  answerClientErrors(server);
+  server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { app, apiKey } = await apps.createApp(name);
 
   return {
     url,
+    liveStreams,
+    commands,
+    ...(metrics ? { metrics } : {}),
     connection,
     kafka,
     apps,
@@ -174,6 +204,7 @@ export async function startGatewayFixture(
       return { appId: other.app.id, apiKey: other.apiKey };
     },
     async close() {
+      liveStreams.close();
       server.close();
       server.closeAllConnections();
       await once(server, 'close');

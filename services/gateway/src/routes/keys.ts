@@ -1,8 +1,10 @@
 import { Router } from 'express';
-import type { ApiKeyInfo } from '@weft/store';
+import { KeyLimitError, type ApiKeyInfo } from '@weft/store';
 import { ApiError } from '../api-error';
 import { principalOf } from '../auth';
+import { DEFAULT_MAX_KEYS_PER_APP } from '../config';
 import type { GatewayDeps } from '../deps';
+import type { LiveStreams } from '../live-streams';
 
 /** Key ids are `key_` and 22 base-36 characters; anything else cannot be found, not looked up. */
 const KEY_ID = /^key_[0-9a-z]{22}$/;
@@ -44,14 +46,8 @@ function isEmptyBody(body: unknown): boolean {
  * The app's API keys, mounted at `/v1/keys` behind requireApiKey: any key of an app may list,
  * create and revoke the app's keys (its own included), so keys can be rotated without downtime.
  */
-export function keyRoutes(deps: GatewayDeps): Router {
+export function keyRoutes(deps: GatewayDeps, streams: Pick<LiveStreams, 'keyRevoked'>): Router {
   const router = Router();
-
-  // A new key is in one of these answers, a listing says which keys exist: no cache may keep them.
-  router.use((_request, response, next) => {
-    response.set('Cache-Control', 'no-store');
-    next();
-  });
 
   router.get('/', async (_request, response) => {
     const { appId } = principalOf(response);
@@ -66,7 +62,20 @@ export function keyRoutes(deps: GatewayDeps): Router {
         issues: [{ path: '', message: 'must be empty' }],
       });
     }
-    const created = await deps.apps.createKey(appId);
+    const created = await deps.apps
+      .createKey(appId, { maxWorking: deps.maxKeysPerApp ?? DEFAULT_MAX_KEYS_PER_APP })
+      .catch((error: unknown) => {
+        if (error instanceof KeyLimitError) {
+          throw new ApiError(
+            'key_limit_reached',
+            `This app already holds ${error.limit} working API keys; revoke one first`,
+            {
+              limit: error.limit,
+            },
+          );
+        }
+        throw error;
+      });
     // Only when the app was deleted after this request authenticated: its keys mean nothing now.
     if (!created) {
       throw new ApiError('invalid_api_key', 'The API key is not valid, or it has been revoked');
@@ -81,6 +90,7 @@ export function keyRoutes(deps: GatewayDeps): Router {
     if (!revoked) {
       throw new ApiError('key_not_found', `No API key ${keyId} in this app`, { keyId });
     }
+    streams.keyRevoked(keyId);
     response.json({ key: keyView(revoked) });
   });
 
