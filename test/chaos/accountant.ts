@@ -48,9 +48,10 @@ export interface Execution {
 /** A signal this program sent to a worker process, or a worker's own crash. */
 export interface WorkerFault {
   incarnation: string;
-  signal: 'SIGKILL' | 'SIGSTOP' | 'crash';
+  /** `partition`: cut off from every broker, still running. */
+  signal: 'SIGKILL' | 'SIGSTOP' | 'crash' | 'partition';
   at: number;
-  /** When the process ran again: `at` for a SIGKILL, the SIGCONT for a SIGSTOP. */
+  /** When the process ran again: `at` for a SIGKILL, the SIGCONT for a SIGSTOP, the heal of a partition. */
   until: number;
 }
 

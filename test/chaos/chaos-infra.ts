@@ -10,33 +10,63 @@ import {
 } from '../../packages/infra/src/database';
 import {
   ensureKafkaJars,
+  newClusterId,
+  replicationOf,
   startKafka,
   waitForKafka,
   type KafkaPorts,
 } from '../../packages/infra/src/kafka-broker';
 import { isRunning, stopProcess, type DetachedProcess } from '../../packages/infra/src/processes';
+import { KafkaProxy } from './kafka-proxy';
+import { sleep } from './service-processes';
 
-/** Kafka's heap here: the machine is small and shared. */
+/** Kafka's heap here: the machine is small and shared (a cluster's brokers get less each). */
 const KAFKA_HEAP_MB = 384;
+const CLUSTER_HEAP_MB = 320;
+
+/** One broker: its ports, its proxy for the worker that may be cut off, its process. */
+interface Member {
+  nodeId: number;
+  ports: KafkaPorts;
+  /** The proxied listener's own port, and the proxy's in front of it. */
+  proxiedPort: number;
+  proxyPort: number;
+  process?: DetachedProcess;
+}
 
 /**
- * A private Kafka broker and database for one chaos run, on free ports under `dir`, which this
- * program alone may stop and start again (same ports, same data) without disturbing anything else.
+ * A private Kafka cluster (one broker, or three with replication factor 3 and
+ * `min.insync.replicas` 2) and database for one chaos run, on free ports under `dir`, which this
+ * program alone may stop, pause and start again (same ports, same data) without disturbing
+ * anything else. Every broker also listens behind a {@link KafkaProxy}, so that one worker, and
+ * only it, can be cut off from the cluster.
  */
 export class ChaosInfra {
-  private kafka?: DetachedProcess;
   private database?: DetachedProcess;
+  private proxies: KafkaProxy[] = [];
 
   private constructor(
     readonly dir: string,
     private readonly libs: string,
-    readonly kafkaPorts: KafkaPorts,
+    private readonly members: Member[],
+    private readonly clusterId: string,
     readonly databasePort: number,
     readonly databaseKind: DatabaseKind,
   ) {}
 
+  /** Brokers in the cluster. */
+  get size(): number {
+    return this.members.length;
+  }
+
+  /** Every broker, as `KAFKA_BROKERS` takes them. */
   get kafkaBrokers(): string {
-    return `127.0.0.1:${this.kafkaPorts.broker}`;
+    return this.members.map((member) => `127.0.0.1:${member.ports.broker}`).join(',');
+  }
+
+  /** Every broker behind its proxy: a client bootstrapped here stays behind the proxies. */
+  get proxiedKafkaBrokers(): string {
+    return this.members.map((member) => `127.0.0.1:${member.proxyPort}`).join(',');
   }
 
   /** `MONGODB_URI` for database `name`. */
@@ -46,41 +76,95 @@ export class ChaosInfra {
 
   /** Pids of what runs now, for a last-resort kill when this program dies. */
   pids(): number[] {
-    return [this.kafka?.pid, this.database?.pid].filter((pid): pid is number => pid !== undefined);
+    return [...this.members.map((member) => member.process?.pid), this.database?.pid].filter(
+      (pid): pid is number => pid !== undefined,
+    );
   }
 
-  static async start(dir: string, log: (line: string) => void): Promise<ChaosInfra> {
+  static async start(
+    dir: string,
+    log: (line: string) => void,
+    brokers: number = 1,
+  ): Promise<ChaosInfra> {
     mkdirSync(join(dir, 'logs'), { recursive: true });
     const libs = await ensureKafkaJars(join(dir, 'logs', 'kafka.log'));
-    const broker = await freePort();
-    let controller = await freePort();
-    while (controller === broker) controller = await freePort();
-    let databasePort = await freePort();
-    while (databasePort === broker || databasePort === controller) databasePort = await freePort();
+    const taken = new Set<number>();
+    const port = async () => {
+      let candidate = await freePort();
+      while (taken.has(candidate)) candidate = await freePort();
+      taken.add(candidate);
+      return candidate;
+    };
+    const members: Member[] = [];
+    for (let nodeId = 1; nodeId <= brokers; nodeId++) {
+      members.push({
+        nodeId,
+        ports: { broker: await port(), controller: await port() },
+        proxiedPort: await port(),
+        proxyPort: await port(),
+      });
+    }
+    const databasePort = await port();
     // mongo-java-server unless WEFT_LOCAL_DATABASE or a mongod on PATH says otherwise.
     const kind = chooseDatabase(process.env);
-    const infra = new ChaosInfra(dir, libs, { broker, controller }, databasePort, kind);
+    const infra = new ChaosInfra(dir, libs, members, newClusterId(), databasePort, kind);
+    const heap = brokers === 1 ? KAFKA_HEAP_MB : CLUSTER_HEAP_MB;
+    const { factor, minInsync } = replicationOf(brokers);
     log(
-      `starting Kafka on 127.0.0.1:${broker} (heap ${KAFKA_HEAP_MB} MB) and ${kind} on ${databasePort}`,
+      `starting ${brokers === 1 ? 'Kafka' : `a ${brokers}-broker Kafka cluster (replication ${factor}, min.insync.replicas ${minInsync})`} on ${infra.kafkaBrokers} (heap ${heap} MB each) and ${kind} on ${databasePort}`,
+    );
+    infra.proxies = await Promise.all(
+      members.map((member) => KafkaProxy.start(member.proxyPort, member.proxiedPort)),
     );
     await Promise.all([infra.startKafka(), infra.startDatabase()]);
     await infra.warmUp();
     return infra;
   }
 
+  /** Starts every broker that is not running, and waits until the whole cluster answers. */
   async startKafka(): Promise<void> {
-    this.kafka = await startKafka({
-      dir: join(this.dir, 'kafka'),
-      libs: this.libs,
-      ports: this.kafkaPorts,
-      logFile: join(this.dir, 'logs', 'kafka.log'),
-      heapMb: KAFKA_HEAP_MB,
-    });
-    await waitForKafka(this.kafkaBrokers, 120_000);
+    await Promise.all(
+      this.members.filter((member) => !member.process).map((member) => this.launch(member)),
+    );
+    await waitForKafka(this.kafkaBrokers, 120_000, this.size);
   }
 
   async stopKafka(): Promise<void> {
-    if (this.kafka) await stopProcess(this.kafka, 30_000);
+    await Promise.all(this.members.map((member) => this.stopBroker(member.nodeId)));
+  }
+
+  /** Starts one broker again, with its data, and waits until the cluster counts it. */
+  async startBroker(nodeId: number): Promise<void> {
+    await this.launch(this.member(nodeId));
+    await waitForKafka(this.kafkaBrokers, 120_000, this.size);
+  }
+
+  /** Stops one broker: SIGTERM (a clean shutdown), or SIGKILL (a crash). */
+  async stopBroker(nodeId: number, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const member = this.member(nodeId);
+    if (!member.process) return;
+    if (signal === 'SIGKILL') {
+      signalProcess(member.process.pid, 'SIGKILL');
+      const deadline = Date.now() + 10_000;
+      while (isRunning(member.process) && Date.now() < deadline) await sleep(50);
+    } else {
+      await stopProcess(member.process, 30_000);
+    }
+    member.process = undefined;
+  }
+
+  /** SIGSTOPs one broker (true) or lets it go on (false). */
+  pauseBroker(nodeId: number, paused: boolean): void {
+    const pid = this.member(nodeId).process?.pid;
+    if (pid !== undefined) signalProcess(pid, paused ? 'SIGSTOP' : 'SIGCONT');
+  }
+
+  /** Cuts the clients of the proxied listeners off the cluster (true), or lets them back (false). */
+  partitionProxied(cut: boolean): void {
+    for (const proxy of this.proxies) {
+      if (cut) proxy.partition();
+      else proxy.heal();
+    }
   }
 
   async startDatabase(): Promise<void> {
@@ -97,18 +181,50 @@ export class ChaosInfra {
     if (this.database) await stopProcess(this.database, 30_000);
   }
 
+  /** SIGSTOPs the database (true) or lets it go on (false): a stall, every connection kept. */
+  pauseDatabase(paused: boolean): void {
+    if (this.database) signalProcess(this.database.pid, paused ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   kafkaRunning(): boolean {
-    return this.kafka !== undefined && isRunning(this.kafka);
+    return this.members.every((member) => member.process && isRunning(member.process));
   }
 
   async stop(): Promise<void> {
+    for (const pid of this.pids()) signalProcess(pid, 'SIGCONT');
     await Promise.all([this.stopKafka(), this.stopDatabase()]);
+    await Promise.all(this.proxies.map((proxy) => proxy.close()));
+  }
+
+  private member(nodeId: number): Member {
+    const member = this.members.find((candidate) => candidate.nodeId === nodeId);
+    if (!member) throw new Error(`no broker ${nodeId}`);
+    return member;
+  }
+
+  private async launch(member: Member): Promise<void> {
+    member.process = await startKafka({
+      dir: join(this.dir, `kafka-${member.nodeId}`),
+      libs: this.libs,
+      ports: member.ports,
+      logFile: join(this.dir, 'logs', `kafka-${member.nodeId}.log`),
+      heapMb: this.size === 1 ? KAFKA_HEAP_MB : CLUSTER_HEAP_MB,
+      member: {
+        nodeId: member.nodeId,
+        voters: this.members.map((each) => ({
+          nodeId: each.nodeId,
+          controllerPort: each.ports.controller,
+        })),
+        clusterId: this.clusterId,
+      },
+      proxied: { port: member.proxiedPort, advertisedPort: member.proxyPort },
+    });
   }
 
   /** A fresh broker creates its group-offsets topic on the first coordinator lookup: do it now. */
   private async warmUp(): Promise<void> {
     const client = createKafkaClient({
-      brokers: [this.kafkaBrokers],
+      brokers: this.kafkaBrokers.split(','),
       clientId: 'chaos-warm-up',
       logLevel: 'nothing',
     });
@@ -125,5 +241,13 @@ export class ChaosInfra {
     } finally {
       await admin.disconnect();
     }
+  }
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
   }
 }

@@ -1,10 +1,14 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { STEP_RESULTS_TOPIC } from '@weft/core';
 import type { ChaosInfra } from './chaos-infra';
 import type { WorkerFault } from './accountant';
 import type { Load } from './load-client';
 import type { ChaosReceiver } from './webhook-receiver';
 import { sleep, type ServiceProcesses } from './service-processes';
+import type { StepRate } from './step-rate';
 import { STEP_TIMEOUT_S } from './workloads';
 
+/** The faults of a run against one broker. */
 export const FAULTS = [
   'worker-sigkill',
   'orchestrator-sigkill',
@@ -14,7 +18,21 @@ export const FAULTS = [
   'kafka-restart',
   'database-restart',
 ] as const;
-export type FaultName = (typeof FAULTS)[number];
+
+/** The faults of a run against a replicated cluster: its brokers fail one at a time. */
+export const CLUSTER_FAULTS = [
+  'worker-sigkill',
+  'orchestrator-sigkill',
+  'gateway-sigkill',
+  'webhooks-sigkill',
+  'worker-sigstop',
+  'leader-sigkill',
+  'broker-sigstop',
+  'database-sigstop',
+  'worker-partition',
+] as const;
+
+export type FaultName = (typeof FAULTS)[number] | (typeof CLUSTER_FAULTS)[number];
 
 export interface FaultRecord {
   name: FaultName;
@@ -32,6 +50,8 @@ export interface FaultRecord {
   webhookMs?: number;
   /** From the restart to the restarted service answering `/readyz` 200. */
   readyMs?: number;
+  /** Steps a second the workers finished in the 10 s before, during the fault, and 10 s after. */
+  stepsPerSecond?: { before?: number; during?: number; after?: number };
   error?: string;
 }
 
@@ -41,6 +61,18 @@ const RECOVERY_TIMEOUT_MS = 120_000;
 const INFRA_DOWN_MS = 4_000;
 /** A SIGSTOP lasts past the step deadline and past the worker's Kafka session timeout. */
 const STOP_MS = STEP_TIMEOUT_S * 1000 + 7_000;
+/** A killed broker stays down this long: its partitions move to the other replicas meanwhile. */
+const BROKER_DOWN_MS = 10_000;
+/** A paused broker stays paused past its session with the controllers (9 s by default). */
+const BROKER_STOP_MS = 15_000;
+/** The database stall the issue asks for. */
+const DATABASE_STOP_MS = 10_000;
+/** A worker stays cut off past its Kafka session timeout (6 s here). */
+const PARTITION_MS = 15_000;
+/** The worker bootstrapped through the proxies, which `worker-partition` cuts off. */
+export const PARTITIONED_WORKER = 'worker-2';
+/** Around a fault, the windows steps a second are measured over. */
+const RATE_WINDOW_MS = 10_000;
 
 /**
  * Injects the faults in turn while the load runs, each at least once, measuring after each how
@@ -58,12 +90,14 @@ export class FaultScript {
     private readonly receiver: ChaosReceiver,
     private readonly t0: number,
     private readonly log: (line: string) => void,
+    private readonly faults: readonly FaultName[] = FAULTS,
+    private readonly stepRate?: StepRate,
   ) {}
 
   /** Runs every fault once, then again while `until` (epoch ms) leaves time for another. */
   async run(until: number, gapMs: number): Promise<void> {
     for (let pass = 0; pass === 0 || Date.now() + 30_000 < until; pass++) {
-      for (const name of FAULTS) {
+      for (const name of this.faults) {
         if (pass > 0 && Date.now() + 30_000 > until) return;
         await this.inject(name);
         await sleep(gapMs);
@@ -137,6 +171,42 @@ export class FaultScript {
           record.detail = `database stopped in ${stopped - began} ms, down ${Date.now() - stopped} ms until it answered again`;
           break;
         }
+        case 'leader-sigkill': {
+          const { nodeId, partitions } = await this.leaderOfStepResults();
+          await this.infra.stopBroker(nodeId, 'SIGKILL');
+          const killed = Date.now();
+          await sleep(BROKER_DOWN_MS);
+          await this.infra.startBroker(nodeId);
+          record.detail = `broker ${nodeId} (leader of ${STEP_RESULTS_TOPIC}/0 and ${partitions - 1} more partitions) SIGKILL, down ${Date.now() - killed} ms until the cluster counted it again`;
+          break;
+        }
+        case 'broker-sigstop': {
+          const { nodeId, partitions } = await this.leaderOfStepResults();
+          this.infra.pauseBroker(nodeId, true);
+          await sleep(BROKER_STOP_MS);
+          this.infra.pauseBroker(nodeId, false);
+          record.detail = `broker ${nodeId} (leader of ${partitions} partitions) SIGSTOP for ${BROKER_STOP_MS} ms, then SIGCONT`;
+          break;
+        }
+        case 'database-sigstop': {
+          this.infra.pauseDatabase(true);
+          await sleep(DATABASE_STOP_MS);
+          this.infra.pauseDatabase(false);
+          record.detail = `database SIGSTOP for ${DATABASE_STOP_MS} ms (connections kept, nothing answered), then SIGCONT`;
+          break;
+        }
+        case 'worker-partition': {
+          const inFlight = await this.waitForSteps(PARTITIONED_WORKER);
+          const incarnation = this.services.incarnationOf(PARTITIONED_WORKER);
+          const fault: WorkerFault = { incarnation, signal: 'partition', at: Date.now(), until: 0 };
+          this.infra.partitionProxied(true);
+          await sleep(PARTITION_MS);
+          this.infra.partitionProxied(false);
+          fault.until = Date.now();
+          this.workerFaults.push(fault);
+          record.detail = `${incarnation} cut off from every broker for ${PARTITION_MS} ms (its database kept) with ${inFlight} steps in flight`;
+          break;
+        }
       }
       endedAt = Date.now();
       record.faultMs = endedAt - began;
@@ -147,12 +217,51 @@ export class FaultScript {
       if (recovered?.completedMs !== undefined) record.recoveredMs = recovered.completedMs;
       if (recovered?.webhookMs !== undefined) record.webhookMs = recovered.webhookMs;
       if (readyMs !== undefined) record.readyMs = readyMs;
+      if (this.stepRate) {
+        // The window after the fault must have passed before it is measured.
+        await sleep(Math.max(0, endedAt + RATE_WINDOW_MS + 1_000 - Date.now()));
+        record.stepsPerSecond = windowRates(this.stepRate, {
+          before: [began - RATE_WINDOW_MS, began],
+          during: [began, endedAt],
+          after: [endedAt, endedAt + RATE_WINDOW_MS],
+        });
+      }
     } catch (error) {
       record.error = error instanceof Error ? error.message : String(error);
     }
     this.log(
       `fault ${name}: ${record.detail}; ${record.error ? `FAILED: ${record.error}` : `recovered in ${seconds(record.recoveredMs)}, its webhook in ${seconds(record.webhookMs)}`}`,
     );
+  }
+
+  /** The broker leading partition 0 of the step results, and how many partitions it leads. */
+  private async leaderOfStepResults(): Promise<{ nodeId: number; partitions: number }> {
+    const admin = new Kafka({
+      clientId: 'chaos-faults',
+      brokers: this.infra.kafkaBrokers.split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata();
+      const leaders = topics.flatMap((topic) =>
+        topic.partitions.map((partition) => ({
+          topic: topic.name,
+          partition: partition.partitionId,
+          leader: partition.leader,
+        })),
+      );
+      const target = leaders.find(
+        (each) => each.topic === STEP_RESULTS_TOPIC && each.partition === 0,
+      );
+      if (!target) throw new Error(`no partition 0 of ${STEP_RESULTS_TOPIC}`);
+      return {
+        nodeId: target.leader,
+        partitions: leaders.filter((each) => each.leader === target.leader).length,
+      };
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private nextWorker(): string {
@@ -220,6 +329,19 @@ export class FaultScript {
     }
     return { completedMs: first.at - endedAt };
   }
+}
+
+/** Steps a second in each window, to a tenth; a window without samples is left out. */
+function windowRates<K extends string>(
+  stepRate: StepRate,
+  windows: Record<K, [number, number]>,
+): Partial<Record<K, number>> {
+  const rates: Partial<Record<K, number>> = {};
+  for (const [name, [from, to]] of Object.entries(windows) as [K, [number, number]][]) {
+    const rate = stepRate.rate(from, to);
+    if (rate !== undefined) rates[name] = Math.round(rate * 10) / 10;
+  }
+  return rates;
 }
 
 function seconds(ms: number | undefined): string {

@@ -87,6 +87,10 @@ export class ServiceProcesses {
         {
           env: environment(slot.spec.env(incarnation)),
           stdio: ['ignore', out, out],
+          // A process group of its own. In this program's group, a stopped service dies when the
+          // group is orphaned: the kernel then sends every stopped member SIGHUP, which ended a
+          // SIGSTOP fault as a kill. This program still kills its children when it exits.
+          detached: true,
         },
       );
       slot.child = child;

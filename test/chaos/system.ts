@@ -19,6 +19,7 @@ import {
   type WorkerFault,
 } from './accountant';
 import { ChaosInfra } from './chaos-infra';
+import { PARTITIONED_WORKER } from './faults';
 import { GatewayClient, type Load } from './load-client';
 import { ServiceProcesses, sleep, type ServiceSpec } from './service-processes';
 import { countStepMessages } from './topic-audit';
@@ -77,6 +78,7 @@ export function assertServicesBuilt(): void {
 export async function startSystem(
   dir: string,
   log: (line: string) => void,
+  options: { brokers?: number } = {},
 ): Promise<RunningSystem> {
   let infra: ChaosInfra | undefined;
   let services: ServiceProcesses | undefined;
@@ -116,7 +118,7 @@ export async function startSystem(
   process.on('SIGTERM', onSignal);
 
   try {
-    infra = await ChaosInfra.start(dir, log);
+    infra = await ChaosInfra.start(dir, log, options.brokers ?? 1);
     const fake = await startFakeOpenAi();
     closers.push(() => fake.close());
     const callTimes = timestampRequests(fake.requests);
@@ -180,7 +182,8 @@ export async function startSystem(
 
 /**
  * One gateway (rate limit off), one orchestrator, two workers (Kafka session timeout 6 s, every
- * attempt's end logged), one webhooks service with short retries. `healthPort` 0: pick one.
+ * attempt's end logged; the second reaches the brokers through the proxies that can cut it off),
+ * one webhooks service with short retries. `healthPort` 0: pick one.
  */
 function serviceSpecs(infra: ChaosInfra, gatewayPort: number, openAiUrl: string): ServiceSpec[] {
   const base: Record<string, string> = {
@@ -217,6 +220,9 @@ function serviceSpecs(infra: ChaosInfra, gatewayPort: number, openAiUrl: string)
       healthPort: 0,
       env: (incarnation) => ({
         ...base,
+        ...(`worker-${n}` === PARTITIONED_WORKER
+          ? { KAFKA_BROKERS: infra.proxiedKafkaBrokers }
+          : {}),
         STEP_TYPES: STEP_TYPES.join(','),
         // Each attempt's end is logged at debug: the accountant counts executions from it.
         LOG_LEVEL: 'debug',

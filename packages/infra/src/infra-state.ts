@@ -5,7 +5,14 @@ import type { KafkaPorts } from './kafka-broker';
 
 /** What `infra:up` started, so `infra:down` stops exactly that and nothing else. */
 export interface InfraState {
-  kafka?: { pid: number; marker: string; ports: KafkaPorts; version: string };
+  kafka?: {
+    pid: number;
+    marker: string;
+    ports: KafkaPorts;
+    version: string;
+    /** The other brokers of a cluster (`WEFT_KAFKA_BROKERS_LOCAL=3`): nodes 2, 3… */
+    others?: { pid: number; marker: string; ports: KafkaPorts }[];
+  };
   database?: { pid: number; marker: string; port: number; kind: DatabaseKind };
   /** Set when the broker and database run as docker compose services instead. */
   docker?: { kafkaPort: number; databasePort: number };

@@ -13,6 +13,32 @@ export interface KafkaPorts {
   controller: number;
 }
 
+/** This broker's place in a cluster of combined brokers and controllers. */
+export interface KafkaClusterMember {
+  /** 1, 2, 3… */
+  nodeId: number;
+  /** Every member's controller port by node id: the controller quorum. */
+  voters: readonly { nodeId: number; controllerPort: number }[];
+  /** The same for every member: their storage is formatted with it. */
+  clusterId: string;
+}
+
+/**
+ * A second listener whose clients are told to reach this broker at `advertisedPort` (a proxy the
+ * caller runs in front of `port`): clients bootstrapped through it keep all their traffic on it,
+ * so the proxy can cut them off from the cluster without touching anyone else.
+ */
+export interface ProxiedListener {
+  port: number;
+  advertisedPort: number;
+}
+
+/** Replication of a cluster of `size` brokers: three copies, two needed to acknowledge. */
+export function replicationOf(size: number): { factor: number; minInsync: number } {
+  const factor = Math.min(3, size);
+  return { factor, minInsync: factor >= 3 ? 2 : 1 };
+}
+
 /** Kafka's version, as pinned in `deploy/local/kafka/pom.xml`. */
 export function kafkaVersion(): string {
   return pomProperty(kafkaPom(), 'kafka.version');
@@ -37,8 +63,9 @@ export async function ensureKafkaJars(logFile: string): Promise<string> {
 }
 
 /**
- * Starts a single combined broker and controller in KRaft mode on 127.0.0.1, formatting its
- * storage on first start. Its data, configuration and logs live under `dir`.
+ * Starts a combined broker and controller in KRaft mode on 127.0.0.1, formatting its storage on
+ * first start: alone, or as one `member` of a cluster (topics then get three replicas, two of
+ * which must acknowledge a write). Its data, configuration and logs live under `dir`.
  */
 export async function startKafka(options: {
   dir: string;
@@ -46,12 +73,19 @@ export async function startKafka(options: {
   ports: KafkaPorts;
   logFile: string;
   heapMb?: number;
+  member?: KafkaClusterMember;
+  proxied?: ProxiedListener;
 }): Promise<DetachedProcess> {
   const { dir, libs, ports, logFile } = options;
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
+  const member = options.member ?? {
+    nodeId: 1,
+    voters: [{ nodeId: 1, controllerPort: ports.controller }],
+    clusterId: newClusterId(),
+  };
   const properties = join(dir, 'server.properties');
-  writeFileSync(properties, serverProperties(dataDir, ports));
+  writeFileSync(properties, serverProperties(dataDir, ports, member, options.proxied));
   const log4j = join(dir, 'log4j2.properties');
   writeFileSync(log4j, log4jProperties(join(dir, 'server.log')));
 
@@ -65,7 +99,7 @@ export async function startKafka(options: {
         'kafka.tools.StorageTool',
         'format',
         '--cluster-id',
-        newClusterId(),
+        member.clusterId,
         '--config',
         properties,
         '--ignore-formatted',
@@ -89,25 +123,44 @@ export async function startKafka(options: {
   );
 }
 
-function serverProperties(dataDir: string, ports: KafkaPorts): string {
+function serverProperties(
+  dataDir: string,
+  ports: KafkaPorts,
+  member: KafkaClusterMember,
+  proxied: ProxiedListener | undefined,
+): string {
+  const { factor, minInsync } = replicationOf(member.voters.length);
+  const voters = member.voters
+    .map((voter) => `${voter.nodeId}@127.0.0.1:${voter.controllerPort}`)
+    .join(',');
+  const listeners = [
+    `PLAINTEXT://127.0.0.1:${ports.broker}`,
+    `CONTROLLER://127.0.0.1:${ports.controller}`,
+    ...(proxied ? [`PROXIED://127.0.0.1:${proxied.port}`] : []),
+  ];
+  const advertised = [
+    `PLAINTEXT://127.0.0.1:${ports.broker}`,
+    ...(proxied ? [`PROXIED://127.0.0.1:${proxied.advertisedPort}`] : []),
+  ];
   return `# Written by Weft's infra tool on every start; edits are overwritten.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:${ports.controller}
-listeners=PLAINTEXT://127.0.0.1:${ports.broker},CONTROLLER://127.0.0.1:${ports.controller}
-advertised.listeners=PLAINTEXT://127.0.0.1:${ports.broker}
+node.id=${member.nodeId}
+controller.quorum.voters=${voters}
+listeners=${listeners.join(',')}
+advertised.listeners=${advertised.join(',')}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT
 log.dirs=${dataDir}
 num.partitions=1
-default.replication.factor=1
-offsets.topic.replication.factor=1
+default.replication.factor=${factor}
+min.insync.replicas=${minInsync}
+offsets.topic.replication.factor=${factor}
 offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+transaction.state.log.replication.factor=${factor}
+transaction.state.log.min.isr=${minInsync}
+share.coordinator.state.topic.replication.factor=${factor}
+share.coordinator.state.topic.min.isr=${minInsync}
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.retention.hours=24
@@ -129,8 +182,8 @@ logger.apache.level=WARN
 `;
 }
 
-/** Waits until a broker answers a metadata request. */
-export async function waitForKafka(brokers: string, timeoutMs = 90_000): Promise<void> {
+/** Waits until a broker answers a metadata request naming `size` brokers (a whole cluster). */
+export async function waitForKafka(brokers: string, timeoutMs = 90_000, size = 1): Promise<void> {
   const client = createKafkaClient({
     brokers: brokers.split(','),
     clientId: 'weft-infra',
@@ -145,7 +198,7 @@ export async function waitForKafka(brokers: string, timeoutMs = 90_000): Promise
       const admin = await client.admin();
       try {
         const cluster = await admin.describeCluster();
-        return cluster.brokers.length > 0 ? true : undefined;
+        return cluster.brokers.length >= size ? true : undefined;
       } finally {
         await admin.disconnect();
       }

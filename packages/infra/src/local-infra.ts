@@ -10,7 +10,15 @@ import {
 } from './database';
 import { dockerCompose, dockerEngineAnswers } from './docker-engine';
 import { readState, writeState, type InfraState } from './infra-state';
-import { ensureKafkaJars, kafkaVersion, startKafka, waitForKafka } from './kafka-broker';
+import {
+  ensureKafkaJars,
+  kafkaVersion,
+  newClusterId,
+  replicationOf,
+  startKafka,
+  waitForKafka,
+  type KafkaPorts,
+} from './kafka-broker';
 import { choosePort } from './ports';
 import { isRunning, stopProcess } from './processes';
 
@@ -82,6 +90,14 @@ export async function up(
   };
 }
 
+/** `WEFT_KAFKA_BROKERS_LOCAL`: one broker (default), or a replicated cluster of three. */
+export function localBrokerCount(env: NodeJS.ProcessEnv): 1 | 3 {
+  const raw = env.WEFT_KAFKA_BROKERS_LOCAL?.trim();
+  if (!raw || raw === '1') return 1;
+  if (raw === '3') return 3;
+  throw new Error(`WEFT_KAFKA_BROKERS_LOCAL must be 1 or 3, not "${raw}"`);
+}
+
 async function provideKafka(
   options: InfraOptions,
   state: InfraState,
@@ -92,14 +108,20 @@ async function provideKafka(
   if (env.KAFKA_BROKERS) {
     return { name: 'kafka', product, address: env.KAFKA_BROKERS, source: 'environment' };
   }
+  const size = localBrokerCount(env);
   const logFile = join(options.stateDir, 'logs', 'kafka.log');
-  const dir = join(options.stateDir, 'kafka');
   if (state.kafka && isRunning(state.kafka)) {
-    const address = `127.0.0.1:${state.kafka.ports.broker}`;
-    await waitForKafka(address);
+    const running = [state.kafka, ...(state.kafka.others ?? [])];
+    if (running.length !== size) {
+      throw new Error(
+        `a ${running.length}-broker Kafka already runs here, and WEFT_KAFKA_BROKERS_LOCAL asks for ${size}: run \`npm run infra:down\` first`,
+      );
+    }
+    const address = brokerList(running);
+    await waitForKafka(address, 90_000, size);
     return {
       name: 'kafka',
-      product,
+      product: productOf(product, size),
       address,
       source: 'already running',
       pid: state.kafka.pid,
@@ -109,19 +131,71 @@ async function provideKafka(
   log(`Kafka: gathering ${product} jars (from Maven Central on first use)`);
   const libs = await ensureKafkaJars(logFile);
   const preferred = options.preferredPorts ?? DEFAULT_PORTS;
-  const broker = await choosePort(state.kafka?.ports.broker, preferred.kafka);
-  const controller = await choosePort(state.kafka?.ports.controller, preferred.controller);
-  const ports = { broker, controller: controller === broker ? await choosePort() : controller };
-  log(`Kafka: starting on 127.0.0.1:${ports.broker}`);
-  const started = await startKafka({ dir, libs, ports, logFile });
-  state.kafka = { ...started, ports, version: kafkaVersion() };
-  const address = `127.0.0.1:${ports.broker}`;
-  await waitForKafka(address).catch((error: Error) => {
-    throw new Error(`${error.message}\nKafka's logs: ${logFile}, ${join(dir, 'server.log')}`, {
-      cause: error,
-    });
+  const previous = [state.kafka, ...(state.kafka?.others ?? [])];
+  const ports: KafkaPorts[] = [];
+  for (let i = 0; i < size; i++) {
+    const used = new Set(ports.flatMap((each) => [each.broker, each.controller]));
+    const pick = async (remembered: number | undefined, wanted: number) => {
+      let port = await choosePort(remembered, wanted);
+      while (used.has(port)) port = await choosePort();
+      used.add(port);
+      return port;
+    };
+    const broker = await pick(previous[i]?.ports.broker, preferred.kafka + 2 * i);
+    const controller = await pick(previous[i]?.ports.controller, preferred.controller + 2 * i);
+    ports.push({ broker, controller });
+  }
+  const clusterId = newClusterId();
+  const voters = ports.map((each, i) => ({ nodeId: i + 1, controllerPort: each.controller }));
+  log(
+    `Kafka: starting ${size === 1 ? 'one broker' : `${size} brokers`} on ${brokerList(ports.map((each) => ({ ports: each })))}`,
+  );
+  const started = await Promise.all(
+    ports.map((memberPorts, i) =>
+      startKafka({
+        // A cluster keeps its data apart from a single broker's: they cannot share it.
+        dir: join(options.stateDir, size === 1 ? 'kafka' : `kafka-${i + 1}-of-${size}`),
+        libs,
+        ports: memberPorts,
+        logFile,
+        member: { nodeId: i + 1, voters, clusterId },
+      }),
+    ),
+  );
+  const [first, ...others] = started.map((process, i) => ({ ...process, ports: ports[i]! }));
+  if (!first) throw new Error('no broker started');
+  state.kafka = {
+    ...first,
+    version: kafkaVersion(),
+    ...(others.length === 0 ? {} : { others }),
+  };
+  const address = brokerList([first, ...others]);
+  await waitForKafka(address, 90_000, size).catch((error: Error) => {
+    throw new Error(
+      `${error.message}\nKafka's logs: ${logFile}, ${join(options.stateDir, 'kafka*', 'server.log')}`,
+      {
+        cause: error,
+      },
+    );
   });
-  return { name: 'kafka', product, address, source: 'started', pid: started.pid, logFile };
+  return {
+    name: 'kafka',
+    product: productOf(product, size),
+    address,
+    source: 'started',
+    pid: first.pid,
+    logFile,
+  };
+}
+
+function brokerList(members: readonly { ports: KafkaPorts }[]): string {
+  return members.map((member) => `127.0.0.1:${member.ports.broker}`).join(',');
+}
+
+function productOf(product: string, size: number): string {
+  if (size === 1) return product;
+  const { factor, minInsync } = replicationOf(size);
+  return `${product}, ${size} brokers (replication ${factor}, min.insync.replicas ${minInsync})`;
 }
 
 function databaseProduct(kind: DatabaseKind): string {
@@ -235,10 +309,14 @@ export async function down(options: {
   await Promise.all([
     (async () => {
       if (!state.kafka || !wanted('kafka')) return;
-      if (isRunning(state.kafka)) {
-        await stopProcess(state.kafka, 30_000);
-        stopped.push(`kafka (pid ${state.kafka.pid})`);
-      }
+      const brokers = [state.kafka, ...(state.kafka.others ?? [])];
+      await Promise.all(
+        brokers.map(async (broker) => {
+          if (!isRunning(broker)) return;
+          await stopProcess(broker, 30_000);
+          stopped.push(`kafka (pid ${broker.pid})`);
+        }),
+      );
       delete state.kafka;
     })(),
     (async () => {
@@ -278,7 +356,9 @@ export function status(options: Pick<InfraOptions, 'stateDir' | 'env'>): StatusL
         : {
             name: 'kafka',
             state: isRunning(state.kafka) ? 'running' : 'stopped',
-            detail: `127.0.0.1:${state.kafka.ports.broker} pid ${state.kafka.pid}`,
+            detail: [state.kafka, ...(state.kafka.others ?? [])]
+              .map((broker) => `127.0.0.1:${broker.ports.broker} pid ${broker.pid}`)
+              .join(', '),
           };
   const database: StatusLine = env.MONGODB_URI
     ? { name: 'database', state: 'from environment', detail: env.MONGODB_URI }

@@ -1,3 +1,10 @@
+/**
+ * Retries of a failed request. Enough to outlast a broker of a cluster dying: the controllers
+ * fence it only after its session times out (9 s by default), and until then metadata still names
+ * it leader of its partitions; with the backoff (up to 5 s apart), 8 retries span about 20 s.
+ */
+export const DEFAULT_RETRIES = 8;
+
 /** What every Kafka client implementation is configured with. */
 export interface KafkaClientSettings {
   /** `host:port` of one or more brokers. */
@@ -11,7 +18,7 @@ export interface KafkaClientSettings {
    * can share one cluster without seeing each other's messages. Default: none.
    */
   namespace?: string;
-  /** How many times a failed request is retried before it fails. Default: 5. */
+  /** How many times a failed request is retried before it fails. Default: {@link DEFAULT_RETRIES}. */
   retries?: number;
   /** Which of the client library's messages go to stderr, as JSON lines. Default: warn. */
   logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';

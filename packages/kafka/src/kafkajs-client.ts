@@ -21,7 +21,12 @@ import type {
   TopicPartitions,
   TopicSpec,
 } from './client';
-import { namespacing, type KafkaClientSettings, type Namespacing } from './client-settings';
+import {
+  DEFAULT_RETRIES,
+  namespacing,
+  type KafkaClientSettings,
+  type Namespacing,
+} from './client-settings';
 import { waitUntilServed } from './topics-served';
 import { CoalescingSender } from './coalescing-sender';
 import { countKafkaRequest } from './request-counter';
@@ -44,7 +49,7 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
     connectionTimeout: config.connectionTimeoutMs ?? 3000,
     logLevel: LOG_LEVELS[config.logLevel ?? 'warn'],
     logCreator: () => writeLogEntry,
-    retry: { retries: config.retries ?? 5 },
+    retry: { retries: config.retries ?? DEFAULT_RETRIES },
   });
 
   const names = namespacing(config.namespace);

@@ -13,7 +13,12 @@ import type {
   TopicPartitions,
   TopicSpec,
 } from './client';
-import { namespacing, type KafkaClientSettings, type Namespacing } from './client-settings';
+import {
+  DEFAULT_RETRIES,
+  namespacing,
+  type KafkaClientSettings,
+  type Namespacing,
+} from './client-settings';
 import { CoalescingSender } from './coalescing-sender';
 import { waitUntilServed } from './topics-served';
 
@@ -67,7 +72,7 @@ export function createPlatformaticClient(config: PlatformaticClientConfig): Kafk
     clientId: config.clientId ?? 'weft',
     bootstrapBrokers: config.brokers,
     connectTimeout: config.connectionTimeoutMs ?? 3000,
-    retries: config.retries ?? 5,
+    retries: config.retries ?? DEFAULT_RETRIES,
     // Backs off exponentially, as kafkajs does; the library's default waits a fixed second.
     retryDelay: (_client: unknown, _operation: string, attempt: number) =>
       Math.min(5_000, 250 * 2 ** Math.max(0, attempt - 1)),
@@ -77,9 +82,10 @@ export function createPlatformaticClient(config: PlatformaticClientConfig): Kafk
   return {
     async producer(options: ProducerOptions = {}): Promise<KafkaProducer> {
       const lib = await library();
+      const acks = options.acksAll === false ? lib.ProduceAcks.LEADER : lib.ProduceAcks.ALL;
       const producer = new lib.Producer({
         ...base,
-        acks: options.acksAll === false ? lib.ProduceAcks.LEADER : lib.ProduceAcks.ALL,
+        acks,
         // kafkajs's (and Java's) key hashing: one runId lands on the same partition whichever
         // client produced it. The library's own default hashes differently.
         partitioner: lib.compatibilityPartitioner,
@@ -93,6 +99,10 @@ export function createPlatformaticClient(config: PlatformaticClientConfig): Kafk
       }
       const coalesced = new CoalescingSender((topicMessages) =>
         producer.send({
+          // Per send: the library reads `acks` from the send's options only, and without it a
+          // producer that is not idempotent waits for the leader alone (acks=1), which loses
+          // acknowledged messages when that leader dies before its followers copied them.
+          acks,
           messages: topicMessages.flatMap(({ topic, messages }) =>
             messages.map((message) => ({
               topic,

@@ -195,9 +195,10 @@ export class AppStore {
 
   /**
    * A new key for an existing app; undefined when there is no such app. With `maxWorking`, throws
-   * {@link KeyLimitError} rather than give the app more working keys than that. The key is
-   * inserted, then counted with the others, and taken back when over: requests racing for the
-   * last place may all be refused, but the limit is never passed.
+   * {@link KeyLimitError} rather than give the app more working keys than that. Racing requests
+   * each insert their key, then count the working keys made before it (by creation time, then
+   * id): a key with `maxWorking` of them ahead is taken back. So the earliest keys keep their
+   * places, and the limit is never passed.
    */
   async createKey(
     appId: string,
@@ -210,8 +211,14 @@ export class AppStore {
       throw new KeyLimitError(maxWorking);
     }
     const created = await this.insertKey(appId);
-    if (maxWorking !== undefined && (await this.keys.countDocuments(working)) > maxWorking) {
-      await this.keys.deleteOne({ _id: created.key.id });
+    if (maxWorking === undefined) return created;
+    const { id, createdAt } = created.key;
+    const ahead = await this.keys.countDocuments({
+      ...working,
+      $or: [{ createdAt: { $lt: createdAt } }, { createdAt, _id: { $lt: id } }],
+    });
+    if (ahead >= maxWorking) {
+      await this.keys.deleteOne({ _id: id });
       throw new KeyLimitError(maxWorking);
     }
     return created;

@@ -61,10 +61,7 @@ export function webhookRoutes(deps: GatewayDeps): Router {
         events: body.events ?? [],
         ...(body.description !== undefined ? { description: body.description } : {}),
       });
-      response
-        .set('Cache-Control', 'no-store')
-        .status(201)
-        .json({ webhook: webhookEndpointView(endpoint), secret });
+      response.status(201).json({ webhook: webhookEndpointView(endpoint), secret });
     } catch (error) {
       if (error instanceof WebhookEndpointLimitError) {
         throw new ApiError('webhook_limit_reached', error.message, {});
@@ -131,9 +128,7 @@ export function webhookRoutes(deps: GatewayDeps): Router {
     const id = endpointId(request);
     const rotated = await deps.webhookEndpoints.rotateSecret(appId, id);
     if (!rotated) throw notFound(id);
-    response
-      .set('Cache-Control', 'no-store')
-      .json({ webhook: webhookEndpointView(rotated.endpoint), secret: rotated.secret });
+    response.json({ webhook: webhookEndpointView(rotated.endpoint), secret: rotated.secret });
   });
 
   router.get('/:id/deliveries', async (request, response) => {
