@@ -243,6 +243,16 @@ const unixSeconds = (description: string): SchemaObject => ({
 
 const anyJson = (description: string): SchemaObject => ({ description });
 
+/** The details of a 429 that counts requests a minute. */
+const retryLater: SchemaObject = {
+  type: 'object',
+  properties: {
+    limitPerMinute: { type: 'integer', minimum: 1 },
+    retryAfterSeconds: { type: 'integer', minimum: 1 },
+  },
+  required: ['limitPerMinute', 'retryAfterSeconds'],
+};
+
 /** Error details by code, where the code says what they hold; the rest are any object. */
 const ERROR_DETAILS: Partial<Record<ApiErrorCode, SchemaObject>> = {
   invalid_request: {
@@ -293,22 +303,8 @@ const ERROR_DETAILS: Partial<Record<ApiErrorCode, SchemaObject>> = {
     properties: { issues: arrayOf(ref('Diagnostic')) },
     required: ['issues'],
   },
-  rate_limited: {
-    type: 'object',
-    properties: {
-      limitPerMinute: { type: 'integer', minimum: 1 },
-      retryAfterSeconds: { type: 'integer', minimum: 1 },
-    },
-    required: ['limitPerMinute', 'retryAfterSeconds'],
-  },
-  too_many_auth_failures: {
-    type: 'object',
-    properties: {
-      limitPerMinute: { type: 'integer', minimum: 1 },
-      retryAfterSeconds: { type: 'integer', minimum: 1 },
-    },
-    required: ['limitPerMinute', 'retryAfterSeconds'],
-  },
+  rate_limited: retryLater,
+  too_many_auth_failures: retryLater,
   too_many_streams: object({
     scope: { enum: ['key', 'app'] },
     limit: { type: 'integer', minimum: 1 },

@@ -95,11 +95,6 @@ export class RunFeeds {
     private readonly pollMs: number = RUN_EVENTS_POLL_MS,
   ) {}
 
-  /** Runs followed now. */
-  get size(): number {
-    return this.feeds.size;
-  }
-
   /**
    * The app's run as a viewer's snapshot should show it: the followed version, or one read shared
    * with every viewer asking meanwhile, so a crowd arriving at once costs one read of a large run.
@@ -142,11 +137,6 @@ export class RunFeeds {
         if (joined.followers.size === 0) this.drop(joined);
       },
     };
-  }
-
-  /** Stops every feed without telling followers: for shutdown, after streams were closed. */
-  close(): void {
-    for (const feed of this.feeds.values()) this.drop(feed);
   }
 
   private schedule(feed: Feed): void {

@@ -1,12 +1,6 @@
 import { waitFor } from '@weft/infra';
+import { parseServerSentEvents, type ReadEvent } from '../../support/server-sent-events';
 import { expectApiError, startGatewayFixture, type GatewayFixture } from './gateway-fixture';
-
-/** One Server-Sent Event as read. */
-interface ReadEvent {
-  id: number;
-  event: string;
-  data: Record<string, unknown>;
-}
 
 /** A stream being read: its events so far, and whether the server has closed it. */
 interface OpenStream {
@@ -15,24 +9,6 @@ interface OpenStream {
   closed: Promise<void>;
   isClosed(): boolean;
   abort(): void;
-}
-
-function parseEvents(text: string): ReadEvent[] {
-  return text
-    .split('\n\n')
-    .filter((block) => block.includes('event: '))
-    .map((block) => {
-      const line = (name: string) =>
-        block
-          .split('\n')
-          .find((candidate) => candidate.startsWith(`${name}: `))
-          ?.slice(name.length + 2) ?? '';
-      return {
-        id: Number(line('id')),
-        event: line('event'),
-        data: JSON.parse(line('data')) as Record<string, unknown>,
-      };
-    });
 }
 
 async function openStream(fx: GatewayFixture, runId: string, apiKey: string): Promise<OpenStream> {
@@ -62,7 +38,7 @@ async function openStream(fx: GatewayFixture, runId: string, apiKey: string): Pr
         const { done, value } = await reader.read();
         if (done) break;
         text += value;
-        stream.events = parseEvents(text);
+        stream.events = parseServerSentEvents(text);
       }
     } catch {
       // Aborted by the test.

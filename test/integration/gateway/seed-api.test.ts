@@ -1,6 +1,7 @@
 import { startFakeFal, type FakeFal } from '../../fakes/fal-server';
 import { startFakeOpenAi, type FakeOpenAi } from '../../fakes/openai-server';
 import { TestEngine } from '../../support/engine';
+import { parseServerSentEvents, type ReadEvent } from '../../support/server-sent-events';
 import { waitFor } from '../../support/test-infrastructure';
 import { createStepHandlers, stepServices } from '../steps/step-services';
 
@@ -38,25 +39,11 @@ async function curl(
 }
 
 /** Reads a Server-Sent Events stream to its end. */
-async function readEvents(
-  url: string,
-  apiKey: string,
-): Promise<{ event: string; data: Record<string, unknown> }[]> {
+async function readEvents(url: string, apiKey: string): Promise<ReadEvent[]> {
   const response = await fetch(url, { headers: { 'X-API-Key': apiKey } });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-  const text = await response.text();
-  return text
-    .split('\n\n')
-    .filter((block) => block.includes('event:'))
-    .map((block) => {
-      const line = (name: string) =>
-        block
-          .split('\n')
-          .find((candidate) => candidate.startsWith(`${name}: `))
-          ?.slice(name.length + 2) ?? '';
-      return { event: line('event'), data: JSON.parse(line('data')) as Record<string, unknown> };
-    });
+  return parseServerSentEvents(await response.text());
 }
 
 describe('the seeds’ API requests, sent as written', () => {
