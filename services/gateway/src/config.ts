@@ -66,6 +66,7 @@ function trustProxyOf(raw: string | undefined): number | string | undefined {
 /** Parses the gateway's environment into a frozen object; throws ConfigError naming what to fix. */
 export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const publicUrl = env.PUBLIC_URL?.trim();
+  const trustProxy = trustProxyOf(env.TRUST_PROXY);
   return Object.freeze({
     ...readBaseConfig(env),
     port: integer(env, 'PORT', 8080, { min: 0, max: 65535 }),
@@ -85,9 +86,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       DEFAULT_AUTH_FAILURES_PER_MINUTE,
       { min: 0, max: 1_000_000 },
     ),
-    ...(trustProxyOf(env.TRUST_PROXY) === undefined
-      ? {}
-      : { trustProxy: trustProxyOf(env.TRUST_PROXY) }),
+    ...(trustProxy === undefined ? {} : { trustProxy }),
     maxKeysPerApp: integer(env, 'MAX_KEYS_PER_APP', DEFAULT_MAX_KEYS_PER_APP, {
       min: 1,
       max: 10_000,
