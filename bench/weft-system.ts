@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
-import { freePort, waitFor } from '@weft/infra';
+import { freePort, serviceArguments, waitFor, type ServiceName } from '@weft/infra';
 import { createKafkaClient } from '@weft/kafka';
 import { AppStore, connectDatabase } from '@weft/store';
 
@@ -179,7 +179,7 @@ export class WeftSystem {
   /** Spawns a service whose health server (and metrics) listens on a port chosen for it. */
   private async spawnWithHealthPort(
     name: string,
-    service: string,
+    service: ServiceName,
     extra: Record<string, string>,
   ): Promise<void> {
     const port = await freePort();
@@ -191,14 +191,13 @@ export class WeftSystem {
 
   private spawn(
     name: string,
-    service: string,
+    service: ServiceName,
     metricsUrl: string,
     extra: Record<string, string>,
   ): void {
     // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the services.
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const main = join(ROOT, 'services', service, 'dist', 'main.js');
-    const child = spawn(process.execPath, [...nodeArgs, main], {
+    const child = spawn(process.execPath, [...nodeArgs, ...serviceArguments(service)], {
       env: { ...this.env, HEALTH_PORT: '0', ...extra },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -2,14 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-
-const ROOT = join(__dirname, '..', '..');
+import { serviceArguments, type ServiceName } from '@weft/infra';
 
 /** One service of the system under test: a built `services/<service>/dist/main.js`. */
 export interface ServiceSpec {
   /** Unique here, e.g. `worker-1`. */
   name: string;
-  service: 'gateway' | 'orchestrator' | 'worker' | 'webhooks';
+  service: ServiceName;
   /** Where `/readyz` and `/metrics` answer: HEALTH_PORT, or the gateway's PORT. */
   healthPort: number;
   /** The environment of incarnation `n` (1 for the first start); `''` unsets a variable. */
@@ -81,18 +80,14 @@ export class ServiceProcesses {
     const incarnation = slot.incarnation;
     const out = openSync(join(this.logDir, `${name}.log`), 'a');
     try {
-      const child = spawn(
-        process.execPath,
-        [join(ROOT, 'services', slot.spec.service, 'dist', 'main.js')],
-        {
-          env: environment(slot.spec.env(incarnation)),
-          stdio: ['ignore', out, out],
-          // A process group of its own. In this program's group, a stopped service dies when the
-          // group is orphaned: the kernel then sends every stopped member SIGHUP, which ended a
-          // SIGSTOP fault as a kill. This program still kills its children when it exits.
-          detached: true,
-        },
-      );
+      const child = spawn(process.execPath, serviceArguments(slot.spec.service), {
+        env: environment(slot.spec.env(incarnation)),
+        stdio: ['ignore', out, out],
+        // A process group of its own. In this program's group, a stopped service dies when the
+        // group is orphaned: the kernel then sends every stopped member SIGHUP, which ended a
+        // SIGSTOP fault as a kill. This program still kills its children when it exits.
+        detached: true,
+      });
       slot.child = child;
       child.once('exit', (code, signal) => {
         if (slot.child === child) slot.child = undefined;

@@ -134,6 +134,7 @@ export {
   attemptKey,
   cancelRun,
   isResumable,
+  isSettledNode,
   nextTimerAt,
   resumeRun,
   runOutputs,

@@ -5,6 +5,7 @@ import {
   applyStepResult,
   applyTimers,
   cancelRun,
+  isSettledNode,
   nextTimerAt,
   resumeRun,
   runOutputs,
@@ -472,8 +473,15 @@ describe('cancel and resume', () => {
   });
 });
 
+/** Watchers skip settled nodes when they read a run again: no transition may change one. */
+function expectSettledKept(before: RunRecord, after: RunRecord): void {
+  for (const [id, node] of Object.entries(before.nodes)) {
+    if (isSettledNode(node)) expect(after.nodes[id]).toEqual(node);
+  }
+}
+
 describe('property: duplicated and reordered reports', () => {
-  it('enqueue each (node, attempt) once and always end the run', () => {
+  it('enqueue each (node, attempt) once, never change a settled node and always end the run', () => {
     const graph = fc.integer({ min: 1, max: 12 }).chain((size) =>
       fc.record({
         size: fc.constant(size),
@@ -542,12 +550,15 @@ describe('property: duplicated and reordered reports', () => {
         ) {
           const next = pending.shift();
           now += 10_000;
+          const before = t.run;
           t = next
             ? applyStepResult(t.run, next, context(definition, now))
             : applyTimers(t.run, context(definition, now));
+          expectSettledKept(before, t.run);
           enqueue(t);
         }
         expect(['completed', 'failed']).toContain(t.run.status);
+        expectSettledKept(t.run, resumeRun(t.run, context(definition, now)).run);
       }),
       { numRuns: 200 },
     );

@@ -217,6 +217,14 @@ export function cancelRun(run: RunRecord, context: TransitionContext): Transitio
   return state.finish();
 }
 
+/**
+ * True for a node whose record never changes again, whatever the run does next: a completed node
+ * (a resume keeps it as it is). Watchers of a run need not read such a node twice.
+ */
+export function isSettledNode(node: NodeRecord): boolean {
+  return node.status === 'completed';
+}
+
 /** Runs that can be resumed: those that ended other than `completed`. */
 export function isResumable(status: RunStatus): boolean {
   return status === 'failed' || status === 'cancelled' || status === 'timed_out';
@@ -231,10 +239,9 @@ export function resumeRun(run: RunRecord, context: TransitionContext): Transitio
   if (!isResumable(run.status)) return { run, messages: [], changed: false };
   const nodes: Record<string, NodeRecord> = {};
   for (const [id, node] of Object.entries(run.nodes)) {
-    nodes[id] =
-      node.status === 'completed'
-        ? node
-        : { status: 'pending', attempt: node.attempt, attemptBase: node.attempt };
+    nodes[id] = isSettledNode(node)
+      ? node
+      : { status: 'pending', attempt: node.attempt, attemptBase: node.attempt };
   }
   const { finishedAt: _finished, error: _error, deadlineAt: _deadline, ...rest } = run;
   const resumed: RunRecord = {

@@ -11,3 +11,4 @@ export { defaultStateDir, cacheDir, repoRoot } from './paths';
 export { dockerEngineAnswers } from './docker-engine';
 export { waitFor, type WaitOptions } from './wait-for';
 export { freePort } from './ports';
+export { SERVICE_NODE_FLAGS, serviceArguments, type ServiceName } from './services';

@@ -4,6 +4,7 @@ export { AttemptClaims, type ClaimAnswer } from './attempt-claims';
 export { DefinitionStore } from './definition-store';
 export { OutboxPublisher } from './outbox-publisher';
 export { RunStore, type AppliedTransition, type RunObserver } from './run-store';
+export type { RunUpdate } from './run-document';
 export type {
   CreateRunInput,
   ListRunsQuery,

@@ -62,8 +62,20 @@ export function runFromDocument(document: RunDocument): StoredRun {
     ...rest,
     id: _id,
     input: JSON.parse(input) as Record<string, unknown>,
-    nodes: Object.fromEntries(
-      Object.entries(nodes).map(([nodeId, node]) => [nodeId, nodeFromDocument(node)]),
-    ),
+    nodes: nodesFromDocument(nodes),
   };
+}
+
+/** A run read without its input and outbox, and perhaps without some nodes (see RunStore.reread). */
+export type RunUpdate = Omit<StoredRun, 'input' | 'outbox'>;
+
+export function runUpdateFromDocument(document: Omit<RunDocument, 'input' | 'outbox'>): RunUpdate {
+  const { _id, nodes, batch: _batch, ...rest } = document;
+  return { ...rest, id: _id, nodes: nodesFromDocument(nodes) };
+}
+
+function nodesFromDocument(nodes: Record<string, NodeDocument>): Record<string, NodeRecord> {
+  return Object.fromEntries(
+    Object.entries(nodes).map(([nodeId, node]) => [nodeId, nodeFromDocument(node)]),
+  );
 }

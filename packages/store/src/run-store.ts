@@ -18,7 +18,13 @@ import {
 import type { DefinitionStore } from './definition-store';
 import { newId } from './ids';
 import type { OutboxPublisher } from './outbox-publisher';
-import { runFromDocument, runToDocument, type RunDocument } from './run-document';
+import {
+  runFromDocument,
+  runToDocument,
+  runUpdateFromDocument,
+  type RunDocument,
+  type RunUpdate,
+} from './run-document';
 import {
   clearingUpdate,
   composed,
@@ -254,6 +260,22 @@ export class RunStore {
   async versionOf(appId: string, runId: string): Promise<number | undefined> {
     const found = await this.runs.findOne({ _id: runId, appId }, { projection: { v: 1 } });
     return found?.v;
+  }
+
+  /**
+   * The run again, for a watcher that has read it before and holds what cannot have changed: read
+   * without its input (fixed at the start), its outbox, and the nodes in `settled`, whose records
+   * never change again (see isSettledNode). Undefined when the app has no such run.
+   */
+  async reread(
+    appId: string,
+    runId: string,
+    settled: Iterable<string>,
+  ): Promise<RunUpdate | undefined> {
+    const projection: Record<string, 0> = { input: 0, outbox: 0 };
+    for (const nodeId of settled) projection[`nodes.${nodeId}`] = 0;
+    const document = await this.runs.findOne({ _id: runId, appId }, { projection });
+    return document ? runUpdateFromDocument(document) : undefined;
   }
 
   /** Any app's run: for the engine's own services, never for an API caller. */

@@ -18,6 +18,7 @@ describe('the gateway app (HTTP edges)', () => {
     create: unused,
     get: unused,
     versionOf: unused,
+    reread: unused,
     list: unused,
     cancel: unused,
     resume: unused,

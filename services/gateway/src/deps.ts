@@ -20,7 +20,7 @@ export interface GatewayDeps {
     WorkflowStore,
     'get' | 'list' | 'versions' | 'save' | 'getById' | 'listOwn' | 'delete'
   >;
-  runs: Pick<RunStore, 'create' | 'get' | 'versionOf' | 'list' | 'cancel' | 'resume'>;
+  runs: Pick<RunStore, 'create' | 'get' | 'versionOf' | 'reread' | 'list' | 'cancel' | 'resume'>;
   /** Step outputs kept out of line, served at `/v1/artifacts/:id`. */
   artifacts: Pick<ArtifactStore, 'open'>;
   /** What `store_results` wrote, read at `/v1/collections/:name/documents`. */

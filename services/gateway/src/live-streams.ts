@@ -4,7 +4,7 @@ import { ApiError } from './api-error';
 import { DEFAULT_STREAM_LIMITS } from './config';
 
 /** A comment this often keeps proxies from closing a quiet stream. */
-const KEEP_ALIVE_MS = 15_000;
+export const KEEP_ALIVE_MS = 15_000;
 const KEEP_ALIVE = Buffer.from(': keep-alive\n\n');
 /** How often the keys of open streams are checked for revocation, when another gateway revoked. */
 export const KEY_CHECK_MS = 2_000;

@@ -57,6 +57,7 @@ function fakeDeps(overrides: Partial<GatewayDeps> = {}): GatewayDeps {
       create: unused,
       get: unused,
       versionOf: unused,
+      reread: unused,
       list: unused,
       cancel: unused,
       resume: unused,

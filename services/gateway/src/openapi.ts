@@ -22,6 +22,7 @@ import {
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   DEFAULT_STREAM_LIMITS,
 } from './config';
+import { KEEP_ALIVE_MS, KEY_CHECK_MS, MAX_UNSENT_BYTES } from './live-streams';
 import { MAX_WEBHOOK_URL_LENGTH } from './request-schemas';
 import { DEFAULT_DOCUMENTS_LIMIT, MAX_DOCUMENTS_LIMIT } from './routes/data';
 import { DEFAULT_RUNS_LIMIT, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_RUNS_LIMIT } from './routes/runs';
@@ -1224,9 +1225,9 @@ const sseDescription = [
   '`event: node` — a node changed status or attempt (`RunNodeEvent`);',
   '`event: run` — the run changed status (`RunStatusEvent`);',
   '`event: end` — the final run view (`RunView`), then the server closes the stream; sent right after the snapshot when the run had already ended.',
-  'A `: keep-alive` comment comes every 15 s.',
+  `A \`: keep-alive\` comment comes every ${KEEP_ALIVE_MS / 1000} s.`,
   `Each API key may hold \`MAX_STREAMS_PER_KEY\` streams open at once (default ${DEFAULT_STREAM_LIMITS.perKey}) and each app \`MAX_STREAMS_PER_APP\` (default ${DEFAULT_STREAM_LIMITS.perApp}), per gateway instance; beyond it the answer is 429 \`too_many_streams\`.`,
-  'The stream closes without `end` when its key is revoked, or when the reader falls 1 MiB behind.',
+  `The stream closes without \`end\` when its key is revoked (within ${KEY_CHECK_MS / 1000} s when revoked through another gateway instance), or when the reader falls ${MAX_UNSENT_BYTES / 1024 / 1024} MiB behind.`,
 ].join('\n');
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-import { isTerminalRunStatus } from '@weft/core';
+import { isSettledNode, isTerminalRunStatus } from '@weft/core';
 import type { Logger } from '@weft/observability';
-import type { RunStore, StoredRun } from '@weft/store';
+import type { RunStore, RunUpdate, StoredRun } from '@weft/store';
 import { nodeView, runView } from './run-view';
 
 /** How often a followed run's version is read again. */
@@ -67,6 +67,8 @@ interface Feed {
   runId: string;
   /** The latest version read; followers' snapshots show it. */
   run: StoredRun;
+  /** Nodes of `run` that are settled: a change of the run is read without them. */
+  settled: string[];
   /** The id of the last event sent; the feed numbers events, so all followers share them. */
   id: number;
   followers: Set<RunFollower>;
@@ -80,8 +82,9 @@ interface Feed {
 
 /**
  * One watcher per followed run in this gateway, however many streams follow it: every
- * {@link RUN_EVENTS_POLL_MS} it reads the run's version, reads the run only when that changed, and
- * turns the change into SSE text once for all followers. A stream then costs a socket write per
+ * {@link RUN_EVENTS_POLL_MS} it reads the run's version, reads the run again only when that
+ * changed (and then without the nodes that cannot have), and turns the change into SSE text once
+ * for all followers. A stream then costs a socket write per
  * change, and nothing while the run is quiet.
  */
 export class RunFeeds {
@@ -90,7 +93,7 @@ export class RunFeeds {
   private readonly reading = new Map<string, Promise<StoredRun | undefined>>();
 
   constructor(
-    private readonly runs: Pick<RunStore, 'get' | 'versionOf'>,
+    private readonly runs: Pick<RunStore, 'get' | 'versionOf' | 'reread'>,
     private readonly logger: Logger,
     private readonly pollMs: number = RUN_EVENTS_POLL_MS,
   ) {}
@@ -120,6 +123,7 @@ export class RunFeeds {
         appId: run.appId,
         runId: run.id,
         run,
+        settled: settledNodes(run),
         id: 1,
         followers: new Set(),
         rendered: new Map(),
@@ -160,12 +164,16 @@ export class RunFeeds {
       const version = await this.runs.versionOf(feed.appId, feed.runId);
       if (!this.live(feed)) return;
       if (version !== feed.run.v) {
-        const next =
-          version === undefined ? undefined : await this.runs.get(feed.appId, feed.runId);
+        const update =
+          version === undefined
+            ? undefined
+            : await this.runs.reread(feed.appId, feed.runId, feed.settled);
         if (!this.live(feed)) return;
-        if (!next) return this.end(feed);
+        if (!update) return this.end(feed);
+        const next = updated(feed.run, update);
         const events = runChanges(feed.run, next);
         feed.run = next;
+        feed.settled = settledNodes(next);
         feed.rendered.clear();
         if (events.length > 0) {
           const chunk = Buffer.from(
@@ -176,6 +184,8 @@ export class RunFeeds {
         if (isTerminalRunStatus(next.status)) return this.end(feed);
       }
     } catch (error) {
+      // Nobody follows any longer (the gateway may be closing its database connection meanwhile).
+      if (!this.live(feed)) return;
       // The database may be restarting: streams wait for it rather than end.
       this.logger.warn('run feed read failed; trying again', {
         runId: feed.runId,
@@ -201,6 +211,15 @@ export class RunFeeds {
     }
     return chunk;
   }
+}
+
+/** `run` as `update` read it again: the nodes it left out are settled, so they are as they were. */
+function updated(run: StoredRun, update: RunUpdate): StoredRun {
+  return { ...update, input: run.input, nodes: { ...run.nodes, ...update.nodes } };
+}
+
+function settledNodes(run: StoredRun): string[] {
+  return Object.keys(run.nodes).filter((nodeId) => isSettledNode(run.nodes[nodeId]!));
 }
 
 function feedKey(appId: string, runId: string): string {

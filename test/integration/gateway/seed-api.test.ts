@@ -279,7 +279,7 @@ describe('live run status over Server-Sent Events', () => {
           dag: {
             nodes: {
               wait: { task: 'core/delay', inputs: { ms: 300 } },
-              after: { task: 'core/transform', inputs: { value: 'done' } },
+              after: { task: 'core/delay', inputs: { ms: 300 } },
             },
             edges: [{ from: 'wait', to: 'after' }],
           },
@@ -302,6 +302,9 @@ describe('live run status over Server-Sent Events', () => {
     expect(events.filter((e) => e.event === 'run').at(-1)?.data).toMatchObject({
       status: 'completed',
     });
+    // While `after` waits, the watcher reads the run without `wait`, settled: the end still shows it.
+    const view = await curl(gateway, 'GET', `/v1/workflows/runs/${runId}`);
+    expect(events.at(-1)?.data).toEqual(view.json);
 
     // A run that already ended: its snapshot, then its end.
     const again = await readEvents(
