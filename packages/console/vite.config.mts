@@ -14,6 +14,7 @@ export default defineConfig({
   resolve: {
     // Core is pure TypeScript: bundle its sources, so the console validates as the API does.
     alias: [
+      { find: /^@weft\/contract$/, replacement: resolve(HERE, '../contract/src/index.ts') },
       { find: /^@weft\/core$/, replacement: resolve(HERE, '../core/src/index.ts') },
       { find: /^@weft\/client$/, replacement: resolve(HERE, '../client/src/index.ts') },
     ],

@@ -42,12 +42,19 @@ const TIMELINE: [number, RunEvent][] = [
   [1500, node('check', { status: 'running' })],
   [
     1600,
-    node('check', { status: 'retrying', error: { code: 'rate_limited', message: 'slow down' } }),
+    node('check', {
+      status: 'retrying',
+      error: { code: 'rate_limited', message: 'slow down', retryable: true },
+    }),
   ],
   [2600, node('check', { status: 'running', attempt: 2 })],
   [
     2900,
-    node('check', { status: 'failed', attempt: 2, error: { code: 'boom', message: 'it broke' } }),
+    node('check', {
+      status: 'failed',
+      attempt: 2,
+      error: { code: 'boom', message: 'it broke', retryable: false },
+    }),
   ],
   [3000, { type: 'run', data: { runId: 'run_1', status: 'failed' } }],
   [
@@ -60,7 +67,7 @@ const TIMELINE: [number, RunEvent][] = [
           status: 'failed',
           attempt: 2,
           durationMs: 300,
-          error: { code: 'boom', message: 'it broke' },
+          error: { code: 'boom', message: 'it broke', retryable: false },
         },
       }),
     },
@@ -159,7 +166,11 @@ describe('ProgressRenderer, on a terminal', () => {
     renderer.event(
       node('gen', {
         status: 'retrying',
-        error: { code: 'provider_error', message: 'a long explanation of what went wrong' },
+        error: {
+          code: 'provider_error',
+          message: 'a long explanation of what went wrong',
+          retryable: true,
+        },
       }),
     );
     expect(writes.at(-1)).toContain('\x1b[33m↻ retrying');

@@ -1,108 +1,34 @@
-// The wire shapes of Weft's HTTP API (services/gateway/README.md), declared here rather than
-// imported from the engine's packages so the client has no dependencies at all.
+// The wire shapes of Weft's HTTP API (services/gateway/README.md). Those the contract declares
+// (@weft/contract, which the gateway's views and the OpenAPI document come from too) are its
+// types; the rest are still declared here until they move there.
+
+import type {
+  NodeStatus,
+  RunNodeEvent,
+  RunStatus,
+  RunStatusEvent,
+  RunSummary,
+  RunView,
+} from '@weft/contract';
 
 /** Any JSON value. */
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** A run's lifecycle: pending → running → completed | failed | cancelled | timed_out. */
-export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
-
-/** A node's lifecycle: pending → queued → running → completed | failed | skipped | cancelled. */
-export type NodeStatus =
-  'pending' | 'queued' | 'running' | 'retrying' | 'completed' | 'failed' | 'skipped' | 'cancelled';
-
-/** The run statuses after which nothing changes any more. */
-export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = [
-  'completed',
-  'failed',
-  'cancelled',
-  'timed_out',
-];
-
-/** True once a run has ended, whichever way. */
-export function isTerminalRunStatus(status: RunStatus): boolean {
-  return TERMINAL_RUN_STATUSES.includes(status);
-}
-
-/** A step's failure as a node records it. */
-export interface StepError {
-  /** Stable, e.g. `provider_rate_limited`, `invalid_input`, `step_timeout`. */
-  code: string;
-  message: string;
-  /** False for permanent failures. */
-  retryable?: boolean;
-  retryAfterMs?: number;
-  details?: unknown;
-}
-
-/** Why a run ended other than `completed`. */
-export interface RunError {
-  code: string;
-  message: string;
-  /** The node whose failure ended the run, when one did. */
-  nodeId?: string;
-}
-
-/** Which workflow a run runs. */
-export interface RunWorkflowRef {
-  /** The saved workflow's id; absent for a built-in template or an inline plan. */
-  id?: string;
-  slug?: string;
-  version?: number;
-  /** True for an inline plan run once. */
-  ephemeral: boolean;
-  name: string;
-}
-
-/** Why a node that is not running yet waits (the gateway explains queued and retrying nodes). */
-export interface Waiting {
-  reason: 'no_worker' | 'queue_backlog' | 'backoff' | 'rate_limited';
-  message: string;
-  /** For `backoff` and `rate_limited`: when the next attempt is due (ISO-8601). */
-  until?: string;
-  /** For queued nodes: the step topic and how many messages its pool has yet to take. */
-  topic?: string;
-  lag?: number;
-}
-
-/** One node of a run; times are ISO-8601. */
-export interface NodeView {
-  status: NodeStatus;
-  /** Attempts started so far (0 before the first). */
-  attempt: number;
-  queuedAt?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  /** From the current attempt's start to its end. */
-  durationMs?: number;
-  result?: unknown;
-  error?: StepError;
-  waiting?: Waiting;
-}
-
-/** A run as `GET /v1/workflows/runs` lists it. */
-export interface RunSummary {
-  runId: string;
-  status: RunStatus;
-  workflow: RunWorkflowRef;
-  error: RunError | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** From creation to the end; `null` until the run ends. */
-  durationMs: number | null;
-  statusUrl: string;
-}
-
-/** A run as `GET /v1/workflows/runs/:runId` shows it. */
-export interface RunView extends RunSummary {
-  input: Record<string, unknown>;
-  nodes: Record<string, NodeView>;
-  /** Each node's result by node id once the run completed; `null` otherwise. */
-  outputs: Record<string, unknown> | null;
-}
-
+export {
+  isTerminalRunStatus,
+  RUN_STATUSES,
+  TERMINAL_RUN_STATUSES,
+  type NodeStatus,
+  type NodeView,
+  type RunError,
+  type RunStatus,
+  type RunSummary,
+  type RunView,
+  type RunWorkflowRef,
+  type StepError,
+  type Waiting,
+} from '@weft/contract';
 /** A workflow definition in either accepted form (canonical `dag` or `steps`). */
 export type WorkflowDocument = Record<string, unknown>;
 
@@ -414,24 +340,10 @@ export interface ExecutionPageApi {
 // ---- Live run events (`GET /v1/workflows/runs/:runId/events`) ----
 
 /** A node's status or attempt changed. */
-export interface NodeEventData {
-  runId: string;
-  nodeId: string;
-  status: NodeStatus;
-  attempt: number;
-  startedAt?: string;
-  finishedAt?: string;
-  durationMs?: number;
-  error?: StepError;
-}
+export type NodeEventData = RunNodeEvent;
 
 /** The run's status changed. */
-export interface RunStatusEventData {
-  runId: string;
-  status: RunStatus;
-  error?: RunError;
-  finishedAt?: string;
-}
+export type RunStatusEventData = RunStatusEvent;
 
 /**
  * One event of a run's live stream: `snapshot` (the run view, first), `node` and `run` changes,

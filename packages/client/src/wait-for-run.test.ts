@@ -250,7 +250,7 @@ describe('RunTracker', () => {
         nodeId: 'a',
         status: 'failed',
         attempt: 1,
-        error: { code: 'x', message: 'y' },
+        error: { code: 'x', message: 'y', retryable: false },
       },
     });
     tracker.apply({
@@ -260,7 +260,7 @@ describe('RunTracker', () => {
     expect(tracker.view?.nodes.a).toEqual({
       status: 'failed',
       attempt: 1,
-      error: { code: 'x', message: 'y' },
+      error: { code: 'x', message: 'y', retryable: false },
     });
     expect(tracker.view).toMatchObject({ status: 'failed', error: { code: 'node_failed' } });
     // A poll showing the same state makes no events but the end.

@@ -1,12 +1,10 @@
+import type { NodeStatus } from '@weft/contract';
 import { onErrorOf, type WorkflowDefinition } from './definition-types';
 import { graphOf, topologicalPositions } from './graph';
 
-/** A node's lifecycle: pending → queued → running → completed | failed | skipped | cancelled, with retrying between attempts. */
-export type NodeStatus =
-  'pending' | 'queued' | 'running' | 'retrying' | 'completed' | 'failed' | 'skipped' | 'cancelled';
-
-/** A run's lifecycle: pending → running → completed | failed | cancelled | timed_out. */
-export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
+// The statuses are the API's: one list, in the contract.
+export type { NodeStatus, RunStatus } from '@weft/contract';
+export { isTerminalRunStatus } from '@weft/contract';
 
 /** Where one node of a run stands. `attempt` counts attempts started (0 before the first). */
 export interface NodeProgress {
@@ -23,21 +21,10 @@ const TERMINAL_NODE: ReadonlySet<NodeStatus> = new Set([
   'skipped',
   'cancelled',
 ]);
-const TERMINAL_RUN: ReadonlySet<RunStatus> = new Set([
-  'completed',
-  'failed',
-  'cancelled',
-  'timed_out',
-]);
 
 /** True for statuses a node never leaves. */
 export function isTerminalNodeStatus(status: NodeStatus): boolean {
   return TERMINAL_NODE.has(status);
-}
-
-/** True for statuses a run never leaves. */
-export function isTerminalRunStatus(status: RunStatus): boolean {
-  return TERMINAL_RUN.has(status);
 }
 
 /** A node's status in `progress` (own entries only), `pending` when it has none. */

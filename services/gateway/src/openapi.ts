@@ -1,3 +1,4 @@
+import { RUN_COMPONENTS } from '@weft/contract';
 import {
   CANONICAL_DEFINITION_SCHEMA,
   DIAGNOSTIC_CODES,
@@ -314,39 +315,9 @@ const ERROR_DETAILS: Partial<Record<ApiErrorCode, SchemaObject>> = {
   internal_error: object({ requestId: { type: 'string' } }),
 };
 
-const RUN_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timed_out'];
-const NODE_STATUSES = [
-  'pending',
-  'queued',
-  'running',
-  'retrying',
-  'completed',
-  'failed',
-  'skipped',
-  'cancelled',
-];
-
 // ---------------------------------------------------------------------------------------------
 // Component schemas
 // ---------------------------------------------------------------------------------------------
-
-const runSummaryProperties: Record<string, SchemaObject> = {
-  runId: text('`run_…`.'),
-  status: ref('RunStatus'),
-  workflow: ref('RunWorkflowRef'),
-  error: nullable(ref('RunError')),
-  createdAt: dateTime('When the run was created.'),
-  startedAt: nullable(dateTime('When its first step started; `null` before.')),
-  finishedAt: nullable(dateTime('When it ended; `null` before.')),
-  durationMs: nullable({
-    type: 'integer',
-    minimum: 0,
-    description: 'From creation to the end; `null` until the run ends.',
-  }),
-  statusUrl: text('Where the run is polled: `GET /v1/workflows/runs/{runId}`.', {
-    format: 'uri',
-  }),
-};
 
 const workflowVersionSummaryProperties: Record<string, SchemaObject> = {
   id: nullable(text('`wf_…`; `null` for a built-in template.')),
@@ -455,109 +426,7 @@ const SCHEMAS: Record<string, SchemaObject> = {
   ),
 
   // Runs
-  RunStatus: {
-    type: 'string',
-    enum: RUN_STATUSES,
-    description: 'pending → running → completed | failed | cancelled | timed_out.',
-  },
-  NodeStatus: {
-    type: 'string',
-    enum: NODE_STATUSES,
-    description:
-      'pending → queued → running → completed | failed | skipped | cancelled, with retrying between attempts.',
-  },
-  RunWorkflowRef: object(
-    {
-      id: text('`wf_…`; absent for a built-in template or a plan.'),
-      slug: text('The slug it was started by; absent for a plan.'),
-      version: { type: 'integer', minimum: 1, description: 'The immutable version it runs.' },
-      ephemeral: { type: 'boolean', description: 'True for an inline `plan` run once.' },
-      name: text("The definition's `name`."),
-    },
-    { optional: ['id', 'slug', 'version'], description: 'The workflow a run executes.' },
-  ),
-  RunError: object(
-    {
-      code: text('e.g. `node_failed`, `run_cancelled`, `run_timeout`.'),
-      message: { type: 'string' },
-      nodeId: text('The node that failed the run, when one did.'),
-    },
-    { optional: ['nodeId'], description: 'Why a run ended other than `completed`.' },
-  ),
-  StepError: {
-    type: 'object',
-    description: "A step's failure, as its worker reported it.",
-    properties: {
-      code: text('Stable, e.g. `provider_rate_limited`, `invalid_input`, `step_timeout`.'),
-      message: { type: 'string' },
-      retryable: { type: 'boolean', description: 'False for permanent failures.' },
-      retryAfterMs: { type: 'number', minimum: 0 },
-      details: anyJson('What the step added about the failure.'),
-    },
-    required: ['code', 'message', 'retryable'],
-  },
-  NodeView: object(
-    {
-      status: ref('NodeStatus'),
-      attempt: {
-        type: 'integer',
-        minimum: 0,
-        description: 'The current attempt, from 1; 0 before the first.',
-      },
-      queuedAt: dateTime('When its current attempt was queued.'),
-      startedAt: dateTime('When its current attempt started.'),
-      finishedAt: dateTime('When it ended.'),
-      durationMs: {
-        type: 'integer',
-        minimum: 0,
-        description: "From its attempt's start to its end.",
-      },
-      result: anyJson('What the step returned, once it completed.'),
-      error: ref('StepError'),
-      waiting: ref('Waiting'),
-    },
-    {
-      optional: ['queuedAt', 'startedAt', 'finishedAt', 'durationMs', 'result', 'error', 'waiting'],
-      description: 'One node of a run.',
-    },
-  ),
-  Waiting: object(
-    {
-      reason: {
-        type: 'string',
-        enum: ['no_worker', 'queue_backlog', 'backoff', 'rate_limited'],
-        description:
-          '`no_worker`: no worker serves its task (and region); `queue_backlog`: steps are queued ahead of it; `backoff`: its retry waits; `rate_limited`: the provider asked to wait.',
-      },
-      message: text('What it waits for, and what to do about it.'),
-      until: dateTime('For `backoff` and `rate_limited`: when the next attempt is due.'),
-      topic: text('For a queued node: the step topic it waits on.'),
-      lag: { type: 'integer', minimum: 0, description: 'Steps its worker pool has yet to take.' },
-    },
-    {
-      optional: ['until', 'topic', 'lag'],
-      description:
-        'Why a queued or retrying node is not running; in `GET /v1/workflows/runs/{runId}` only, while the run goes on.',
-    },
-  ),
-  RunSummary: object(runSummaryProperties, { description: 'A run as listed.' }),
-  RunView: object(
-    {
-      ...runSummaryProperties,
-      input: { type: 'object', description: 'The run input, defaults applied.' },
-      nodes: {
-        type: 'object',
-        additionalProperties: ref('NodeView'),
-        description: 'Every node of the run, by node id.',
-      },
-      outputs: nullable({
-        type: 'object',
-        description:
-          "Each node's result by node id once the run completed; `null` before, and for runs that ended otherwise (partial results are in `nodes`).",
-      }),
-    },
-    { description: 'A run with its input, nodes and outputs.' },
-  ),
+  ...RUN_COMPONENTS,
   RunAccepted: object(
     {
       runId: text('`run_…`.'),
@@ -816,38 +685,6 @@ const SCHEMAS: Record<string, SchemaObject> = {
     },
   ),
   WebhookDeliveries: object({ deliveries: arrayOf(ref('WebhookDelivery')) }),
-
-  // Server-Sent Events of a run
-  RunNodeEvent: object(
-    {
-      runId: { type: 'string' },
-      nodeId: { type: 'string' },
-      status: ref('NodeStatus'),
-      attempt: { type: 'integer', minimum: 0 },
-      queuedAt: dateTime('When its current attempt was queued.'),
-      startedAt: dateTime('When its current attempt started.'),
-      finishedAt: dateTime('When it ended.'),
-      durationMs: { type: 'integer', minimum: 0 },
-      result: anyJson('What the step returned, once it completed.'),
-      error: ref('StepError'),
-    },
-    {
-      optional: ['queuedAt', 'startedAt', 'finishedAt', 'durationMs', 'result', 'error'],
-      description: 'The data of an `event: node`: a node changed status or attempt.',
-    },
-  ),
-  RunStatusEvent: object(
-    {
-      runId: { type: 'string' },
-      status: ref('RunStatus'),
-      error: ref('RunError'),
-      finishedAt: dateTime('When it ended.'),
-    },
-    {
-      optional: ['error', 'finishedAt'],
-      description: 'The data of an `event: run`: the run changed status.',
-    },
-  ),
 
   // Seed API (/api)
   WorkflowApi: object(

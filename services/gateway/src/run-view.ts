@@ -1,46 +1,10 @@
-import { runOutputs, type NodeRecord, type RunError, type StepError } from '@weft/core';
-import type { RunWorkflowRef, StoredRun } from '@weft/store';
-import type { Waiting } from './waiting';
+import type { NodeView, RunSummary, RunView } from '@weft/contract';
+import { runOutputs, type NodeRecord } from '@weft/core';
+import type { StoredRun } from '@weft/store';
 
-/** One node of a run as the API shows it; times are ISO-8601. */
-export interface NodeView {
-  status: NodeRecord['status'];
-  attempt: number;
-  queuedAt?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  /** From the current attempt's start to its end. */
-  durationMs?: number;
-  result?: unknown;
-  error?: StepError;
-  /** Why a queued or retrying node is not running (run view only, while the run goes on). */
-  waiting?: Waiting;
-}
-
+export type { NodeView, RunView };
 /** A run as listed. Absent times are `null`, so every field is always there. */
-export interface RunSummaryView {
-  runId: string;
-  status: StoredRun['status'];
-  workflow: RunWorkflowRef;
-  error: RunError | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** From creation to the end: what the caller waited. `null` until the run ends. */
-  durationMs: number | null;
-  statusUrl: string;
-}
-
-/** A run as `GET /v1/workflows/runs/:runId` shows it. */
-export interface RunView extends RunSummaryView {
-  input: Record<string, unknown>;
-  nodes: Record<string, NodeView>;
-  /**
-   * Each node's result by node id once the run has completed; `null` before, and for runs that
-   * ended otherwise (the results of the nodes that did complete are in `nodes`).
-   */
-  outputs: Record<string, unknown> | null;
-}
+export type RunSummaryView = RunSummary;
 
 function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();

@@ -1,17 +1,7 @@
+import type { Waiting } from '@weft/contract';
 import { stepTopic, type WorkflowDefinition } from '@weft/core';
 import type { KafkaClient } from '@weft/kafka';
 import type { StoredRun } from '@weft/store';
-
-/** Why a node that could run is not running. */
-export interface Waiting {
-  reason: 'no_worker' | 'queue_backlog' | 'backoff' | 'rate_limited';
-  message: string;
-  /** For `backoff` and `rate_limited`: when the next attempt is due (ISO-8601). */
-  until?: string;
-  /** For queued nodes: the step topic and how many messages its pool has yet to take. */
-  topic?: string;
-  lag?: number;
-}
 
 /** Answers "why is it stuck" for a run's waiting nodes. */
 export interface WaitingExplainer {

@@ -1,17 +1,8 @@
-import type { RunStatus, RunSummary, RunView } from '@weft/client';
+import { RUN_STATUSES, type RunStatus, type RunSummary, type RunView } from '@weft/client';
 import { API_OPTIONS, apiClientOf } from '../api-client';
 import { UsageError, type Command } from '../command';
 import { formatDuration, nodeRow, workflowLabel } from '../run-format';
 import { formatTable } from '../table';
-
-const RUN_STATUSES: readonly RunStatus[] = [
-  'pending',
-  'running',
-  'completed',
-  'failed',
-  'cancelled',
-  'timed_out',
-];
 
 /** The most runs `weft runs list` fetches (page after page). */
 const MAX_LISTED = 1000;

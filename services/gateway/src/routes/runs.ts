@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { RUN_STATUSES } from '@weft/contract';
 import {
   checkDefinition,
   isTerminalRunStatus,
@@ -24,15 +25,6 @@ import { runSummaryView, runView } from '../run-view';
 import { baseUrlOf, statusUrlOf } from '../status-url';
 import { checkWebhookUrl } from '../webhook-url';
 import { workflowNotFound } from './workflows';
-
-const RUN_STATUSES: readonly RunStatus[] = [
-  'pending',
-  'running',
-  'completed',
-  'failed',
-  'cancelled',
-  'timed_out',
-];
 
 /** Runs listed per page: default and most. */
 export const DEFAULT_RUNS_LIMIT = 20;
