@@ -1,3 +1,5 @@
+export { ERROR_COMPONENTS, RequestIssue } from './errors';
+export { MAX_WEBHOOK_URL_LENGTH, WORKFLOW_SLUG_PATTERN } from './names';
 export { componentName, type Components } from './schema-kit';
 export {
   isTerminalRunStatus,
@@ -10,8 +12,11 @@ export {
   NodeStatus,
   NodeView,
   RUN_COMPONENTS,
+  RunAccepted,
   RunError,
+  RunList,
   RunNodeEvent,
+  RunRequest,
   RunStatus,
   RunStatusEvent,
   RunSummary,
@@ -20,3 +25,4 @@ export {
   StepError,
   Waiting,
 } from './runs';
+export { Slug, WORKFLOW_COMPONENTS } from './workflows';

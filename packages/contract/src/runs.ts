@@ -9,7 +9,9 @@ import {
   ref,
   stringEnum,
 } from './schema-kit';
+import { MAX_WEBHOOK_URL_LENGTH } from './names';
 import { NODE_STATUSES, RUN_STATUSES, WAITING_REASONS } from './statuses';
+import { Slug } from './workflows';
 
 export const RunStatus = component(
   'RunStatus',
@@ -206,6 +208,95 @@ export const RunStatusEvent = component(
 );
 export type RunStatusEvent = Static<typeof RunStatusEvent>;
 
+/**
+ * `POST /v1/workflows/run`. What is checked here is answered 400; the plan as a definition, the
+ * input against the workflow's parameters and the webhook URL's address are checked after, 422.
+ */
+export const RunRequest = component(
+  'RunRequest',
+  closedObject(
+    {
+      appId: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength: 100,
+          description: "Optional; if present it must be the API key's app (403 `app_mismatch`).",
+        }),
+      ),
+      // The slug's schema itself, not a reference: the gateway validates with this schema alone.
+      workflowSlug: Type.Optional(Slug),
+      workflowId: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength: 100,
+          description: '`wf_…`: a saved workflow by id, as `/api` shows it.',
+        }),
+      ),
+      version: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          maximum: 1_000_000_000,
+          description: 'With `workflowSlug` or `workflowId`. Default: the latest.',
+        }),
+      ),
+      plan: Type.Optional(
+        anyObject({
+          description:
+            'A definition run once, in either form (`WorkflowDefinition` or `StepsDefinition`); one with errors is answered 422 `invalid_definition`.',
+        }),
+      ),
+      input: Type.Optional(
+        Type.Unknown({
+          description: "The run input: checked against the workflow's input parameters (422).",
+        }),
+      ),
+      webhookUrl: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength: MAX_WEBHOOK_URL_LENGTH,
+          description:
+            'Notified when the run ends: http(s), no credentials, a public address (422 `invalid_webhook_url` otherwise).',
+        }),
+      ),
+    },
+    {
+      description:
+        'Exactly one of `workflowSlug`, `workflowId` (a saved workflow or built-in template) and `plan` (a definition run once). Unknown properties are refused.',
+    },
+  ),
+);
+export type RunRequest = Static<typeof RunRequest>;
+
+export const RunAccepted = component(
+  'RunAccepted',
+  closedObject(
+    {
+      runId: Type.String({ description: '`run_…`.' }),
+      status: ref(RunStatus),
+      statusUrl: Type.String({
+        format: 'uri',
+        description: 'Where the run is polled (also in `Location`).',
+      }),
+    },
+    { description: 'A run that was created (or, for a repeated `Idempotency-Key`, found).' },
+  ),
+);
+export type RunAccepted = Static<typeof RunAccepted>;
+
+export const RunList = component(
+  'RunList',
+  closedObject(
+    {
+      runs: Type.Array(ref(RunSummary), { description: 'Newest first.' }),
+      nextCursor: nullable(
+        Type.String({ description: 'Pass as `cursor` for the next page; `null` on the last.' }),
+      ),
+    },
+    { description: 'A page of runs.' },
+  ),
+);
+export type RunList = Static<typeof RunList>;
+
 /** The components of this module, by their names in the OpenAPI document. */
 export const RUN_COMPONENTS = {
   RunStatus,
@@ -219,4 +310,7 @@ export const RUN_COMPONENTS = {
   RunView,
   RunNodeEvent,
   RunStatusEvent,
+  RunRequest,
+  RunAccepted,
+  RunList,
 };

@@ -1,3 +1,4 @@
+import { WORKFLOW_SLUG_PATTERN } from '@weft/contract';
 import { Schema, type Connection, type Model } from 'mongoose';
 import {
   checkDefinition,
@@ -9,11 +10,8 @@ import {
 import type { DefinitionStore } from './definition-store';
 import { newId } from './ids';
 
-/**
- * What a slug may look like: lowercase letters and digits, `-` or `_` inside, at most 64
- * characters, e.g. `image-generate-v1`. It names the workflow in URLs, so nothing needs escaping.
- */
-export const WORKFLOW_SLUG_PATTERN = '^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$';
+// The slug's form is the API's (@weft/contract); the store refuses any other too.
+export { WORKFLOW_SLUG_PATTERN };
 
 const SLUG = new RegExp(WORKFLOW_SLUG_PATTERN);
 

@@ -1,4 +1,4 @@
-import { RUN_COMPONENTS } from '@weft/contract';
+import { ERROR_COMPONENTS, RUN_COMPONENTS, WORKFLOW_COMPONENTS } from '@weft/contract';
 import {
   CANONICAL_DEFINITION_SCHEMA,
   DIAGNOSTIC_CODES,
@@ -13,7 +13,6 @@ import {
   VECTOR_INDEX_PATTERN,
   VECTOR_ITEM_ID_PATTERN,
   WEBHOOK_EVENT_PATTERN,
-  WORKFLOW_SLUG_PATTERN,
 } from '@weft/store';
 import { httpStatusOf, type ApiErrorCode } from './api-error';
 import {
@@ -24,7 +23,6 @@ import {
   DEFAULT_STREAM_LIMITS,
 } from './config';
 import { KEEP_ALIVE_MS, KEY_CHECK_MS, MAX_UNSENT_BYTES } from './live-streams';
-import { MAX_WEBHOOK_URL_LENGTH } from './request-schemas';
 import { DEFAULT_DOCUMENTS_LIMIT, MAX_DOCUMENTS_LIMIT } from './routes/data';
 import { DEFAULT_RUNS_LIMIT, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_RUNS_LIMIT } from './routes/runs';
 import { MAX_DELIVERIES_LISTED } from './routes/webhooks';
@@ -367,6 +365,7 @@ const workflowApiRequest: SchemaObject = {
 
 const SCHEMAS: Record<string, SchemaObject> = {
   // Errors
+  ...ERROR_COMPONENTS,
   Error: object(
     {
       error: {
@@ -394,15 +393,6 @@ const SCHEMAS: Record<string, SchemaObject> = {
     enum: API_ERROR_CODES,
     description: 'Stable: clients switch on it. A code is never renamed or reused.',
   },
-  RequestIssue: object(
-    {
-      path: text(
-        'A JSON pointer into the body, or `query:<name>`, `param:<name>`, `path:<name>`, `header:<name>`.',
-      ),
-      message: { type: 'string' },
-    },
-    { description: 'One problem with a request.' },
-  ),
   Diagnostic: object(
     {
       code: { type: 'string', enum: diagnosticCodes },
@@ -427,62 +417,8 @@ const SCHEMAS: Record<string, SchemaObject> = {
 
   // Runs
   ...RUN_COMPONENTS,
-  RunAccepted: object(
-    {
-      runId: text('`run_…`.'),
-      status: ref('RunStatus'),
-      statusUrl: text('Where the run is polled (also in `Location`).', { format: 'uri' }),
-    },
-    { description: 'A run that was created (or, for a repeated `Idempotency-Key`, found).' },
-  ),
-  RunList: object(
-    {
-      runs: arrayOf(ref('RunSummary'), 'Newest first.'),
-      nextCursor: nullable(text('Pass as `cursor` for the next page; `null` on the last.')),
-    },
-    { description: 'A page of runs.' },
-  ),
-  RunRequest: {
-    type: 'object',
-    description:
-      'Exactly one of `workflowSlug`, `workflowId` (a saved workflow or built-in template) and `plan` (a definition run once). Unknown properties are refused.',
-    additionalProperties: false,
-    properties: {
-      appId: text("Optional; if present it must be the API key's app (403 `app_mismatch`).", {
-        minLength: 1,
-        maxLength: 100,
-      }),
-      workflowSlug: ref('Slug'),
-      workflowId: text('`wf_…`: a saved workflow by id, as `/api` shows it.', {
-        minLength: 1,
-        maxLength: 100,
-      }),
-      version: {
-        type: 'integer',
-        minimum: 1,
-        maximum: 1_000_000_000,
-        description: 'With `workflowSlug` or `workflowId`. Default: the latest.',
-      },
-      plan: {
-        description: 'A definition in either form, run once.',
-        anyOf: [ref('WorkflowDefinition'), ref('StepsDefinition')],
-      },
-      input: anyJson("The run input: checked against the workflow's input parameters (422)."),
-      webhookUrl: text('Notified when the run ends.', {
-        minLength: 1,
-        maxLength: MAX_WEBHOOK_URL_LENGTH,
-        format: 'uri',
-      }),
-    },
-  },
-
   // Workflows
-  Slug: text(
-    'Lowercase letters, digits, `-` and `_` (at most 64); `run` and `runs` are reserved.',
-    {
-      pattern: WORKFLOW_SLUG_PATTERN,
-    },
-  ),
+  ...WORKFLOW_COMPONENTS,
   WorkflowDefinition: {
     ...CANONICAL_DEFINITION_SCHEMA,
     description:

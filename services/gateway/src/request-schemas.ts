@@ -1,28 +1,10 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { MAX_WEBHOOK_URL_LENGTH, RunRequest, Slug, type RequestIssue } from '@weft/contract';
 import { DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE } from '@weft/core';
-import { MAX_VECTOR_DIMENSIONS, WORKFLOW_SLUG_PATTERN } from '@weft/store';
+import { MAX_VECTOR_DIMENSIONS } from '@weft/store';
 import { ApiError } from './api-error';
 
-/** One problem with a request, located by JSON pointer into the body (or named parameter). */
-export interface RequestIssue {
-  path: string;
-  message: string;
-}
-
-/** `POST /v1/workflows/run`: a saved workflow by slug, or an inline plan. */
-export interface RunRequest {
-  /** Optional; when present it must be the API key's app (403 `app_mismatch` otherwise). */
-  appId?: string;
-  workflowSlug?: string;
-  /** A saved workflow by id (`wf_…`), as the seed API names it. */
-  workflowId?: string;
-  /** Default: the latest. Only with `workflowSlug` or `workflowId`. */
-  version?: number;
-  /** A definition in either form, run once. */
-  plan?: Record<string, unknown>;
-  input?: unknown;
-  webhookUrl?: string;
-}
+export type { RequestIssue, RunRequest };
 
 /** `POST /v1/workflows`. */
 export interface SaveWorkflowRequest {
@@ -30,36 +12,11 @@ export interface SaveWorkflowRequest {
   definition: Record<string, unknown>;
 }
 
-/** The longest webhook URL accepted. */
-export const MAX_WEBHOOK_URL_LENGTH = 2048;
-
-/** A slug; `description` is what a 400 says of one that does not match. */
-const slug = {
-  type: 'string',
-  pattern: WORKFLOW_SLUG_PATTERN,
-  description: 'lowercase letters, digits, "-" or "_" (at most 64, e.g. "image-generate-v1")',
-} as const;
-
-const runRequestSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    appId: { type: 'string', minLength: 1, maxLength: 100 },
-    workflowSlug: slug,
-    workflowId: { type: 'string', minLength: 1, maxLength: 100 },
-    version: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
-    plan: { type: 'object' },
-    // Any JSON: validateRunInput checks it against the workflow's parameters (422, not 400).
-    input: {},
-    webhookUrl: { type: 'string', minLength: 1, maxLength: MAX_WEBHOOK_URL_LENGTH },
-  },
-} as const;
-
 const saveWorkflowRequestSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    slug,
+    slug: Slug,
     definition: { type: 'object' },
   },
   required: ['slug', 'definition'],
@@ -107,7 +64,7 @@ export interface WebhookEndpointRequest {
 }
 
 const webhookEndpointProperties = {
-  url: { type: 'string', minLength: 1, maxLength: 2048 },
+  url: { type: 'string', minLength: 1, maxLength: MAX_WEBHOOK_URL_LENGTH },
   events: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 100 } },
   description: {
     type: 'string',
@@ -135,7 +92,7 @@ const updateWebhookRequestSchema = {
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
 
 /** Validates a `POST /v1/workflows/run` body. */
-export const validateRunRequest = ajv.compile<RunRequest>(runRequestSchema);
+export const validateRunRequest = ajv.compile<RunRequest>(RunRequest);
 
 /** Validates a `POST /v1/workflows` body. */
 export const validateSaveWorkflowRequest =
