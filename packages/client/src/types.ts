@@ -3,6 +3,7 @@
 // types; the rest are still declared here until they move there.
 
 import type {
+  Diagnostics,
   NodeStatus,
   RunNodeEvent,
   RunStatus,
@@ -16,6 +17,13 @@ export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export {
+  type Diagnostic,
+  type Diagnostics,
+  type SavedWorkflow,
+  type SaveWorkflowRequest,
+  type WorkflowSummary,
+  type WorkflowVersion,
+  type WorkflowVersionSummary,
   isTerminalRunStatus,
   RUN_STATUSES,
   TERMINAL_RUN_STATUSES,
@@ -77,65 +85,6 @@ export interface RunPage {
   runs: RunSummary[];
   /** Pass as `cursor` for the next page; `null` on the last. */
   nextCursor: string | null;
-}
-
-/** One finding about a definition. */
-export interface Diagnostic {
-  code: string;
-  message: string;
-  /** The node (or step) it is about. */
-  node?: string;
-  /** The field it is about, e.g. `messages[1].content` or `model_id`. */
-  field?: string;
-  /** JSON pointer into the document as sent. */
-  path?: string;
-}
-
-/** Findings grouped as the API reports them: `errors` block a save or run. */
-export interface Diagnostics {
-  errors: Diagnostic[];
-  type_issues: Diagnostic[];
-  warnings: Diagnostic[];
-}
-
-/** A workflow as `GET /v1/workflows` lists it; built-in templates have `id: null`. */
-export interface WorkflowSummary {
-  id: string | null;
-  slug: string;
-  name: string;
-  description: string | null;
-  latestVersion: number;
-  builtIn: boolean;
-  createdAt: string | null;
-  updatedAt: string | null;
-}
-
-/** One immutable version of a workflow, as listed. */
-export interface WorkflowVersionSummary {
-  id: string | null;
-  slug: string;
-  version: number;
-  name: string;
-  description: string | null;
-  builtIn: boolean;
-  createdAt: string | null;
-}
-
-/** One version with its definition (canonical form). */
-export interface WorkflowVersion extends WorkflowVersionSummary {
-  definition: WorkflowDocument;
-}
-
-/** `POST /v1/workflows`. */
-export interface SaveWorkflowRequest {
-  slug: string;
-  definition: WorkflowDocument;
-}
-
-/** The answer to a save: the new version, and the findings that did not block it. */
-export interface SavedWorkflow {
-  workflow: WorkflowVersionSummary;
-  diagnostics: Diagnostics;
 }
 
 /** An artifact's bytes, as `GET /v1/artifacts/:id` serves them. */

@@ -25,4 +25,16 @@ export {
   StepError,
   Waiting,
 } from './runs';
-export { Slug, WORKFLOW_COMPONENTS } from './workflows';
+export {
+  SavedWorkflow,
+  SaveWorkflowRequest,
+  Slug,
+  StepsDefinition,
+  WORKFLOW_COMPONENTS,
+  WorkflowDefinition,
+  WorkflowSummary,
+  WorkflowVersion,
+  WorkflowVersionSummary,
+} from './workflows';
+export { DIAGNOSTIC_CODES, type DiagnosticCode, type DiagnosticSeverity } from './diagnostic-codes';
+export { DIAGNOSTIC_COMPONENTS, Diagnostic, Diagnostics } from './diagnostics';

@@ -11,7 +11,7 @@ import {
 } from './schema-kit';
 import { MAX_WEBHOOK_URL_LENGTH } from './names';
 import { NODE_STATUSES, RUN_STATUSES, WAITING_REASONS } from './statuses';
-import { Slug } from './workflows';
+import { definitionSent, Slug } from './workflows';
 
 export const RunStatus = component(
   'RunStatus',
@@ -239,12 +239,7 @@ export const RunRequest = component(
           description: 'With `workflowSlug` or `workflowId`. Default: the latest.',
         }),
       ),
-      plan: Type.Optional(
-        anyObject({
-          description:
-            'A definition run once, in either form (`WorkflowDefinition` or `StepsDefinition`); one with errors is answered 422 `invalid_definition`.',
-        }),
-      ),
+      plan: Type.Optional(definitionSent('A definition run once')),
       input: Type.Optional(
         Type.Unknown({
           description: "The run input: checked against the workflow's input parameters (422).",

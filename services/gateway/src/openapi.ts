@@ -1,10 +1,12 @@
-import { ERROR_COMPONENTS, RUN_COMPONENTS, WORKFLOW_COMPONENTS } from '@weft/contract';
 import {
-  CANONICAL_DEFINITION_SCHEMA,
-  DIAGNOSTIC_CODES,
-  STEPS_DEFINITION_SCHEMA,
-  type JsonType,
-} from '@weft/core';
+  DIAGNOSTIC_COMPONENTS,
+  ERROR_COMPONENTS,
+  RUN_COMPONENTS,
+  StepsDefinition,
+  WORKFLOW_COMPONENTS,
+  WorkflowDefinition,
+} from '@weft/contract';
+import { CANONICAL_DEFINITION_SCHEMA, STEPS_DEFINITION_SCHEMA, type JsonType } from '@weft/core';
 import {
   MAX_VECTOR_DIMENSIONS,
   MAX_WEBHOOK_ENDPOINTS,
@@ -317,18 +319,6 @@ const ERROR_DETAILS: Partial<Record<ApiErrorCode, SchemaObject>> = {
 // Component schemas
 // ---------------------------------------------------------------------------------------------
 
-const workflowVersionSummaryProperties: Record<string, SchemaObject> = {
-  id: nullable(text('`wf_…`; `null` for a built-in template.')),
-  slug: ref('Slug'),
-  version: { type: 'integer', minimum: 1 },
-  name: { type: 'string' },
-  description: nullable({ type: 'string' }),
-  builtIn: { type: 'boolean', description: 'True for a built-in template (version 1, immutable).' },
-  createdAt: nullable(dateTime('When the version was saved; `null` for a built-in template.')),
-};
-
-const diagnosticCodes = Object.keys(DIAGNOSTIC_CODES);
-
 const webhookEventName = text(
   `An event name: a run event (${RUN_WEBHOOK_EVENTS.map((event) => `\`${event}\``).join(', ')}) or one an \`emit_webhook\` step sends, e.g. \`image.generated\`.`,
   { pattern: WEBHOOK_EVENT_PATTERN.source, minLength: 1, maxLength: 100 },
@@ -393,78 +383,18 @@ const SCHEMAS: Record<string, SchemaObject> = {
     enum: API_ERROR_CODES,
     description: 'Stable: clients switch on it. A code is never renamed or reused.',
   },
-  Diagnostic: object(
-    {
-      code: { type: 'string', enum: diagnosticCodes },
-      message: { type: 'string' },
-      node: text('The node (or step) the finding is about.'),
-      field: text('The input field it is about, e.g. `messages[1].content` or `model_id`.'),
-      path: text('A JSON pointer into the document as it was sent.'),
-    },
-    {
-      optional: ['node', 'field', 'path'],
-      description: 'One finding about a definition or a run input.',
-    },
-  ),
-  Diagnostics: object(
-    {
-      errors: arrayOf(ref('Diagnostic'), 'Findings that block saving or running (422).'),
-      type_issues: arrayOf(ref('Diagnostic')),
-      warnings: arrayOf(ref('Diagnostic')),
-    },
-    { description: 'Findings about a definition; only `errors` make the answer 422.' },
-  ),
+  ...DIAGNOSTIC_COMPONENTS,
 
   // Runs
   ...RUN_COMPONENTS,
   // Workflows
   ...WORKFLOW_COMPONENTS,
+  // The contract names the definitions; core, which validates them, has their full schemas.
   WorkflowDefinition: {
     ...CANONICAL_DEFINITION_SCHEMA,
-    description:
-      'The canonical (DAG) form of a workflow definition; every definition is stored and shown in it.',
+    description: WorkflowDefinition.description,
   },
-  StepsDefinition: {
-    ...STEPS_DEFINITION_SCHEMA,
-    description:
-      'The steps form of a definition (camelCase), accepted and normalized to the DAG form.',
-  },
-  WorkflowSummary: object(
-    {
-      id: nullable(text('`wf_…`; `null` for a built-in template.')),
-      slug: ref('Slug'),
-      name: { type: 'string' },
-      description: nullable({ type: 'string' }),
-      latestVersion: { type: 'integer', minimum: 1 },
-      builtIn: { type: 'boolean' },
-      createdAt: nullable(dateTime('`null` for a built-in template.')),
-      updatedAt: nullable(dateTime('`null` for a built-in template.')),
-    },
-    { description: "A workflow as listed: the app's own, or a built-in template." },
-  ),
-  WorkflowVersionSummary: object(workflowVersionSummaryProperties, {
-    description: 'One immutable version, without its definition.',
-  }),
-  WorkflowVersion: object(
-    { ...workflowVersionSummaryProperties, definition: ref('WorkflowDefinition') },
-    { description: 'One immutable version with its definition (canonical form).' },
-  ),
-  SaveWorkflowRequest: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      slug: ref('Slug'),
-      definition: {
-        description: 'The definition, in either form.',
-        anyOf: [ref('WorkflowDefinition'), ref('StepsDefinition')],
-      },
-    },
-    required: ['slug', 'definition'],
-  },
-  SavedWorkflow: object(
-    { workflow: ref('WorkflowVersionSummary'), diagnostics: ref('Diagnostics') },
-    { description: 'The new version, and the findings that did not block it.' },
-  ),
+  StepsDefinition: { ...STEPS_DEFINITION_SCHEMA, description: StepsDefinition.description },
 
   // Data
   StoredDocument: object(

@@ -1,26 +1,15 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { MAX_WEBHOOK_URL_LENGTH, RunRequest, Slug, type RequestIssue } from '@weft/contract';
+import {
+  MAX_WEBHOOK_URL_LENGTH,
+  RunRequest,
+  SaveWorkflowRequest,
+  type RequestIssue,
+} from '@weft/contract';
 import { DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE } from '@weft/core';
 import { MAX_VECTOR_DIMENSIONS } from '@weft/store';
 import { ApiError } from './api-error';
 
-export type { RequestIssue, RunRequest };
-
-/** `POST /v1/workflows`. */
-export interface SaveWorkflowRequest {
-  slug: string;
-  definition: Record<string, unknown>;
-}
-
-const saveWorkflowRequestSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    slug: Slug,
-    definition: { type: 'object' },
-  },
-  required: ['slug', 'definition'],
-} as const;
+export type { RequestIssue, RunRequest, SaveWorkflowRequest };
 
 /** `PUT /v1/indexes/:index/items/:id`. */
 export interface UpsertVectorRequest {
@@ -95,8 +84,7 @@ const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verb
 export const validateRunRequest = ajv.compile<RunRequest>(RunRequest);
 
 /** Validates a `POST /v1/workflows` body. */
-export const validateSaveWorkflowRequest =
-  ajv.compile<SaveWorkflowRequest>(saveWorkflowRequestSchema);
+export const validateSaveWorkflowRequest = ajv.compile<SaveWorkflowRequest>(SaveWorkflowRequest);
 
 /** Validates a `PUT /v1/indexes/:index/items/:id` body. */
 export const validateUpsertVectorRequest =

@@ -1,4 +1,10 @@
-import type { Diagnostics } from '@weft/core';
+import type {
+  Diagnostics,
+  SavedWorkflow as SavedWorkflowView,
+  WorkflowSummary as WorkflowSummaryView,
+  WorkflowVersion as WorkflowVersionView,
+  WorkflowVersionSummary as WorkflowVersionSummaryView,
+} from '@weft/contract';
 import type { WorkflowSummary, WorkflowVersion, WorkflowVersionSummary } from '@weft/store';
 
 function iso(ms: number | undefined): string | null {
@@ -6,7 +12,7 @@ function iso(ms: number | undefined): string | null {
 }
 
 /** A workflow as `GET /v1/workflows` lists it; built-in templates have `id: null`. */
-export function workflowSummaryView(workflow: WorkflowSummary) {
+export function workflowSummaryView(workflow: WorkflowSummary): WorkflowSummaryView {
   return {
     id: workflow.id ?? null,
     slug: workflow.slug,
@@ -20,7 +26,9 @@ export function workflowSummaryView(workflow: WorkflowSummary) {
 }
 
 /** A version as listed, without its definition. */
-export function workflowVersionSummaryView(version: WorkflowVersionSummary) {
+export function workflowVersionSummaryView(
+  version: WorkflowVersionSummary,
+): WorkflowVersionSummaryView {
   return {
     id: version.workflowId ?? null,
     slug: version.slug,
@@ -33,11 +41,15 @@ export function workflowVersionSummaryView(version: WorkflowVersionSummary) {
 }
 
 /** One version with its definition (canonical form). */
-export function workflowVersionView(version: WorkflowVersion) {
-  return { ...workflowVersionSummaryView(version), definition: version.definition };
+export function workflowVersionView(version: WorkflowVersion): WorkflowVersionView {
+  // Spread: the API's definition is a plain JSON object, which core's interface is not typed as.
+  return { ...workflowVersionSummaryView(version), definition: { ...version.definition } };
 }
 
 /** The answer to a save: the new version, and the findings that did not block it. */
-export function savedWorkflowView(version: WorkflowVersion, diagnostics: Diagnostics) {
+export function savedWorkflowView(
+  version: WorkflowVersion,
+  diagnostics: Diagnostics,
+): SavedWorkflowView {
   return { workflow: workflowVersionSummaryView(version), diagnostics };
 }
