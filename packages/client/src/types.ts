@@ -4,6 +4,9 @@
 
 import type {
   Diagnostics,
+  StoredDocument,
+  VectorItemSaved,
+  WebhookEndpointWithSecret,
   NodeStatus,
   RunNodeEvent,
   RunStatus,
@@ -17,6 +20,17 @@ export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export {
+  type ApiKey,
+  type CreatedApiKey,
+  type CreateWebhookRequest,
+  type DeliveryAttempt,
+  type DocumentPage,
+  type SearchVectorsRequest,
+  type UpdateWebhookRequest,
+  type UpsertVectorRequest,
+  type VectorMatch,
+  type WebhookDelivery,
+  type WebhookEndpoint,
   type Diagnostic,
   type Diagnostics,
   type SavedWorkflow,
@@ -94,17 +108,6 @@ export interface Artifact {
   etag: string | null;
 }
 
-/** A document `store_results` wrote. */
-export interface ResultDocument {
-  id: string;
-  collection: string;
-  document: Record<string, unknown>;
-  runId?: string;
-  nodeId?: string;
-  /** ISO-8601. */
-  createdAt: string;
-}
-
 /** Paging of a collection's documents. */
 export interface PageParams {
   /** 1–100. Default (server): 20. */
@@ -112,119 +115,14 @@ export interface PageParams {
   cursor?: string;
 }
 
-/** One page of documents, newest first. */
-export interface DocumentPage {
-  documents: ResultDocument[];
-  /** Absent on the last page. */
-  nextCursor?: string;
-}
-
-/** `PUT /v1/indexes/:index/items/:id`. */
-export interface UpsertVectorRequest {
-  vector: number[];
-  metadata?: Record<string, unknown>;
-}
+/** A document `store_results` wrote. */
+export type ResultDocument = StoredDocument;
 
 /** The answer to an upsert. */
-export interface UpsertedVector {
-  index: string;
-  id: string;
-  dimensions: number;
-}
-
-/** `POST /v1/indexes/:index/search`. */
-export interface SearchVectorsRequest {
-  vector: number[];
-  /** 1–100. Default (server): 5. */
-  top_k?: number;
-}
-
-/** A search hit: cosine similarity, higher is nearer. */
-export interface VectorMatch {
-  id: string;
-  score: number;
-  metadata?: Record<string, unknown>;
-}
-
-/** An API key as the API shows it: never the key itself. */
-export interface ApiKey {
-  id: string;
-  /** The 8 characters after `weft_`. */
-  prefix: string;
-  createdAt: string;
-  lastUsedAt?: string;
-  revokedAt?: string;
-}
-
-/** The answer to `POST /v1/keys`: `apiKey` is shown this once. */
-export interface CreatedApiKey {
-  key: ApiKey;
-  apiKey: string;
-}
-
-/** An endpoint for run events; times are epoch ms. */
-export interface WebhookEndpoint {
-  id: string;
-  url: string;
-  /** Empty: every event. */
-  events: string[];
-  description?: string;
-  enabled: boolean;
-  disabledReason?: string;
-  /** ISO-8601. */
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** `POST /v1/webhooks`. */
-export interface CreateWebhookRequest {
-  url: string;
-  /** e.g. `run.completed`; absent: every event. */
-  events?: string[];
-  description?: string;
-}
-
-/** `PATCH /v1/webhooks/:id`: at least one field. */
-export interface UpdateWebhookRequest {
-  url?: string;
-  events?: string[];
-  description?: string;
-  /** `true` switches on an endpoint a 410 disabled. */
-  enabled?: boolean;
-}
+export type UpsertedVector = VectorItemSaved;
 
 /** An endpoint with its `whsec_` signing secret, shown when it is made or rotated. */
-export interface WebhookWithSecret {
-  webhook: WebhookEndpoint;
-  secret: string;
-}
-
-/** One try at delivering a webhook. */
-export interface DeliveryAttempt {
-  /** ISO-8601. */
-  at: string;
-  durationMs: number;
-  status?: number;
-  error?: { code: string; message: string };
-  response?: string;
-}
-
-/** A message for one receiver, with every attempt made to deliver it. */
-export interface WebhookDelivery {
-  id: string;
-  runId: string;
-  event: string;
-  messageId: string;
-  endpointId?: string;
-  url: string;
-  status: 'pending' | 'delivering' | 'delivered' | 'failed';
-  attempts: DeliveryAttempt[];
-  /** ISO-8601, as every time here. */
-  nextAttemptAt?: string;
-  failure?: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type WebhookWithSecret = WebhookEndpointWithSecret;
 
 // ---- The seed API (`/api`): snake_case, times in unix seconds ----
 

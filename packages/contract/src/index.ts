@@ -1,5 +1,18 @@
 export { ERROR_COMPONENTS, RequestIssue } from './errors';
-export { MAX_WEBHOOK_URL_LENGTH, WORKFLOW_SLUG_PATTERN } from './names';
+export {
+  DISPLAY_NAME_PATTERN,
+  DISPLAY_TEXT_PATTERN,
+  DISPLAY_TEXT_RULE,
+  MAX_VECTOR_DIMENSIONS,
+  MAX_WEBHOOK_ENDPOINTS,
+  MAX_WEBHOOK_URL_LENGTH,
+  RESULT_COLLECTION_PATTERN,
+  RUN_WEBHOOK_EVENTS,
+  VECTOR_INDEX_PATTERN,
+  VECTOR_ITEM_ID_PATTERN,
+  WEBHOOK_EVENT_PATTERN,
+  WORKFLOW_SLUG_PATTERN,
+} from './names';
 export { componentName, type Components } from './schema-kit';
 export {
   isTerminalRunStatus,
@@ -38,3 +51,25 @@ export {
 } from './workflows';
 export { DIAGNOSTIC_CODES, type DiagnosticCode, type DiagnosticSeverity } from './diagnostic-codes';
 export { DIAGNOSTIC_COMPONENTS, Diagnostic, Diagnostics } from './diagnostics';
+export {
+  DATA_COMPONENTS,
+  DocumentPage,
+  SearchVectorsRequest,
+  StoredDocument,
+  UpsertVectorRequest,
+  VectorItemSaved,
+  VectorMatch,
+  VectorMatches,
+} from './data';
+export { ApiKey, CreatedApiKey, KEY_COMPONENTS } from './keys';
+export {
+  CreateWebhookRequest,
+  DELIVERY_STATUSES,
+  DeliveryAttempt,
+  UpdateWebhookRequest,
+  WEBHOOK_COMPONENTS,
+  WebhookDeliveries,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+} from './webhooks';

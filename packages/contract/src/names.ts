@@ -8,3 +8,45 @@ export const WORKFLOW_SLUG_PATTERN = '^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$';
 
 /** The longest webhook URL accepted. */
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
+
+/** Endpoints one app may have. */
+export const MAX_WEBHOOK_ENDPOINTS = 20;
+
+/** The run events an endpoint can subscribe to; `emit_webhook` steps may send others. */
+export const RUN_WEBHOOK_EVENTS = [
+  'run.completed',
+  'run.failed',
+  'run.cancelled',
+  'run.timed_out',
+] as const;
+
+/** Event names an endpoint may filter on: the run events, or an `emit_webhook` step's own. */
+export const WEBHOOK_EVENT_PATTERN = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$/;
+
+/** Names an index: what `search_similar`, `store_results` and the API accept. */
+export const VECTOR_INDEX_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Names an item. */
+export const VECTOR_ITEM_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** The widest vector accepted (OpenAI's largest embedding is 3072). */
+export const MAX_VECTOR_DIMENSIONS = 4096;
+
+/** Names an app's result collection: what `store_results` and the API accept. */
+export const RESULT_COLLECTION_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Text people read — names and descriptions in the console, the CLI and logs — must show what it
+ * says. Control characters can rewrite a terminal line or hide in a log; bidirectional embeddings,
+ * overrides and isolates (U+202A–U+202E, U+2066–U+2069) can make one name display as another.
+ * Marks (U+200E, U+200F) only set direction and stay allowed, as right-to-left names need them.
+ */
+const BIDI_CONTROLS = '\\u202A-\\u202E\\u2066-\\u2069';
+
+/** A single-line name: no C0 or C1 control character, no bidirectional control. */
+export const DISPLAY_NAME_PATTERN = `^[^\\u0000-\\u001F\\u007F-\\u009F${BIDI_CONTROLS}]*$`;
+
+/** A description: as a name, but tabs and line breaks allowed. */
+export const DISPLAY_TEXT_PATTERN = `^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F${BIDI_CONTROLS}]*$`;
+
+/** How schemas and messages describe the refusal. */
+export const DISPLAY_TEXT_RULE =
+  'text without control characters or bidirectional overrides (U+202A–U+202E, U+2066–U+2069)';

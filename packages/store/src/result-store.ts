@@ -1,6 +1,10 @@
+import { RESULT_COLLECTION_PATTERN } from '@weft/contract';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { newId } from './ids';
 import { isDuplicateKey } from './duplicate-key';
+
+// The API's (@weft/contract); the store holds to it too.
+export { RESULT_COLLECTION_PATTERN };
 
 /** A document a run stored with `store_results`, as the API shows it. */
 export interface StoredResult {
@@ -12,9 +16,6 @@ export interface StoredResult {
   nodeId?: string;
   createdAt: number;
 }
-
-/** Names an app's result collection: what `store_results` and the API accept. */
-export const RESULT_COLLECTION_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 interface ResultDocument {
   _id: string;

@@ -1,4 +1,12 @@
+import {
+  MAX_VECTOR_DIMENSIONS,
+  VECTOR_INDEX_PATTERN,
+  VECTOR_ITEM_ID_PATTERN,
+} from '@weft/contract';
 import { Schema, type Connection, type Model } from 'mongoose';
+
+// The API's (@weft/contract); the store holds to them too.
+export { MAX_VECTOR_DIMENSIONS, VECTOR_INDEX_PATTERN, VECTOR_ITEM_ID_PATTERN };
 
 /** An item of a vector index: its id, its vector, and what it stands for. */
 export interface VectorItem {
@@ -19,13 +27,6 @@ export class VectorMismatchError extends Error {
   override name = 'VectorMismatchError';
   readonly code = 'dimension_mismatch';
 }
-
-/** Names an index: what `search_similar`, `store_results` and the API accept. */
-export const VECTOR_INDEX_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-/** Names an item. */
-export const VECTOR_ITEM_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
-/** The widest vector accepted (OpenAI's largest embedding is 3072). */
-export const MAX_VECTOR_DIMENSIONS = 4096;
 
 interface VectorDocument {
   /** `<appId>/<index>/<itemId>`: one item per id, so writing again replaces it. */

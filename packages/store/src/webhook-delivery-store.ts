@@ -1,3 +1,4 @@
+import type { DELIVERY_STATUSES } from '@weft/contract';
 import { createHash } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 
@@ -15,7 +16,7 @@ export interface DeliveryAttempt {
 }
 
 /** `pending` waits for its next attempt; `delivered` and `failed` are final. */
-export type DeliveryStatus = 'pending' | 'delivering' | 'delivered' | 'failed';
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** A message for one receiver, with every attempt made to deliver it. */
 export interface WebhookDelivery {

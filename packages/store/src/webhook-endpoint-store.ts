@@ -1,20 +1,10 @@
+import { MAX_WEBHOOK_ENDPOINTS, RUN_WEBHOOK_EVENTS, WEBHOOK_EVENT_PATTERN } from '@weft/contract';
 import { generateWebhookSecret } from '@weft/webhooks';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { newId } from './ids';
 
-/** The run events an endpoint can subscribe to; `emit_webhook` steps may send others. */
-export const RUN_WEBHOOK_EVENTS = [
-  'run.completed',
-  'run.failed',
-  'run.cancelled',
-  'run.timed_out',
-] as const;
-
-/** Event names an endpoint may filter on: the run events, or an `emit_webhook` step's own. */
-export const WEBHOOK_EVENT_PATTERN = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$/;
-
-/** Endpoints one app may have. */
-export const MAX_WEBHOOK_ENDPOINTS = 20;
+// The API's (@weft/contract); the store holds to them too.
+export { MAX_WEBHOOK_ENDPOINTS, RUN_WEBHOOK_EVENTS, WEBHOOK_EVENT_PATTERN };
 
 /** How long a rotated-out secret still signs, so receivers can switch without losing messages. */
 export const SECRET_ROTATION_GRACE_MS = 24 * 3600 * 1000;

@@ -1,5 +1,8 @@
 import {
+  DATA_COMPONENTS,
   DIAGNOSTIC_COMPONENTS,
+  KEY_COMPONENTS,
+  WEBHOOK_COMPONENTS,
   ERROR_COMPONENTS,
   RUN_COMPONENTS,
   StepsDefinition,
@@ -8,13 +11,11 @@ import {
 } from '@weft/contract';
 import { CANONICAL_DEFINITION_SCHEMA, STEPS_DEFINITION_SCHEMA, type JsonType } from '@weft/core';
 import {
-  MAX_VECTOR_DIMENSIONS,
   MAX_WEBHOOK_ENDPOINTS,
   RESULT_COLLECTION_PATTERN,
   RUN_WEBHOOK_EVENTS,
   VECTOR_INDEX_PATTERN,
   VECTOR_ITEM_ID_PATTERN,
-  WEBHOOK_EVENT_PATTERN,
 } from '@weft/store';
 import { httpStatusOf, type ApiErrorCode } from './api-error';
 import {
@@ -231,12 +232,6 @@ const text = (description: string, extra: SchemaObject = {}): SchemaObject => ({
   ...extra,
 });
 
-const dateTime = (description: string): SchemaObject => ({
-  type: 'string',
-  format: 'date-time',
-  description,
-});
-
 const unixSeconds = (description: string): SchemaObject => ({
   type: 'integer',
   minimum: 0,
@@ -319,33 +314,6 @@ const ERROR_DETAILS: Partial<Record<ApiErrorCode, SchemaObject>> = {
 // Component schemas
 // ---------------------------------------------------------------------------------------------
 
-const webhookEventName = text(
-  `An event name: a run event (${RUN_WEBHOOK_EVENTS.map((event) => `\`${event}\``).join(', ')}) or one an \`emit_webhook\` step sends, e.g. \`image.generated\`.`,
-  { pattern: WEBHOOK_EVENT_PATTERN.source, minLength: 1, maxLength: 100 },
-);
-
-const webhookRequestProperties: Record<string, SchemaObject> = {
-  url: text('Where deliveries are POSTed: http(s), no credentials, a public address.', {
-    minLength: 1,
-    maxLength: 2048,
-    format: 'uri',
-  }),
-  events: {
-    type: 'array',
-    maxItems: 50,
-    items: webhookEventName,
-    description: 'Events the endpoint receives; absent or empty: every event.',
-  },
-  description: { type: 'string', maxLength: 500 },
-};
-
-const vector: SchemaObject = {
-  type: 'array',
-  minItems: 1,
-  maxItems: MAX_VECTOR_DIMENSIONS,
-  items: { type: 'number' },
-};
-
 /** What `/api` accepts for a workflow: the seed's canonical form, or the steps form. */
 const workflowApiRequest: SchemaObject = {
   description:
@@ -396,161 +364,9 @@ const SCHEMAS: Record<string, SchemaObject> = {
   },
   StepsDefinition: { ...STEPS_DEFINITION_SCHEMA, description: StepsDefinition.description },
 
-  // Data
-  StoredDocument: object(
-    {
-      id: text('`res_…`.'),
-      collection: { type: 'string' },
-      document: { type: 'object', description: 'What `store_results` wrote.' },
-      runId: text('The run that wrote it.'),
-      nodeId: text('The node that wrote it.'),
-      createdAt: dateTime('When it was written'),
-    },
-    { optional: ['runId', 'nodeId'], description: 'A document of a result collection.' },
-  ),
-  DocumentPage: object(
-    {
-      documents: arrayOf(ref('StoredDocument'), 'Newest first.'),
-      nextCursor: text('Pass as `cursor` for the next page; absent on the last.'),
-    },
-    { optional: ['nextCursor'] },
-  ),
-  UpsertVectorRequest: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      vector: { ...vector, description: "Every vector of an index has the first one's length." },
-      metadata: { type: 'object', description: 'Returned with the item by searches.' },
-    },
-    required: ['vector'],
-  },
-  VectorItemSaved: object({
-    index: { type: 'string' },
-    id: { type: 'string' },
-    dimensions: { type: 'integer', minimum: 1 },
-  }),
-  SearchVectorsRequest: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      vector,
-      top_k: { type: 'integer', minimum: 1, maximum: 100, default: 5 },
-    },
-    required: ['vector'],
-  },
-  VectorMatch: object(
-    {
-      id: { type: 'string' },
-      score: {
-        type: 'number',
-        minimum: -1,
-        maximum: 1,
-        description: 'Cosine similarity; higher is nearer.',
-      },
-      metadata: { type: 'object' },
-    },
-    { optional: ['metadata'] },
-  ),
-  VectorMatches: object({ matches: arrayOf(ref('VectorMatch'), 'Nearest first.') }),
-
-  // Keys
-  ApiKey: object(
-    {
-      id: text('`key_…`.'),
-      prefix: text('The 8 characters after `weft_` in the key.', { pattern: '^[0-9a-z]{8}$' }),
-      createdAt: dateTime('When it was created.'),
-      lastUsedAt: dateTime('When it was last used (updated at most once a minute); absent: never.'),
-      revokedAt: dateTime('When it was revoked; absent: it works.'),
-    },
-    {
-      optional: ['lastUsedAt', 'revokedAt'],
-      description: 'An API key as the API shows it: never the key itself.',
-    },
-  ),
-  CreatedApiKey: object({
-    key: ref('ApiKey'),
-    apiKey: text('The key: shown this once, in this answer.', { pattern: '^weft_' }),
-  }),
-
-  // Webhooks
-  WebhookEndpoint: object(
-    {
-      id: text('`wh_…`.'),
-      url: { type: 'string' },
-      events: arrayOf(webhookEventName, 'Events it receives; empty: every event.'),
-      description: { type: 'string' },
-      enabled: { type: 'boolean' },
-      disabledReason: text('Why it was switched off, e.g. `gone` after a 410.'),
-      createdAt: dateTime('When it was created'),
-      updatedAt: dateTime('When it last changed'),
-    },
-    {
-      optional: ['description', 'disabledReason'],
-      description: 'A webhook endpoint: never its secrets.',
-    },
-  ),
-  WebhookEndpointWithSecret: object({
-    webhook: ref('WebhookEndpoint'),
-    secret: text('The `whsec_` signing secret: shown this once, in this answer.', {
-      pattern: '^whsec_',
-    }),
-  }),
-  CreateWebhookRequest: {
-    type: 'object',
-    additionalProperties: false,
-    properties: webhookRequestProperties,
-    required: ['url'],
-  },
-  UpdateWebhookRequest: {
-    type: 'object',
-    additionalProperties: false,
-    minProperties: 1,
-    properties: {
-      ...webhookRequestProperties,
-      enabled: {
-        type: 'boolean',
-        description: '`true` switches on an endpoint that was switched off (e.g. after a 410).',
-      },
-    },
-  },
-  DeliveryAttempt: object(
-    {
-      at: dateTime('When the attempt started'),
-      durationMs: { type: 'integer', minimum: 0 },
-      status: { type: 'integer', description: "The receiver's HTTP status, when it answered." },
-      error: object(
-        { code: { type: 'string' }, message: { type: 'string' } },
-        { description: 'Why there was no answer (timeout, refused address…).' },
-      ),
-      response: text("The start of the receiver's answer."),
-    },
-    { optional: ['status', 'error', 'response'] },
-  ),
-  WebhookDelivery: object(
-    {
-      id: text('`whd_…`.'),
-      runId: { type: 'string' },
-      event: text('e.g. `run.completed`.'),
-      messageId: text('The `webhook-id` header: the same on every attempt.'),
-      endpointId: text("The endpoint; absent for the run's own `webhookUrl`."),
-      url: { type: 'string' },
-      status: {
-        type: 'string',
-        enum: ['pending', 'delivering', 'delivered', 'failed'],
-        description: '`delivered` and `failed` are final.',
-      },
-      attempts: arrayOf(ref('DeliveryAttempt')),
-      nextAttemptAt: dateTime('When a pending delivery is next tried'),
-      failure: text('Why a failed delivery stopped, e.g. `attempts_exhausted`, `endpoint_gone`.'),
-      createdAt: dateTime('When it was made'),
-      updatedAt: dateTime('When it last changed'),
-    },
-    {
-      optional: ['endpointId', 'nextAttemptAt', 'failure'],
-      description: 'A message for one receiver, with every attempt to deliver it.',
-    },
-  ),
-  WebhookDeliveries: object({ deliveries: arrayOf(ref('WebhookDelivery')) }),
+  ...DATA_COMPONENTS,
+  ...KEY_COMPONENTS,
+  ...WEBHOOK_COMPONENTS,
 
   // Seed API (/api)
   WorkflowApi: object(

@@ -1,81 +1,24 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import {
-  MAX_WEBHOOK_URL_LENGTH,
+  CreateWebhookRequest,
   RunRequest,
   SaveWorkflowRequest,
+  SearchVectorsRequest,
+  UpdateWebhookRequest,
+  UpsertVectorRequest,
   type RequestIssue,
 } from '@weft/contract';
-import { DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE } from '@weft/core';
-import { MAX_VECTOR_DIMENSIONS } from '@weft/store';
 import { ApiError } from './api-error';
 
-export type { RequestIssue, RunRequest, SaveWorkflowRequest };
-
-/** `PUT /v1/indexes/:index/items/:id`. */
-export interface UpsertVectorRequest {
-  vector: number[];
-  metadata?: Record<string, unknown>;
-}
-
-/** `POST /v1/indexes/:index/search`. */
-export interface SearchVectorsRequest {
-  vector: number[];
-  top_k?: number;
-}
-
-const vectorSchema = {
-  type: 'array',
-  minItems: 1,
-  maxItems: MAX_VECTOR_DIMENSIONS,
-  items: { type: 'number' },
-} as const;
-
-const upsertVectorRequestSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { vector: vectorSchema, metadata: { type: 'object' } },
-  required: ['vector'],
-} as const;
-
-const searchVectorsRequestSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { vector: vectorSchema, top_k: { type: 'integer', minimum: 1, maximum: 100 } },
-  required: ['vector'],
-} as const;
-
-/** `POST /v1/webhooks` and `PATCH /v1/webhooks/:id`. */
-export interface WebhookEndpointRequest {
-  url?: string;
-  events?: string[];
-  description?: string;
-  enabled?: boolean;
-}
-
-const webhookEndpointProperties = {
-  url: { type: 'string', minLength: 1, maxLength: MAX_WEBHOOK_URL_LENGTH },
-  events: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 100 } },
-  description: {
-    type: 'string',
-    maxLength: 500,
-    pattern: DISPLAY_TEXT_PATTERN,
-    description: DISPLAY_TEXT_RULE,
-  },
-} as const;
-
-const createWebhookRequestSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: webhookEndpointProperties,
-  required: ['url'],
-} as const;
-
-const updateWebhookRequestSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { ...webhookEndpointProperties, enabled: { type: 'boolean' } },
-  minProperties: 1,
-} as const;
+export type {
+  CreateWebhookRequest,
+  RequestIssue,
+  RunRequest,
+  SaveWorkflowRequest,
+  SearchVectorsRequest,
+  UpdateWebhookRequest,
+  UpsertVectorRequest,
+};
 
 // verbose: a pattern's error then carries its schema, whose description says what was expected.
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
@@ -87,23 +30,16 @@ export const validateRunRequest = ajv.compile<RunRequest>(RunRequest);
 export const validateSaveWorkflowRequest = ajv.compile<SaveWorkflowRequest>(SaveWorkflowRequest);
 
 /** Validates a `PUT /v1/indexes/:index/items/:id` body. */
-export const validateUpsertVectorRequest =
-  ajv.compile<UpsertVectorRequest>(upsertVectorRequestSchema);
+export const validateUpsertVectorRequest = ajv.compile<UpsertVectorRequest>(UpsertVectorRequest);
 
 /** Validates a `POST /v1/indexes/:index/search` body. */
-export const validateSearchVectorsRequest = ajv.compile<SearchVectorsRequest>(
-  searchVectorsRequestSchema,
-);
+export const validateSearchVectorsRequest = ajv.compile<SearchVectorsRequest>(SearchVectorsRequest);
 
 /** Validates a `POST /v1/webhooks` body. */
-export const validateCreateWebhookRequest = ajv.compile<WebhookEndpointRequest & { url: string }>(
-  createWebhookRequestSchema,
-);
+export const validateCreateWebhookRequest = ajv.compile<CreateWebhookRequest>(CreateWebhookRequest);
 
 /** Validates a `PATCH /v1/webhooks/:id` body. */
-export const validateUpdateWebhookRequest = ajv.compile<WebhookEndpointRequest>(
-  updateWebhookRequestSchema,
-);
+export const validateUpdateWebhookRequest = ajv.compile<UpdateWebhookRequest>(UpdateWebhookRequest);
 
 function describe(error: ErrorObject): RequestIssue {
   const path = error.instancePath;

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { WEBHOOK_EVENT_PATTERN, WebhookEndpointLimitError } from '@weft/store';
+import { WebhookEndpointLimitError } from '@weft/store';
 import { ApiError } from '../api-error';
 import { principalOf } from '../auth';
 import type { GatewayDeps } from '../deps';
@@ -16,20 +16,6 @@ export const MAX_DELIVERIES_LISTED = 100;
 
 const ENDPOINT_ID = /^wh_[0-9a-z]{22}$/;
 const DELIVERY_ID = /^whd_[0-9a-f]{24}$/;
-
-function checkEvents(events: string[] | undefined): void {
-  const bad = (events ?? []).findIndex((event) => !WEBHOOK_EVENT_PATTERN.test(event));
-  if (bad !== -1) {
-    throw new ApiError('invalid_request', `events[${bad}] is not an event name`, {
-      issues: [
-        {
-          path: `/events/${bad}`,
-          message: 'must be an event name such as "run.completed" or "image.generated"',
-        },
-      ],
-    });
-  }
-}
 
 function endpointId(request: Request): string {
   const id = String(request.params.id);
@@ -53,7 +39,6 @@ export function webhookRoutes(deps: GatewayDeps): Router {
   router.post('/', async (request, response) => {
     const { appId } = principalOf(response);
     const body = parseBody(validateCreateWebhookRequest, request.body);
-    checkEvents(body.events);
     const url = checkWebhookUrl(body.url, 'url', allowPrivate);
     try {
       const { endpoint, secret } = await deps.webhookEndpoints.create(appId, {
@@ -109,7 +94,6 @@ export function webhookRoutes(deps: GatewayDeps): Router {
     const { appId } = principalOf(response);
     const id = endpointId(request);
     const body = parseBody(validateUpdateWebhookRequest, request.body);
-    checkEvents(body.events);
     if (body.url !== undefined) checkWebhookUrl(body.url, 'url', allowPrivate);
     const endpoint = await deps.webhookEndpoints.update(appId, id, body);
     if (!endpoint) throw notFound(id);
