@@ -17,7 +17,10 @@ export type MessageType =
 
 /** A step's failure as workers report it and runs record it. */
 export interface StepError {
-  /** Stable, machine-readable, e.g. `provider_rate_limited`, `invalid_input`, `step_timeout`. */
+  /**
+   * Stable, machine-readable: one of `StepErrorCode` when this engine wrote it, but any string
+   * from a stored run, an older worker or a `core/fail` node (see `isStepErrorCode`).
+   */
   code: string;
   message: string;
   /** False for permanent failures: the node fails without further attempts. */

@@ -121,6 +121,29 @@ export type {
 } from './envelope';
 export { ENVELOPE_VERSION, envelope, isStepResult, parseEnvelope } from './envelope';
 export type {
+  NonRetriableStepErrorCode,
+  PerFailureStepErrorCode,
+  SettledStepErrorCode,
+  StepErrorCode,
+  StepErrorRetry,
+} from './step-error-codes';
+export {
+  hasStepErrorCode,
+  isRetryableCode,
+  isSettledCode,
+  isStepErrorCode,
+  STEP_ERROR_CODES,
+  STEP_ERROR_RETRY,
+} from './step-error-codes';
+export type { ChosenStepErrorCode, FailureFacts, StepFailureArgs } from './step-failure';
+export {
+  chosenStepErrorCode,
+  NonRetriableStepError,
+  stepError,
+  StepFailure,
+  toStepError,
+} from './step-failure';
+export type {
   NodeRecord,
   OutgoingEnvelope,
   RunError,

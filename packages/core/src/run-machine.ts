@@ -14,6 +14,7 @@ import { jsonByteLength, type JsonValue } from './json-value';
 import { MAX_STEP_PAYLOAD_BYTES } from './message-limits';
 import { nodesToSkip, readyNodes } from './ready-nodes';
 import { resolveInputs } from './resolve-references';
+import { stepError } from './step-failure';
 import {
   isTerminalNodeStatus,
   isTerminalRunStatus,
@@ -199,11 +200,11 @@ export function applyTimers(run: RunRecord, context: TransitionContext): Transit
       node.deadlineAt <= context.now
     ) {
       const timeout = context.definition.dag.nodes[id]?.timeout ?? 0;
-      attemptFailed(state, id, {
-        code: 'step_timeout',
-        message: `attempt ${node.attempt} did not finish within ${timeout} s`,
-        retryable: true,
-      });
+      attemptFailed(
+        state,
+        id,
+        stepError('step_timeout', `attempt ${node.attempt} did not finish within ${timeout} s`),
+      );
     }
   }
   return advance(state);
@@ -401,23 +402,28 @@ function queueNode(state: Draft, id: string): void {
   const attempt = node.attempt + 1;
   if (!resolved.ok) {
     state.setNode(id, { ...node, attempt, finishedAt: now });
-    failNode(state, id, {
-      code: resolved.error.code,
-      message: resolved.error.message,
-      retryable: false,
-      details: { reference: resolved.error.reference, pointer: resolved.error.pointer },
-    });
+    failNode(
+      state,
+      id,
+      stepError(resolved.error.code, resolved.error.message, {
+        reference: resolved.error.reference,
+        pointer: resolved.error.pointer,
+      }),
+    );
     return;
   }
   const size = jsonByteLength(resolved.value as JsonValue);
   if (size > MAX_STEP_PAYLOAD_BYTES) {
     // Over the broker's limit, the step message could never be published.
     state.setNode(id, { ...node, attempt, finishedAt: now });
-    failNode(state, id, {
-      code: 'inputs_too_large',
-      message: `the resolved inputs are ${size} bytes; the limit is ${MAX_STEP_PAYLOAD_BYTES}`,
-      retryable: false,
-    });
+    failNode(
+      state,
+      id,
+      stepError(
+        'inputs_too_large',
+        `the resolved inputs are ${size} bytes; the limit is ${MAX_STEP_PAYLOAD_BYTES}`,
+      ),
+    );
     return;
   }
   const {

@@ -1,4 +1,4 @@
-import { stepTopic, type WorkflowDefinition } from '@weft/core';
+import { hasStepErrorCode, stepTopic, type WorkflowDefinition } from '@weft/core';
 import type { KafkaClient } from '@weft/kafka';
 import type { StoredRun } from '@weft/store';
 
@@ -46,7 +46,7 @@ export class StepPoolExplainer implements WaitingExplainer {
     const queued: string[] = [];
     for (const [nodeId, node] of Object.entries(run.nodes)) {
       if (node.status === 'retrying' && node.retryAt !== undefined) {
-        const limited = node.error?.code === 'provider_rate_limited';
+        const limited = hasStepErrorCode(node.error, 'provider_rate_limited');
         const until = new Date(node.retryAt).toISOString();
         waiting[nodeId] = {
           reason: limited ? 'rate_limited' : 'backoff',

@@ -6,6 +6,8 @@ import {
   MAX_MESSAGE_BYTES,
   parseEnvelope,
   RUN_EVENTS_TOPIC,
+  stepError,
+  StepFailure,
   STEP_RESULTS_TOPIC,
   workerTopics,
   type Envelope,
@@ -20,7 +22,7 @@ import {
   type KafkaProducer,
 } from '@weft/kafka';
 import { inSpan, PeriodicTasks, type Logger, type WeftMetrics } from '@weft/observability';
-import { executeStep, StepFailure, type StepHandler } from '@weft/steps';
+import { executeStep, type StepHandler } from '@weft/steps';
 import type { AttemptClaims } from '@weft/store';
 import { randomUUID } from 'node:crypto';
 import { OffsetTracker } from './offset-tracker';
@@ -81,7 +83,7 @@ interface Running {
 const RECENT_ATTEMPTS = 50_000;
 
 /** Raised as an abort reason when the worker stops: the step is handed back, not failed. */
-const HANDED_BACK = new StepFailure('worker_stopping', 'the worker is stopping', true);
+const HANDED_BACK = new StepFailure('worker_stopping', 'the worker is stopping');
 
 /**
  * The worker runtime: consumes `weft.steps.<type>` topics, keeps up to `concurrency` steps in
@@ -428,11 +430,12 @@ export class Worker {
     const bytes = Buffer.byteLength(value);
     if (bytes > MAX_MESSAGE_BYTES) {
       // The broker would refuse this report for good: the node fails instead of hanging.
-      report = failed({
-        code: 'output_too_large',
-        message: `the step's report is ${bytes} bytes; a message may have ${MAX_MESSAGE_BYTES}`,
-        retryable: false,
-      });
+      report = failed(
+        stepError(
+          'output_too_large',
+          `the step's report is ${bytes} bytes; a message may have ${MAX_MESSAGE_BYTES}`,
+        ),
+      );
       value = JSON.stringify(report);
     }
     this.metrics?.stepDuration.observe({ task }, (finishedAt - startedAt) / 1000);
@@ -476,7 +479,7 @@ export class Worker {
     for (const step of this.running) {
       if (step.runId === runId) {
         step.controller.abort(
-          new StepFailure('run_ended', `the run ended (${parsed.envelope.type})`, false),
+          new StepFailure('run_ended', `the run ended (${parsed.envelope.type})`),
         );
       }
     }
