@@ -84,11 +84,10 @@ interface PayloadOf {
   'run.timed_out': RunEventPayload;
 }
 
-/** The versioned JSON envelope every Weft message travels in. */
-export interface Envelope<T extends MessageType = MessageType> {
+/** What every envelope carries whatever its type. */
+interface EnvelopeHeader {
   v: typeof ENVELOPE_VERSION;
   id: string;
-  type: T;
   runId: string;
   nodeId?: string;
   attempt?: number;
@@ -96,13 +95,23 @@ export interface Envelope<T extends MessageType = MessageType> {
   createdAt: string;
   /** W3C trace context of the hop that produced the message. */
   traceparent?: string;
-  payload: PayloadOf[T];
 }
 
-export type StepResultEnvelope = Envelope<'step.started' | 'step.succeeded' | 'step.failed'>;
-export type RunEventEnvelope = Envelope<
-  'run.completed' | 'run.failed' | 'run.cancelled' | 'run.timed_out'
->;
+/**
+ * The versioned JSON envelope every Weft message travels in: a union discriminated by `type`, so
+ * `switch (envelope.type)` narrows `payload`.
+ */
+export type Envelope<T extends MessageType = MessageType> = {
+  [K in T]: EnvelopeHeader & { type: K; payload: PayloadOf[K] };
+}[T];
+
+/** What workers report about an attempt, on the step results topic. */
+export type StepResultType = 'step.started' | 'step.succeeded' | 'step.failed';
+/** How a run ended, on the run events topic. */
+export type RunEventType = 'run.completed' | 'run.failed' | 'run.cancelled' | 'run.timed_out';
+
+export type StepResultEnvelope = Envelope<StepResultType>;
+export type RunEventEnvelope = Envelope<RunEventType>;
 
 const STEP_ERROR_SCHEMA = {
   type: 'object',
@@ -253,10 +262,13 @@ function describe(validate: ValidateFunction): string {
   return first ? `${first.instancePath || '/'} ${first.message ?? 'is invalid'}` : 'is invalid';
 }
 
+/** An envelope's fields before it is stamped: `createdAt` as the caller's clock read it. */
+export type EnvelopeFields<T extends MessageType = MessageType> = {
+  [K in T]: Omit<Envelope<K>, 'v' | 'createdAt'> & { createdAt: number };
+}[T];
+
 /** Builds an envelope; `createdAt` from the caller's clock, so core stays pure. */
-export function envelope<T extends MessageType>(
-  fields: Omit<Envelope<T>, 'v' | 'createdAt'> & { createdAt: number },
-): Envelope<T> {
+export function envelope<T extends MessageType>(fields: EnvelopeFields<T>): Envelope<T> {
   return { ...fields, v: ENVELOPE_VERSION, createdAt: new Date(fields.createdAt).toISOString() };
 }
 

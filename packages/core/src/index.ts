@@ -107,15 +107,18 @@ export {
 } from './topics';
 export type {
   Envelope,
+  EnvelopeFields,
   EnvelopeProblem,
   MessageType,
   ParseEnvelopeResult,
   RunEventEnvelope,
   RunEventPayload,
+  RunEventType,
   StepError,
   StepExecutePayload,
   StepFailedPayload,
   StepResultEnvelope,
+  StepResultType,
   StepStartedPayload,
   StepSucceededPayload,
 } from './envelope';

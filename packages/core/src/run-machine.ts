@@ -3,8 +3,8 @@ import { onErrorOf, regionOf, type Region, type WorkflowDefinition } from './def
 import {
   envelope,
   type Envelope,
-  type MessageType,
   type RunEventPayload,
+  type RunEventType,
   type StepError,
   type StepResultEnvelope,
 } from './envelope';
@@ -135,7 +135,7 @@ export function applyStepResult(
   switch (message.type) {
     case 'step.started': {
       if (node.status !== 'queued') return unchanged;
-      const payload = (message as Envelope<'step.started'>).payload;
+      const { payload } = message;
       const spec = context.definition.dag.nodes[nodeId];
       state.setNode(nodeId, {
         ...node,
@@ -148,7 +148,7 @@ export function applyStepResult(
       return state.finish();
     }
     case 'step.succeeded': {
-      const payload = (message as Envelope<'step.succeeded'>).payload;
+      const { payload } = message;
       state.setNode(nodeId, {
         ...withoutTimers(node),
         status: 'completed',
@@ -161,7 +161,7 @@ export function applyStepResult(
       return advance(state);
     }
     case 'step.failed': {
-      const payload = (message as Envelope<'step.failed'>).payload;
+      const { payload } = message;
       state.setNode(nodeId, {
         ...node,
         startedAt: node.startedAt ?? payload.startedAt,
@@ -502,7 +502,7 @@ function failNode(state: Draft, id: string, error: StepError): void {
   }
 }
 
-const EVENT_TYPES: Record<RunStatus, MessageType | undefined> = {
+const EVENT_TYPES: Record<RunStatus, RunEventType | undefined> = {
   pending: undefined,
   running: undefined,
   completed: 'run.completed',

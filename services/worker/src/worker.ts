@@ -225,7 +225,7 @@ export class Worker {
       return;
     }
     pool.tracker.begin(message.topic, message.partition, message.offset);
-    const key = (parsed.envelope as Envelope<'step.execute'>).payload.idempotencyKey;
+    const key = parsed.envelope.payload.idempotencyKey;
     if (this.attempts.has(key)) {
       // The same attempt again: a re-published outbox message, or a redelivery after a
       // rebalance. Running it twice would repeat its side effect; its result is (or will be)
@@ -239,7 +239,7 @@ export class Worker {
       return;
     }
     this.rememberAttempt(key);
-    const envelope = parsed.envelope as Envelope<'step.execute'>;
+    const envelope = parsed.envelope;
     const start = () => {
       const step: Running = { runId: envelope.runId, controller: new AbortController() };
       this.running.add(step);
@@ -440,7 +440,7 @@ export class Worker {
     }
     this.metrics?.stepDuration.observe({ task }, (finishedAt - startedAt) / 1000);
     if (report.type === 'step.failed') {
-      const { error } = (report as Envelope<'step.failed'>).payload;
+      const { error } = report.payload;
       this.metrics?.stepAttempts.inc({ task, outcome: 'failed' });
       this.metrics?.stepFailures.inc({ task, code: error.code });
       log.info('step failed', { code: error.code, retryable: error.retryable });
