@@ -105,6 +105,13 @@ export {
   workerTopics,
   type TopicPartitionCounts,
 } from './topics';
+export {
+  engineConsumerGroups,
+  ORCHESTRATOR_GROUP,
+  WEBHOOKS_GROUP,
+  workerControlGroup,
+  workerGroup,
+} from './consumer-groups';
 export type {
   Envelope,
   EnvelopeFields,

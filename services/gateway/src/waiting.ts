@@ -1,4 +1,4 @@
-import { hasStepErrorCode, stepTopic, type WorkflowDefinition } from '@weft/core';
+import { hasStepErrorCode, stepTopic, workerGroup, type WorkflowDefinition } from '@weft/core';
 import type { KafkaClient } from '@weft/kafka';
 import type { StoredRun } from '@weft/store';
 
@@ -91,7 +91,7 @@ export class StepPoolExplainer implements WaitingExplainer {
     const now = this.clock();
     const cached = this.pools.get(topic);
     if (cached && now - cached.at < POOL_STATE_TTL_MS) return cached;
-    const group = `weft.worker.${topic}`;
+    const group = workerGroup(topic);
     const admin = await this.kafka.admin();
     try {
       const [described] = await admin.describeGroups([group]);

@@ -9,6 +9,8 @@ import {
   stepError,
   StepFailure,
   STEP_RESULTS_TOPIC,
+  workerControlGroup,
+  workerGroup,
   workerTopics,
   type Envelope,
   type Region,
@@ -146,7 +148,7 @@ export class Worker {
 
     // Every worker hears every run event, to abort the steps of runs that were cancelled or ended.
     this.control = await this.kafka.consumer({
-      groupId: `weft.worker-control.${this.options.workerId}.${randomUUID()}`,
+      groupId: workerControlGroup(this.options.workerId, randomUUID()),
       topics: [RUN_EVENTS_TOPIC],
     });
     await this.control.run(async (message) => this.onRunEvent(message));
@@ -154,7 +156,7 @@ export class Worker {
     // One consumer group per topic: a pool serving other types never takes these partitions.
     for (const topic of workerTopics(this.options.stepTypes, this.options.region)) {
       const consumer = await this.kafka.consumer({
-        groupId: `weft.worker.${topic}`,
+        groupId: workerGroup(topic),
         topics: [topic],
         fromBeginning: true,
         autoCommit: false,
