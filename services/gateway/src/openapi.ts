@@ -478,7 +478,7 @@ const SCHEMAS: Record<string, SchemaObject> = {
   ),
   RunError: object(
     {
-      code: text('e.g. `node_failed`, `run_cancelled`, `run_timeout`.'),
+      code: text('e.g. `node_failed`, `run_cancelled`, `run_timed_out`.'),
       message: { type: 'string' },
       nodeId: text('The node that failed the run, when one did.'),
     },
