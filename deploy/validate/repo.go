@@ -84,7 +84,8 @@ func workerTopics(tasks []string, region string) []string {
 	return out
 }
 
-// workerGroup is the consumer group a worker pool consumes topic with.
+// workerGroup is the consumer group a worker pool consumes topic with
+// (packages/core/src/consumer-groups.ts).
 func workerGroup(topic string) string {
 	return "weft.worker." + topic
 }

@@ -55,7 +55,7 @@ export const RunError = component(
   'RunError',
   closedObject(
     {
-      code: Type.String({ description: 'e.g. `node_failed`, `run_cancelled`, `run_timeout`.' }),
+      code: Type.String({ description: 'e.g. `node_failed`, `run_cancelled`, `run_timed_out`.' }),
       message: Type.String(),
       nodeId: Type.Optional(
         Type.String({ description: 'The node that failed the run, when one did.' }),
@@ -70,6 +70,8 @@ export const StepError = component(
   'StepError',
   Type.Object(
     {
+      // One of core's StepErrorCode when the engine wrote it, but any string from a stored run, an
+      // older worker or a `core/fail` node.
       code: Type.String({
         description: 'Stable, e.g. `provider_rate_limited`, `invalid_input`, `step_timeout`.',
       }),

@@ -1,3 +1,4 @@
+import type { StepError } from '@weft/contract';
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { NodeStatus, RunStatus } from './run-progress';
 
@@ -15,17 +16,8 @@ export type MessageType =
   | 'run.cancelled'
   | 'run.timed_out';
 
-/** A step's failure as workers report it and runs record it. */
-export interface StepError {
-  /** Stable, machine-readable, e.g. `provider_rate_limited`, `invalid_input`, `step_timeout`. */
-  code: string;
-  message: string;
-  /** False for permanent failures: the node fails without further attempts. */
-  retryable: boolean;
-  /** The provider asked for this long before another attempt (`Retry-After`). */
-  retryAfterMs?: number;
-  details?: unknown;
-}
+// A step's failure is the API's shape (the contract's StepError), carried as it is.
+export type { StepError } from '@weft/contract';
 
 /** Asks a worker to run one attempt of one node. */
 export interface StepExecutePayload {
@@ -81,11 +73,10 @@ interface PayloadOf {
   'run.timed_out': RunEventPayload;
 }
 
-/** The versioned JSON envelope every Weft message travels in. */
-export interface Envelope<T extends MessageType = MessageType> {
+/** What every envelope carries whatever its type. */
+interface EnvelopeHeader {
   v: typeof ENVELOPE_VERSION;
   id: string;
-  type: T;
   runId: string;
   nodeId?: string;
   attempt?: number;
@@ -93,13 +84,23 @@ export interface Envelope<T extends MessageType = MessageType> {
   createdAt: string;
   /** W3C trace context of the hop that produced the message. */
   traceparent?: string;
-  payload: PayloadOf[T];
 }
 
-export type StepResultEnvelope = Envelope<'step.started' | 'step.succeeded' | 'step.failed'>;
-export type RunEventEnvelope = Envelope<
-  'run.completed' | 'run.failed' | 'run.cancelled' | 'run.timed_out'
->;
+/**
+ * The versioned JSON envelope every Weft message travels in: a union discriminated by `type`, so
+ * `switch (envelope.type)` narrows `payload`.
+ */
+export type Envelope<T extends MessageType = MessageType> = {
+  [K in T]: EnvelopeHeader & { type: K; payload: PayloadOf[K] };
+}[T];
+
+/** What workers report about an attempt, on the step results topic. */
+export type StepResultType = 'step.started' | 'step.succeeded' | 'step.failed';
+/** How a run ended, on the run events topic. */
+export type RunEventType = 'run.completed' | 'run.failed' | 'run.cancelled' | 'run.timed_out';
+
+export type StepResultEnvelope = Envelope<StepResultType>;
+export type RunEventEnvelope = Envelope<RunEventType>;
 
 const STEP_ERROR_SCHEMA = {
   type: 'object',
@@ -250,10 +251,13 @@ function describe(validate: ValidateFunction): string {
   return first ? `${first.instancePath || '/'} ${first.message ?? 'is invalid'}` : 'is invalid';
 }
 
+/** An envelope's fields before it is stamped: `createdAt` as the caller's clock read it. */
+export type EnvelopeFields<T extends MessageType = MessageType> = {
+  [K in T]: Omit<Envelope<K>, 'v' | 'createdAt'> & { createdAt: number };
+}[T];
+
 /** Builds an envelope; `createdAt` from the caller's clock, so core stays pure. */
-export function envelope<T extends MessageType>(
-  fields: Omit<Envelope<T>, 'v' | 'createdAt'> & { createdAt: number },
-): Envelope<T> {
+export function envelope<T extends MessageType>(fields: EnvelopeFields<T>): Envelope<T> {
   return { ...fields, v: ENVELOPE_VERSION, createdAt: new Date(fields.createdAt).toISOString() };
 }
 

@@ -105,21 +105,54 @@ export {
   workerTopics,
   type TopicPartitionCounts,
 } from './topics';
+export {
+  engineConsumerGroups,
+  ORCHESTRATOR_GROUP,
+  WEBHOOKS_GROUP,
+  workerControlGroup,
+  workerGroup,
+} from './consumer-groups';
 export type {
   Envelope,
+  EnvelopeFields,
   EnvelopeProblem,
   MessageType,
   ParseEnvelopeResult,
   RunEventEnvelope,
   RunEventPayload,
+  RunEventType,
   StepError,
   StepExecutePayload,
   StepFailedPayload,
   StepResultEnvelope,
+  StepResultType,
   StepStartedPayload,
   StepSucceededPayload,
 } from './envelope';
 export { ENVELOPE_VERSION, envelope, isStepResult, parseEnvelope } from './envelope';
+export type {
+  NonRetriableStepErrorCode,
+  PerFailureStepErrorCode,
+  SettledStepErrorCode,
+  StepErrorCode,
+  StepErrorRetry,
+} from './step-error-codes';
+export {
+  hasStepErrorCode,
+  isRetryableCode,
+  isSettledCode,
+  isStepErrorCode,
+  STEP_ERROR_CODES,
+  STEP_ERROR_RETRY,
+} from './step-error-codes';
+export type { ChosenStepErrorCode, FailureFacts, StepFailureArgs } from './step-failure';
+export {
+  chosenStepErrorCode,
+  NonRetriableStepError,
+  stepError,
+  StepFailure,
+  toStepError,
+} from './step-failure';
 export type {
   NodeRecord,
   OutgoingEnvelope,

@@ -1,10 +1,11 @@
+import type { RunError } from '@weft/contract';
 import { retryDecision } from './backoff';
 import { onErrorOf, regionOf, type Region, type WorkflowDefinition } from './definition-types';
 import {
   envelope,
   type Envelope,
-  type MessageType,
   type RunEventPayload,
+  type RunEventType,
   type StepError,
   type StepResultEnvelope,
 } from './envelope';
@@ -14,6 +15,7 @@ import { jsonByteLength, type JsonValue } from './json-value';
 import { MAX_STEP_PAYLOAD_BYTES } from './message-limits';
 import { nodesToSkip, readyNodes } from './ready-nodes';
 import { resolveInputs } from './resolve-references';
+import { stepError } from './step-failure';
 import {
   isTerminalNodeStatus,
   isTerminalRunStatus,
@@ -43,12 +45,8 @@ export interface NodeRecord {
   error?: StepError;
 }
 
-/** Why a run ended other than `completed`. */
-export interface RunError {
-  code: string;
-  message: string;
-  nodeId?: string;
-}
+// Why a run ended other than `completed`: the API's shape.
+export type { RunError } from '@weft/contract';
 
 /** A run as the engine sees it: everything a transition reads and writes. */
 export interface RunRecord {
@@ -134,7 +132,7 @@ export function applyStepResult(
   switch (message.type) {
     case 'step.started': {
       if (node.status !== 'queued') return unchanged;
-      const payload = (message as Envelope<'step.started'>).payload;
+      const { payload } = message;
       const spec = context.definition.dag.nodes[nodeId];
       state.setNode(nodeId, {
         ...node,
@@ -147,7 +145,7 @@ export function applyStepResult(
       return state.finish();
     }
     case 'step.succeeded': {
-      const payload = (message as Envelope<'step.succeeded'>).payload;
+      const { payload } = message;
       state.setNode(nodeId, {
         ...withoutTimers(node),
         status: 'completed',
@@ -160,7 +158,7 @@ export function applyStepResult(
       return advance(state);
     }
     case 'step.failed': {
-      const payload = (message as Envelope<'step.failed'>).payload;
+      const { payload } = message;
       state.setNode(nodeId, {
         ...node,
         startedAt: node.startedAt ?? payload.startedAt,
@@ -199,11 +197,11 @@ export function applyTimers(run: RunRecord, context: TransitionContext): Transit
       node.deadlineAt <= context.now
     ) {
       const timeout = context.definition.dag.nodes[id]?.timeout ?? 0;
-      attemptFailed(state, id, {
-        code: 'step_timeout',
-        message: `attempt ${node.attempt} did not finish within ${timeout} s`,
-        retryable: true,
-      });
+      attemptFailed(
+        state,
+        id,
+        stepError('step_timeout', `attempt ${node.attempt} did not finish within ${timeout} s`),
+      );
     }
   }
   return advance(state);
@@ -401,23 +399,28 @@ function queueNode(state: Draft, id: string): void {
   const attempt = node.attempt + 1;
   if (!resolved.ok) {
     state.setNode(id, { ...node, attempt, finishedAt: now });
-    failNode(state, id, {
-      code: resolved.error.code,
-      message: resolved.error.message,
-      retryable: false,
-      details: { reference: resolved.error.reference, pointer: resolved.error.pointer },
-    });
+    failNode(
+      state,
+      id,
+      stepError(resolved.error.code, resolved.error.message, {
+        reference: resolved.error.reference,
+        pointer: resolved.error.pointer,
+      }),
+    );
     return;
   }
   const size = jsonByteLength(resolved.value as JsonValue);
   if (size > MAX_STEP_PAYLOAD_BYTES) {
     // Over the broker's limit, the step message could never be published.
     state.setNode(id, { ...node, attempt, finishedAt: now });
-    failNode(state, id, {
-      code: 'inputs_too_large',
-      message: `the resolved inputs are ${size} bytes; the limit is ${MAX_STEP_PAYLOAD_BYTES}`,
-      retryable: false,
-    });
+    failNode(
+      state,
+      id,
+      stepError(
+        'inputs_too_large',
+        `the resolved inputs are ${size} bytes; the limit is ${MAX_STEP_PAYLOAD_BYTES}`,
+      ),
+    );
     return;
   }
   const {
@@ -496,7 +499,7 @@ function failNode(state: Draft, id: string, error: StepError): void {
   }
 }
 
-const EVENT_TYPES: Record<RunStatus, MessageType | undefined> = {
+const EVENT_TYPES: Record<RunStatus, RunEventType | undefined> = {
   pending: undefined,
   running: undefined,
   completed: 'run.completed',

@@ -8,13 +8,20 @@ export const RUN_EVENTS_TOPIC = 'weft.run-events';
 /** Messages no consumer could handle, kept for operators. */
 export const DEAD_LETTERS_TOPIC = 'weft.dead-letters';
 
+const STEP_TOPIC_PREFIX = 'weft.steps.';
+
+/** Whether `topic` is a step topic (of any task and region). */
+export function isStepTopic(topic: string): boolean {
+  return topic.startsWith(STEP_TOPIC_PREFIX);
+}
+
 /**
  * The topic a step of `task` is published to. A `/` in a task name becomes `.` (Kafka topic names
  * allow letters, digits, `.`, `_` and `-`); a workflow pinned to a region gets the region suffix,
  * so that only workers started in that region consume it.
  */
 export function stepTopic(task: string, region: Region = 'global'): string {
-  const base = `weft.steps.${task.replaceAll('/', '.')}`;
+  const base = `${STEP_TOPIC_PREFIX}${task.replaceAll('/', '.')}`;
   return region === 'global' ? base : `${base}.${region}`;
 }
 

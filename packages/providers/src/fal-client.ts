@@ -218,7 +218,6 @@ function appIdOf(modelId: string): string {
     throw new ProviderError(
       'invalid_request',
       `"${modelId}" is not a fal model id; expected owner/app[/path], e.g. fal-ai/flux/dev`,
-      false,
     );
   }
   return segments.slice(0, 2).join('/');

@@ -1,7 +1,11 @@
 import axios, { AxiosError, type AxiosInstance } from 'axios';
-import { ProviderError } from './provider-error';
+import { isRetryableCode, isSettledCode, type SettledStepErrorCode } from '@weft/core';
+import { ProviderError, type ProviderFacts } from './provider-error';
 
-/** Why a provider call failed; `retryable` on the error, not the code, decides another attempt. */
+/**
+ * Why a provider call failed; the code decides another attempt (`STEP_ERROR_RETRY`), but for
+ * `provider_bad_response`, which says it on the error.
+ */
 export type ProviderErrorCode =
   /** 429: the provider wants fewer requests; `retryAfterMs` says when to come back. */
   | 'provider_rate_limited'
@@ -155,7 +159,6 @@ export class ProviderHttp {
         throw new ProviderError(
           'provider_timeout',
           `${this.provider} did not answer ${describe(where)} within ${timeoutMs} ms`,
-          true,
           { cause: new Error(`${describe(where)}: timed out after ${timeoutMs} ms`) },
         );
       }
@@ -172,15 +175,14 @@ export class ProviderHttp {
     return new ProviderError(
       'provider_bad_response',
       `${this.provider} answered ${describe(where)} with an unexpected body: ${problem}`,
-      true,
-      { cause: new Error(`${describe(where)}: ${problem}`) },
+      { retryable: true, cause: new Error(`${describe(where)}: ${problem}`) },
     );
   }
 
   /** The retryable error for a call its caller aborted. */
   abortedError(request: { method: string; url: string }): ProviderError {
     const where = { method: request.method, url: this.resolve(request.url) };
-    return new ProviderError('aborted', `${this.provider} call aborted: ${describe(where)}`, true, {
+    return new ProviderError('aborted', `${this.provider} call aborted: ${describe(where)}`, {
       cause: new Error(`${describe(where)}: aborted`),
     });
   }
@@ -201,10 +203,14 @@ export class ProviderHttp {
   private scrubbed(error: ProviderError): ProviderError {
     if (this.#secrets.length === 0) return error;
     const scrub = (text: string): string => scrubSecrets(text, this.#secrets);
-    return new ProviderError(error.code, scrub(error.message), error.retryable, {
+    const message = scrub(error.message);
+    const facts: ProviderFacts = {
       ...error.extra,
       details: trimDetails(error.extra.details, scrub),
-    });
+    };
+    return isSettledCode(error.code)
+      ? new ProviderError(error.code, message, facts)
+      : new ProviderError(error.code, message, { ...facts, retryable: error.retryable });
   }
 }
 
@@ -225,31 +231,38 @@ export function errorFromResponse(
   const retryAfterMs =
     parseRetryAfterMs(response.headers['retry-after-ms']) ??
     parseRetryAfter(response.headers['retry-after'], now);
-  const [code, retryable, summary] = classifyStatus(status);
+  const classified = classifyStatus(status);
+  const retryable = classified !== undefined && isRetryableCode(classified.code);
+  const summary = classified?.summary ?? 'answered with an unexpected status';
   const wait =
     retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`;
-  return new ProviderError(
-    code,
-    `${provider} ${summary} (${describe(request)} → ${status}${wait})${message === undefined ? '' : `: ${message}`}`,
-    retryable,
-    {
-      status,
-      ...(retryable && retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      ...(details === undefined ? {} : { details }),
-      cause: new Error(`${describe(request)} → ${status}`),
-    },
-  );
+  const text = `${provider} ${summary} (${describe(request)} → ${status}${wait})${message === undefined ? '' : `: ${message}`}`;
+  const facts: ProviderFacts = {
+    status,
+    ...(retryable && retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    ...(details === undefined ? {} : { details }),
+    cause: new Error(`${describe(request)} → ${status}`),
+  };
+  return classified
+    ? new ProviderError(classified.code, text, facts)
+    : new ProviderError('provider_bad_response', text, { ...facts, retryable: false });
 }
 
-function classifyStatus(status: number): [ProviderErrorCode, boolean, string] {
-  if (status === 429) return ['provider_rate_limited', true, 'rate-limited the request'];
-  if (status === 408) return ['provider_timeout', true, 'timed out the request'];
+/** The code of an error status; undefined for a status no rule covers (e.g. a redirect). */
+function classifyStatus(
+  status: number,
+): { code: ProviderErrorCode & SettledStepErrorCode; summary: string } | undefined {
+  if (status === 429) return { code: 'provider_rate_limited', summary: 'rate-limited the request' };
+  if (status === 408) return { code: 'provider_timeout', summary: 'timed out the request' };
   if (status === 401 || status === 403) {
-    return ['provider_auth_failed', false, 'refused the credentials; check the API key'];
+    return {
+      code: 'provider_auth_failed',
+      summary: 'refused the credentials; check the API key',
+    };
   }
-  if (status >= 500) return ['provider_unavailable', true, 'is unavailable'];
-  if (status >= 400) return ['provider_rejected', false, 'rejected the request'];
-  return ['provider_bad_response', false, 'answered with an unexpected status'];
+  if (status >= 500) return { code: 'provider_unavailable', summary: 'is unavailable' };
+  if (status >= 400) return { code: 'provider_rejected', summary: 'rejected the request' };
+  return undefined;
 }
 
 /**
@@ -285,7 +298,6 @@ function networkError(
   return new ProviderError(
     timedOut ? 'provider_timeout' : 'provider_unreachable',
     `${provider} could not be reached for ${describe(request)}: ${reason}`,
-    true,
     { cause: new Error(`${describe(request)}: ${reason}`) },
   );
 }

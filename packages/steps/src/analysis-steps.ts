@@ -1,5 +1,5 @@
+import { NonRetriableStepError } from '@weft/core';
 import { analyzeText, moderateText } from '@weft/providers';
-import { NonRetriableStepError } from './step-errors';
 import type { StepHandler } from './step-handler';
 
 /**

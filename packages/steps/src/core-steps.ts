@@ -1,4 +1,4 @@
-import { NonRetriableStepError, StepFailure } from './step-errors';
+import { chosenStepErrorCode, StepFailure } from '@weft/core';
 import type { StepHandler } from './step-handler';
 
 /** Waits `ms`, and stops waiting as soon as the attempt is aborted (cancel, timeout, shutdown). */
@@ -22,7 +22,7 @@ const delay: StepHandler = async (inputs, { signal }) => {
 
 function abortError(signal: AbortSignal): StepFailure {
   const reason = signal.reason instanceof StepFailure ? signal.reason : undefined;
-  return reason ?? new StepFailure('aborted', 'the attempt was aborted', true);
+  return reason ?? new StepFailure('aborted', 'the attempt was aborted');
 }
 
 /** Returns its `value`, references already resolved: pure data mapping, no code. */
@@ -37,8 +37,9 @@ const fail: StepHandler = async (inputs, { attempt }) => {
   if (failAttempts !== undefined && attempt > failAttempts) return { attempt };
   const code = inputs.code as string;
   const message = (inputs.message as string | undefined) ?? `core/fail failed with ${code}`;
-  if (inputs.retryable === false) throw new NonRetriableStepError(code, message);
-  throw new StepFailure(code, message, true);
+  throw new StepFailure(chosenStepErrorCode(code), message, {
+    retryable: inputs.retryable !== false,
+  });
 };
 
 /** The engine's utility steps, by task type. */

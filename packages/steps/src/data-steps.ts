@@ -1,6 +1,6 @@
+import { NonRetriableStepError } from '@weft/core';
 import { VectorMismatchError } from '@weft/store';
 import { embedTexts } from './text-steps';
-import { NonRetriableStepError } from './step-errors';
 import type { StepContext, StepHandler } from './step-handler';
 import type { StepServices } from './step-services';
 

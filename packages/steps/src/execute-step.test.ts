@@ -35,6 +35,17 @@ describe('executeStep with the core steps', () => {
     });
   });
 
+  it("fails core/fail with one of the engine's codes as told, not as the code would be", async () => {
+    const fail = (inputs: Record<string, unknown>) =>
+      executeStep(CORE_STEP_HANDLERS, 'core/fail', inputs, context);
+    expect(await fail({ code: 'invalid_input' })).toMatchObject({
+      error: { code: 'invalid_input', retryable: true },
+    });
+    expect(await fail({ code: 'provider_rate_limited', retryable: false })).toMatchObject({
+      error: { code: 'provider_rate_limited', retryable: false },
+    });
+  });
+
   it('fails core/fail as told: retryably, not, or only its first attempts', async () => {
     expect(
       await executeStep(CORE_STEP_HANDLERS, 'core/fail', { code: 'flaky' }, context),

@@ -3,11 +3,14 @@ import {
   describeSchemaErrors,
   getTaskType,
   MAX_STEP_PAYLOAD_BYTES,
+  stepError,
+  StepFailure,
+  toStepError,
+  type SettledStepErrorCode,
   type StepError,
 } from '@weft/core';
 
 type ValidateFunction = ReturnType<typeof compileSchema>;
-import { StepFailure, toStepError } from './step-errors';
 import type { StepContext, StepHandler } from './step-handler';
 
 /**
@@ -53,10 +56,10 @@ export async function executeStep(
   const handler = Object.hasOwn(handlers, task) ? handlers[task] : undefined;
   const schemas = validatorsFor(task);
   if (!handler || !schemas) {
-    return fail('unknown_task', `this worker has no handler for task type "${task}"`, false);
+    return fail('unknown_task', `this worker has no handler for task type "${task}"`);
   }
   if (!schemas.input(inputs)) {
-    return fail('invalid_input', `inputs do not fit ${task}: ${firstError(schemas.input)}`, false);
+    return fail('invalid_input', `inputs do not fit ${task}: ${firstError(schemas.input)}`);
   }
 
   const controller = new AbortController();
@@ -66,7 +69,7 @@ export async function executeStep(
     abort(
       reason instanceof StepFailure
         ? reason
-        : new StepFailure('aborted', 'the attempt was aborted', true),
+        : new StepFailure('aborted', 'the attempt was aborted'),
     );
   };
   context.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -75,13 +78,7 @@ export async function executeStep(
     context.timeoutMs !== undefined
       ? setTimeout(
           () =>
-            abort(
-              new StepFailure(
-                'step_timeout',
-                `the step exceeded its ${context.timeoutMs} ms`,
-                true,
-              ),
-            ),
+            abort(new StepFailure('step_timeout', `the step exceeded its ${context.timeoutMs} ms`)),
           context.timeoutMs,
         )
       : undefined;
@@ -91,7 +88,7 @@ export async function executeStep(
       new Promise<never>((_, reject) => {
         const onAbort = () => {
           const reason: unknown = controller.signal.reason;
-          reject(reason instanceof Error ? reason : new StepFailure('aborted', 'aborted', true));
+          reject(reason instanceof Error ? reason : new StepFailure('aborted', 'aborted'));
         };
         if (controller.signal.aborted) onAbort();
         else controller.signal.addEventListener('abort', onAbort, { once: true });
@@ -102,7 +99,6 @@ export async function executeStep(
       return fail(
         'output_too_large',
         `the output is ${Buffer.byteLength(json)} bytes; the limit is ${MAX_STEP_OUTPUT_BYTES}`,
-        false,
       );
     }
     const parsed = JSON.parse(json) as unknown;
@@ -110,7 +106,6 @@ export async function executeStep(
       return fail(
         'invalid_output',
         `the output does not fit ${task}: ${firstError(schemas.output)}`,
-        false,
       );
     }
     return { ok: true, result: parsed };
@@ -122,6 +117,6 @@ export async function executeStep(
   }
 }
 
-function fail(code: string, message: string, retryable: boolean): StepOutcome {
-  return { ok: false, error: { code, message, retryable } };
+function fail(code: SettledStepErrorCode, message: string): StepOutcome {
+  return { ok: false, error: stepError(code, message) };
 }

@@ -1,14 +1,7 @@
+import { NonRetriableStepError } from '@weft/core';
 import { describeImage, renderPromptCard, type ResolvedRoute } from '@weft/providers';
 import { loadMedia, providerReadableUrl, storeMedia } from './media';
-import {
-  callProvider,
-  falClient,
-  localCannot,
-  modelOf,
-  openAiClient,
-  route,
-} from './provider-calls';
-import { NonRetriableStepError } from './step-errors';
+import { falClient, localCannot, modelOf, openAiClient, route } from './provider-calls';
 import type { StepContext, StepHandler } from './step-handler';
 import type { StepServices } from './step-services';
 
@@ -74,11 +67,9 @@ async function openAiImages(
   count: number,
 ): Promise<ImageFile[]> {
   const client = openAiClient(target.endpoint!);
-  const response = await callProvider(() =>
-    client.imageGeneration(
-      { model: target.model, prompt, n: count, size: `${size.width}x${size.height}` },
-      { signal: context.signal, idempotencyKey: context.idempotencyKey },
-    ),
+  const response = await client.imageGeneration(
+    { model: target.model, prompt, n: count, size: `${size.width}x${size.height}` },
+    { signal: context.signal, idempotencyKey: context.idempotencyKey },
   );
   const images: ImageFile[] = [];
   for (const image of response.data) {
@@ -108,12 +99,10 @@ async function falImages(
   size: Size | undefined,
 ): Promise<{ images: ImageFile[]; seed?: number }> {
   const client = falClient(target.endpoint!, services.providers.falPollIntervalMs);
-  const result = (await callProvider(() =>
-    client.run(target.model, input, {
-      signal: context.signal,
-      idempotencyKey: context.idempotencyKey,
-    }),
-  )) as { images?: Partial<ImageFile>[]; seed?: number };
+  const result = (await client.run(target.model, input, {
+    signal: context.signal,
+    idempotencyKey: context.idempotencyKey,
+  })) as { images?: Partial<ImageFile>[]; seed?: number };
   if (!Array.isArray(result.images) || result.images.length === 0) {
     throw new NonRetriableStepError('provider_bad_response', 'the model returned no images');
   }
@@ -193,7 +182,7 @@ export function imageStepHandlers(services: StepServices): Record<string, StepHa
     // Always local: it reads facts from the image's own bytes, which no provider is needed for.
     enrich_image: async (inputs, context) => {
       const media = await loadMedia(services, context, inputs.image_url as string);
-      return callProvider(() => describeImage(media.bytes));
+      return describeImage(media.bytes);
     },
   };
 }

@@ -1,13 +1,6 @@
+import { NonRetriableStepError } from '@weft/core';
 import { loadMedia, providerReadableUrl, storeMedia } from './media';
-import {
-  callProvider,
-  falClient,
-  localCannot,
-  modelOf,
-  openAiClient,
-  route,
-} from './provider-calls';
-import { NonRetriableStepError } from './step-errors';
+import { falClient, localCannot, modelOf, openAiClient, route } from './provider-calls';
 import type { StepHandler } from './step-handler';
 import type { StepServices } from './step-services';
 
@@ -36,12 +29,10 @@ function falVideo(services: StepServices, task: string): StepHandler {
       }
     }
     const client = falClient(target.endpoint!, services.providers.falPollIntervalMs);
-    const result = (await callProvider(() =>
-      client.run(target.model, input, {
-        signal: context.signal,
-        idempotencyKey: context.idempotencyKey,
-      }),
-    )) as { video?: { url?: unknown } };
+    const result = (await client.run(target.model, input, {
+      signal: context.signal,
+      idempotencyKey: context.idempotencyKey,
+    })) as { video?: { url?: unknown } };
     if (typeof result.video?.url !== 'string') {
       throw new NonRetriableStepError('provider_bad_response', 'the model returned no video url');
     }
@@ -73,17 +64,15 @@ export function mediaStepHandlers(services: StepServices): Record<string, StepHa
       }
       const client = openAiClient(target.endpoint!);
       const format = (inputs.response_format as string | undefined) ?? 'mp3';
-      const speech = await callProvider(() =>
-        client.speech(
-          {
-            ...inputs,
-            model: target.model,
-            input: inputs.input as string,
-            voice: inputs.voice as string,
-            response_format: format,
-          },
-          { signal: context.signal, idempotencyKey: context.idempotencyKey },
-        ),
+      const speech = await client.speech(
+        {
+          ...inputs,
+          model: target.model,
+          input: inputs.input as string,
+          voice: inputs.voice as string,
+          response_format: format,
+        },
+        { signal: context.signal, idempotencyKey: context.idempotencyKey },
       );
       const contentType = AUDIO_TYPES[format] ?? speech.contentType;
       const { url } = await storeMedia(services, context, speech.bytes, contentType);
@@ -98,18 +87,16 @@ export function mediaStepHandlers(services: StepServices): Record<string, StepHa
       }
       const audio = await loadMedia(services, context, inputs.audio_url as string);
       const client = openAiClient(target.endpoint!);
-      return callProvider(() =>
-        client.transcription(
-          {
-            model: target.model,
-            file: audio.bytes,
-            filename: fileNameFor(audio.contentType),
-            contentType: audio.contentType ?? 'application/octet-stream',
-            ...(typeof inputs.language === 'string' ? { language: inputs.language } : {}),
-            ...(typeof inputs.prompt === 'string' ? { prompt: inputs.prompt } : {}),
-          },
-          { signal: context.signal, idempotencyKey: context.idempotencyKey },
-        ),
+      return client.transcription(
+        {
+          model: target.model,
+          file: audio.bytes,
+          filename: fileNameFor(audio.contentType),
+          contentType: audio.contentType ?? 'application/octet-stream',
+          ...(typeof inputs.language === 'string' ? { language: inputs.language } : {}),
+          ...(typeof inputs.prompt === 'string' ? { prompt: inputs.prompt } : {}),
+        },
+        { signal: context.signal, idempotencyKey: context.idempotencyKey },
       );
     },
   };

@@ -1,19 +1,11 @@
+import { NonRetriableStepError, StepFailure } from '@weft/core';
 import { ARTIFACT_ID_PATTERN, readArtifact, type ArtifactInfo } from '@weft/store';
 import { fetchBytes, OutboundRequestError, OutboundUrlError } from '@weft/webhooks';
-import { NonRetriableStepError, StepFailure } from './step-errors';
 import type { StepContext } from './step-handler';
 import type { StepServices } from './step-services';
 
 /** The most a step reads of one input image, audio or video. */
 export const MAX_MEDIA_BYTES = 50 * 1024 * 1024;
-
-const PERMANENT_FETCH_ERRORS = new Set([
-  'address_not_allowed',
-  'url_not_allowed',
-  'invalid_url',
-  'too_large',
-  'too_many_redirects',
-]);
 
 /** Media in hand: its bytes and what they are. */
 export interface Media {
@@ -91,19 +83,19 @@ export async function loadMedia(
       throw new NonRetriableStepError(error.code, error.message);
     }
     if (error instanceof OutboundRequestError) {
-      // Refused addresses and oversized media stay wrong; a flaky server may answer next time.
-      const permanent =
-        PERMANENT_FETCH_ERRORS.has(error.code) ||
-        (error.status !== undefined &&
+      const message = `cannot read ${url}: ${error.message}`;
+      if (error.code === 'http_status') {
+        // A 4xx stays wrong (but 408 and 429); a 5xx may answer next time.
+        const permanent =
+          error.status !== undefined &&
           error.status >= 400 &&
           error.status < 500 &&
           error.status !== 408 &&
-          error.status !== 429);
-      throw new StepFailure(
-        `media_${error.code}`,
-        `cannot read ${url}: ${error.message}`,
-        !permanent,
-      );
+          error.status !== 429;
+        throw new StepFailure('media_http_status', message, { retryable: !permanent });
+      }
+      // STEP_ERROR_RETRY says which stay wrong: refused addresses, oversized media.
+      throw new StepFailure(`media_${error.code}`, message);
     }
     throw error;
   }

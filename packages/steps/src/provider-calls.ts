@@ -1,26 +1,13 @@
+import { NonRetriableStepError } from '@weft/core';
 import {
   FalClient,
   OpenAiClient,
-  ProviderError,
   routeModel,
   type ProviderEndpoint,
   type ResolvedRoute,
 } from '@weft/providers';
-import { NonRetriableStepError, StepFailure } from './step-errors';
 import type { StepContext } from './step-handler';
 import type { StepServices } from './step-services';
-
-/** Runs a provider call, turning its ProviderError into the step failure it means. */
-export async function callProvider<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (!(error instanceof ProviderError)) throw error;
-    throw new StepFailure(error.code, error.message, error.retryable, error.extra.details, {
-      ...(error.extra.retryAfterMs !== undefined ? { retryAfterMs: error.extra.retryAfterMs } : {}),
-    });
-  }
-}
 
 // One client per endpoint: axios instances keep their connections alive between steps.
 const openAiClients = new Map<string, OpenAiClient>();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import { NonRetriableStepError } from '@weft/core';
 import { embedText, generateText } from '@weft/providers';
-import { callProvider, modelOf, openAiClient, route } from './provider-calls';
-import { NonRetriableStepError } from './step-errors';
+import { modelOf, openAiClient, route } from './provider-calls';
 import type { StepContext, StepHandler } from './step-handler';
 import type { StepServices } from './step-services';
 
@@ -57,11 +57,9 @@ async function complete(
     return wrongFamily(task, modelId, target.provider);
   }
   const client = openAiClient(target.endpoint);
-  return callProvider(() =>
-    client.chatCompletion(
-      { ...body, model: target.model },
-      { signal: context.signal, idempotencyKey: context.idempotencyKey },
-    ),
+  return client.chatCompletion(
+    { ...body, model: target.model },
+    { signal: context.signal, idempotencyKey: context.idempotencyKey },
   );
 }
 
@@ -87,15 +85,13 @@ export async function embedTexts(
     return wrongFamily('embeddings', modelId, target.provider);
   }
   const client = openAiClient(target.endpoint);
-  const response = await callProvider(() =>
-    client.embeddings(
-      {
-        model: target.model,
-        input: texts,
-        ...(dimensions !== undefined ? { dimensions } : {}),
-      },
-      { signal: context.signal, idempotencyKey: context.idempotencyKey },
-    ),
+  const response = await client.embeddings(
+    {
+      model: target.model,
+      input: texts,
+      ...(dimensions !== undefined ? { dimensions } : {}),
+    },
+    { signal: context.signal, idempotencyKey: context.idempotencyKey },
   );
   const vectors: number[][] = [];
   for (const item of response.data) vectors[item.index] = item.embedding;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { NonRetriableStepError, StepFailure } from '@weft/core';
 import { postJson, signWebhook, type OutboundResult } from '@weft/webhooks';
-import { NonRetriableStepError, StepFailure } from './step-errors';
 import type { StepHandler } from './step-handler';
 import type { StepServices, WebhookEndpointTarget } from './step-services';
 
@@ -99,12 +99,14 @@ export function webhookStepHandlers(services: StepServices): Record<string, Step
         throw new StepFailure(
           'webhook_failed',
           `emit_webhook could not deliver to ${failures.length} of ${targets.length}: ${summary}`,
-          !failures.some(({ result }) => isPermanent(result)),
           {
-            deliveries,
-            failed: failures.map(({ url, result }) => ({ url, status: result.status })),
+            retryable: !failures.some(({ result }) => isPermanent(result)),
+            details: {
+              deliveries,
+              failed: failures.map(({ url, result }) => ({ url, status: result.status })),
+            },
+            ...(retryAfterMs > 0 ? { retryAfterMs } : {}),
           },
-          retryAfterMs > 0 ? { retryAfterMs } : {},
         );
       }
       return { delivered: deliveries.length, deliveries };

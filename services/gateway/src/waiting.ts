@@ -1,5 +1,5 @@
 import type { Waiting } from '@weft/contract';
-import { stepTopic, type WorkflowDefinition } from '@weft/core';
+import { hasStepErrorCode, stepTopic, workerGroup, type WorkflowDefinition } from '@weft/core';
 import type { KafkaClient } from '@weft/kafka';
 import type { StoredRun } from '@weft/store';
 
@@ -36,7 +36,7 @@ export class StepPoolExplainer implements WaitingExplainer {
     const queued: string[] = [];
     for (const [nodeId, node] of Object.entries(run.nodes)) {
       if (node.status === 'retrying' && node.retryAt !== undefined) {
-        const limited = node.error?.code === 'provider_rate_limited';
+        const limited = hasStepErrorCode(node.error, 'provider_rate_limited');
         const until = new Date(node.retryAt).toISOString();
         waiting[nodeId] = {
           reason: limited ? 'rate_limited' : 'backoff',
@@ -81,7 +81,7 @@ export class StepPoolExplainer implements WaitingExplainer {
     const now = this.clock();
     const cached = this.pools.get(topic);
     if (cached && now - cached.at < POOL_STATE_TTL_MS) return cached;
-    const group = `weft.worker.${topic}`;
+    const group = workerGroup(topic);
     const admin = await this.kafka.admin();
     try {
       const [described] = await admin.describeGroups([group]);

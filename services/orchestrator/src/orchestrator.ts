@@ -1,10 +1,11 @@
 import {
   deadLetter,
   DEAD_LETTERS_TOPIC,
+  engineConsumerGroups,
   engineTopics,
   isStepResult,
+  ORCHESTRATOR_GROUP,
   parseEnvelope,
-  RUN_EVENTS_TOPIC,
   STEP_RESULTS_TOPIC,
 } from '@weft/core';
 import {
@@ -67,7 +68,7 @@ export class Orchestrator {
     await ensureTopics(this.kafka, engineTopics(this.options.topicPartitions));
     this.producer = await this.kafka.producer();
     this.consumer = await this.kafka.consumer({
-      groupId: 'weft.orchestrator',
+      groupId: ORCHESTRATOR_GROUP,
       topics: [STEP_RESULTS_TOPIC],
       fromBeginning: true,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
@@ -189,13 +190,7 @@ export class Orchestrator {
     const metrics = this.metrics;
     if (!metrics) return;
     metrics.outboxBacklog.set(await this.runs.outboxBacklog());
-    const groups = [
-      { group: 'weft.orchestrator', topic: STEP_RESULTS_TOPIC },
-      { group: 'weft.webhooks', topic: RUN_EVENTS_TOPIC },
-      ...engineTopics(this.options.topicPartitions)
-        .filter(({ topic }) => topic.startsWith('weft.steps.'))
-        .map(({ topic }) => ({ group: `weft.worker.${topic}`, topic })),
-    ];
+    const groups = engineConsumerGroups();
     const admin = await this.kafka.admin();
     try {
       for (const { group, topic } of groups) {

@@ -1,4 +1,4 @@
-import { engineTopics, parseEnvelope, RUN_EVENTS_TOPIC } from '@weft/core';
+import { engineTopics, parseEnvelope, RUN_EVENTS_TOPIC, WEBHOOKS_GROUP } from '@weft/core';
 import {
   ensureTopics,
   type ConsumedMessage,
@@ -75,7 +75,7 @@ export class WebhookDispatcher {
   async start(): Promise<void> {
     await ensureTopics(this.kafka, engineTopics(this.config.topicPartitions));
     this.consumer = await this.kafka.consumer({
-      groupId: 'weft.webhooks',
+      groupId: WEBHOOKS_GROUP,
       topics: [RUN_EVENTS_TOPIC],
       fromBeginning: true,
       // A replacement for a killed dispatcher waits this long for the dead member to expire.

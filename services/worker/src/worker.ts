@@ -6,7 +6,11 @@ import {
   MAX_MESSAGE_BYTES,
   parseEnvelope,
   RUN_EVENTS_TOPIC,
+  stepError,
+  StepFailure,
   STEP_RESULTS_TOPIC,
+  workerControlGroup,
+  workerGroup,
   workerTopics,
   type Envelope,
   type Region,
@@ -20,7 +24,7 @@ import {
   type KafkaProducer,
 } from '@weft/kafka';
 import { inSpan, PeriodicTasks, type Logger, type WeftMetrics } from '@weft/observability';
-import { executeStep, StepFailure, type StepHandler } from '@weft/steps';
+import { executeStep, type StepHandler } from '@weft/steps';
 import type { AttemptClaims } from '@weft/store';
 import { randomUUID } from 'node:crypto';
 import { OffsetTracker } from './offset-tracker';
@@ -81,7 +85,7 @@ interface Running {
 const RECENT_ATTEMPTS = 50_000;
 
 /** Raised as an abort reason when the worker stops: the step is handed back, not failed. */
-const HANDED_BACK = new StepFailure('worker_stopping', 'the worker is stopping', true);
+const HANDED_BACK = new StepFailure('worker_stopping', 'the worker is stopping');
 
 /**
  * The worker runtime: consumes `weft.steps.<type>` topics, keeps up to `concurrency` steps in
@@ -144,7 +148,7 @@ export class Worker {
 
     // Every worker hears every run event, to abort the steps of runs that were cancelled or ended.
     this.control = await this.kafka.consumer({
-      groupId: `weft.worker-control.${this.options.workerId}.${randomUUID()}`,
+      groupId: workerControlGroup(this.options.workerId, randomUUID()),
       topics: [RUN_EVENTS_TOPIC],
     });
     await this.control.run(async (message) => this.onRunEvent(message));
@@ -152,7 +156,7 @@ export class Worker {
     // One consumer group per topic: a pool serving other types never takes these partitions.
     for (const topic of workerTopics(this.options.stepTypes, this.options.region)) {
       const consumer = await this.kafka.consumer({
-        groupId: `weft.worker.${topic}`,
+        groupId: workerGroup(topic),
         topics: [topic],
         fromBeginning: true,
         autoCommit: false,
@@ -223,7 +227,7 @@ export class Worker {
       return;
     }
     pool.tracker.begin(message.topic, message.partition, message.offset);
-    const key = (parsed.envelope as Envelope<'step.execute'>).payload.idempotencyKey;
+    const key = parsed.envelope.payload.idempotencyKey;
     if (this.attempts.has(key)) {
       // The same attempt again: a re-published outbox message, or a redelivery after a
       // rebalance. Running it twice would repeat its side effect; its result is (or will be)
@@ -237,7 +241,7 @@ export class Worker {
       return;
     }
     this.rememberAttempt(key);
-    const envelope = parsed.envelope as Envelope<'step.execute'>;
+    const envelope = parsed.envelope;
     const start = () => {
       const step: Running = { runId: envelope.runId, controller: new AbortController() };
       this.running.add(step);
@@ -428,16 +432,17 @@ export class Worker {
     const bytes = Buffer.byteLength(value);
     if (bytes > MAX_MESSAGE_BYTES) {
       // The broker would refuse this report for good: the node fails instead of hanging.
-      report = failed({
-        code: 'output_too_large',
-        message: `the step's report is ${bytes} bytes; a message may have ${MAX_MESSAGE_BYTES}`,
-        retryable: false,
-      });
+      report = failed(
+        stepError(
+          'output_too_large',
+          `the step's report is ${bytes} bytes; a message may have ${MAX_MESSAGE_BYTES}`,
+        ),
+      );
       value = JSON.stringify(report);
     }
     this.metrics?.stepDuration.observe({ task }, (finishedAt - startedAt) / 1000);
     if (report.type === 'step.failed') {
-      const { error } = (report as Envelope<'step.failed'>).payload;
+      const { error } = report.payload;
       this.metrics?.stepAttempts.inc({ task, outcome: 'failed' });
       this.metrics?.stepFailures.inc({ task, code: error.code });
       log.info('step failed', { code: error.code, retryable: error.retryable });
@@ -476,7 +481,7 @@ export class Worker {
     for (const step of this.running) {
       if (step.runId === runId) {
         step.controller.abort(
-          new StepFailure('run_ended', `the run ended (${parsed.envelope.type})`, false),
+          new StepFailure('run_ended', `the run ended (${parsed.envelope.type})`),
         );
       }
     }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ORCHESTRATOR_GROUP, stepTopic, workerGroup } from '@weft/core';
 import { brokerAnswers, createKafkaClient } from '@weft/kafka';
 import { startHealthServer, WeftMetrics } from '@weft/observability';
 import { freePort } from '@weft/infra';
@@ -119,7 +120,7 @@ describe('metrics and health of real service processes', () => {
       'the lag and outbox gauges to settle at 0',
       async () => {
         const text = (await scrape(orchestratorPort)).text;
-        const lags = ['weft.orchestrator', 'weft.worker.weft.steps.core.transform'].map((group) =>
+        const lags = [ORCHESTRATOR_GROUP, workerGroup(stepTopic('core/transform'))].map((group) =>
           sample(text, 'weft_consumer_lag', { group }),
         );
         const backlog = sample(text, 'weft_outbox_backlog', {});

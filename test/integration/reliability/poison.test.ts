@@ -2,8 +2,10 @@ import {
   checkDefinition,
   DEAD_LETTERS_TOPIC,
   envelope,
+  ORCHESTRATOR_GROUP,
   STEP_RESULTS_TOPIC,
   stepTopic,
+  workerGroup,
   type DeadLetter,
   type WorkflowDefinition,
 } from '@weft/core';
@@ -102,8 +104,7 @@ describe('poison and oversize messages', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   }
 
-  const workerGroup = `weft.worker.${TRANSFORM_TOPIC}`;
-  const orchestratorGroup = 'weft.orchestrator';
+  const transformGroup = workerGroup(TRANSFORM_TOPIC);
 
   /** A step.execute envelope for `core/transform`, as the orchestrator writes one. */
   function stepExecute(fields: { runId: string; nodeId?: string; task?: string }) {
@@ -133,8 +134,8 @@ describe('poison and oversize messages', () => {
       source: { topic: expect.stringContaining(TRANSFORM_TOPIC) as unknown },
     });
     expect(await deadLetterOf(onResults)).toMatchObject({ code: 'not_json' });
-    await expectStillFlowing(workerGroup, TRANSFORM_TOPIC);
-    await expectStillFlowing(orchestratorGroup, STEP_RESULTS_TOPIC);
+    await expectStillFlowing(transformGroup, TRANSFORM_TOPIC);
+    await expectStillFlowing(ORCHESTRATOR_GROUP, STEP_RESULTS_TOPIC);
   });
 
   it.each([
@@ -150,7 +151,7 @@ describe('poison and oversize messages', () => {
     damage(message);
     await engine.publish(TRANSFORM_TOPIC, key, JSON.stringify(message));
     expect(await deadLetterOf(key)).toMatchObject({ code: 'invalid_envelope' });
-    await expectStillFlowing(workerGroup, TRANSFORM_TOPIC);
+    await expectStillFlowing(transformGroup, TRANSFORM_TOPIC);
   });
 
   it('fails the node with unknown_task for a valid envelope of an unknown step type', async () => {
@@ -171,7 +172,7 @@ describe('poison and oversize messages', () => {
     expect(failed.status).toBe('failed');
     expect(failed.nodes.a?.error).toMatchObject({ code: 'unknown_task', retryable: false });
     expect(failed.nodes.a?.attempt).toBe(1);
-    await expectStillFlowing(workerGroup, TRANSFORM_TOPIC);
+    await expectStillFlowing(transformGroup, TRANSFORM_TOPIC);
   });
 
   it('dead-letters a step result for a run that does not exist', async () => {
@@ -192,7 +193,7 @@ describe('poison and oversize messages', () => {
       ),
     );
     expect(await deadLetterOf(key)).toMatchObject({ code: 'unknown_run' });
-    await expectStillFlowing(orchestratorGroup, STEP_RESULTS_TOPIC);
+    await expectStillFlowing(ORCHESTRATOR_GROUP, STEP_RESULTS_TOPIC);
   });
 
   it('fails a node whose output exceeds 1 MiB with output_too_large, without retrying it', async () => {
@@ -218,10 +219,7 @@ describe('poison and oversize messages', () => {
     });
     expect(failed.nodes.chatty?.error?.message).toContain(`limit is ${MAX_STEP_OUTPUT_BYTES}`);
     expect(failed.nodes.after?.status).not.toBe('completed');
-    await expectStillFlowing(
-      `weft.worker.${stepTopic('text_generate')}`,
-      stepTopic('text_generate'),
-    );
+    await expectStillFlowing(workerGroup(stepTopic('text_generate')), stepTopic('text_generate'));
   });
 
   // Known bugs of the engine (not of the gateway), found by this file; each test states what

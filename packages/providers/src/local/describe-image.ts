@@ -46,7 +46,6 @@ export async function describeImage(bytes: Buffer): Promise<ImageDescription> {
     throw new ProviderError(
       'invalid_image',
       `The bytes are not an image that can be read (${(error as Error).message}).`,
-      false,
       { cause: error },
     );
   }

@@ -15,7 +15,6 @@ export function embedText(text: string, dimensions = 256): number[] {
     throw new ProviderError(
       'invalid_input',
       `dimensions must be an integer from 1 to ${MAX_EMBEDDING_DIMENSIONS}, got ${dimensions}`,
-      false,
     );
   }
   const vector = new Array<number>(dimensions).fill(0);

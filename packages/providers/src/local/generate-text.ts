@@ -32,7 +32,6 @@ export function generateText(request: GenerateTextRequest): string {
     throw new ProviderError(
       'invalid_input',
       `maxTokens must be a positive integer, got ${maxTokens}`,
-      false,
     );
   }
   const system = messages.find((message) => message.role === 'system')?.content.trim();

@@ -47,7 +47,7 @@ export function promptCardSvg(prompt: string, options: PromptCardOptions): strin
   const height = checkSide('height', options.height);
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed)) {
-    throw new ProviderError('invalid_input', `seed must be an integer, got ${seed}`, false);
+    throw new ProviderError('invalid_input', `seed must be an integer, got ${seed}`);
   }
   return cardSvg(prompt, width, height, seed);
 }
@@ -57,7 +57,6 @@ function checkSide(name: string, value: number): number {
     throw new ProviderError(
       'invalid_input',
       `${name} must be an integer from ${CARD_SIDE_LIMITS.min} to ${CARD_SIDE_LIMITS.max}, got ${value}`,
-      false,
     );
   }
   return value;
