@@ -83,7 +83,7 @@ export function oneOf<T extends string>(
 }
 
 /** Parses the settings every service shares. */
-export function readBaseConfig(env: NodeJS.ProcessEnv = process.env): BaseConfig {
+export function readBaseConfig(env: NodeJS.ProcessEnv): BaseConfig {
   return Object.freeze({
     kafkaBrokers: Object.freeze(
       required(env, 'KAFKA_BROKERS')
