@@ -5,6 +5,14 @@ export {
   type ServiceDefinition,
   type ServiceRuntime,
 } from './run-service';
-export { composeService, type Running, type ServiceDeps, type ServiceIo } from './service-deps';
+export {
+  composeService,
+  serviceRunStore,
+  startConsuming,
+  type ConsumingPart,
+  type Running,
+  type ServiceDeps,
+  type ServiceIo,
+} from './service-deps';
 export { StartedParts } from './started-parts';
 export { sendToDeadLetters } from './dead-letters';

@@ -13,7 +13,13 @@ import {
   type ReadinessCheck,
   type WeftMetrics,
 } from '@weft/observability';
-import { connectDatabase, databaseAnswers } from '@weft/store';
+import {
+  connectDatabase,
+  databaseAnswers,
+  DefinitionStore,
+  OutboxPublisher,
+  RunStore,
+} from '@weft/store';
 import { StartedParts } from './started-parts';
 
 /**
@@ -136,4 +142,45 @@ async function serviceDatabase(
   );
   parts.add('database', () => connection.close());
   return connection;
+}
+
+/**
+ * A run store on the service's database, publishing its outbox through a producer of its own,
+ * which stops with the other parts.
+ */
+export async function serviceRunStore(
+  io: ServiceIo,
+  definitions = new DefinitionStore(io.connection),
+): Promise<RunStore> {
+  const producer = await io.kafka.producer();
+  io.parts.add('producer', () => producer.disconnect());
+  return new RunStore(io.connection, definitions, new OutboxPublisher(io.connection, producer));
+}
+
+/** What a service consumes with: ready once it has joined its consumer groups. */
+export interface ConsumingPart {
+  readonly ready: boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves the health endpoints, then starts `part`, the service's consumers, which stop first.
+ * Health is up before they join: `/healthz` answers at once, `/readyz` (whose `check` fails with
+ * `unready` until then) once everything does.
+ */
+export async function startConsuming(
+  io: ServiceIo,
+  name: string,
+  part: ConsumingPart,
+  check: { name: string; unready: string },
+): Promise<void> {
+  await io.serveHealth({
+    ...io.readiness,
+    [check.name]: async () => {
+      if (!part.ready) throw new Error(check.unready);
+    },
+  });
+  io.parts.add(name, () => part.stop());
+  await part.start();
 }

@@ -3,14 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { engineTopics } from '@weft/core';
 import { ensureTopics } from '@weft/kafka';
 import { runMetricsObserver } from '@weft/observability';
-import { composeService, type ServiceDeps } from '@weft/service';
+import { composeService, serviceRunStore, type ServiceDeps } from '@weft/service';
 import {
   AppStore,
   DefinitionStore,
   GridFsArtifactStore,
-  OutboxPublisher,
   ResultStore,
-  RunStore,
   S3ArtifactStore,
   VectorStore,
   WebhookDeliveryStore,
@@ -54,13 +52,10 @@ export async function startGateway(
   const running = await composeService(service, config, deps, async (io) => {
     const { connection, kafka } = io;
     await ensureTopics(kafka, engineTopics(config.topicPartitions));
-    const producer = await kafka.producer();
-    io.parts.add('producer', () => producer.disconnect());
-
     const definitions = new DefinitionStore(connection);
+    const runs = await serviceRunStore(io, definitions);
     const apps = new AppStore(connection);
     const workflows = new WorkflowStore(connection, definitions);
-    const runs = new RunStore(connection, definitions, new OutboxPublisher(connection, producer));
     const gridFs = new GridFsArtifactStore(connection);
     const results = new ResultStore(connection);
     const vectors = new VectorStore(connection);

@@ -1,6 +1,12 @@
-import { composeService, type Running, type ServiceDeps } from '@weft/service';
 import { runMetricsObserver } from '@weft/observability';
-import { DefinitionStore, OutboxPublisher, RunStore } from '@weft/store';
+import {
+  composeService,
+  serviceRunStore,
+  startConsuming,
+  type Running,
+  type ServiceDeps,
+} from '@weft/service';
+import type { RunStore } from '@weft/store';
 import type { OrchestratorConfig } from './config';
 import { Orchestrator } from './orchestrator';
 
@@ -22,26 +28,15 @@ export function startOrchestrator(
   return composeService(service, config, deps, async (io) => {
     let runs = deps.runs;
     if (!runs) {
-      const producer = await io.kafka.producer();
-      io.parts.add('producer', () => producer.disconnect());
-      runs = new RunStore(
-        io.connection,
-        new DefinitionStore(io.connection),
-        new OutboxPublisher(io.connection, producer),
-      );
+      runs = await serviceRunStore(io);
       await io.ensureIndexes(runs);
       if (io.metrics) runs.observe(runMetricsObserver(io.metrics));
     }
     const orchestrator = new Orchestrator(io.kafka, runs, config, io.log, io.metrics);
-    // Up before the consumer joins: /healthz answers at once, /readyz once everything does.
-    await io.serveHealth({
-      ...io.readiness,
-      consumer: async () => {
-        if (!orchestrator.ready) throw new Error('not consuming step results');
-      },
+    await startConsuming(io, 'orchestrator', orchestrator, {
+      name: 'consumer',
+      unready: 'not consuming step results',
     });
-    io.parts.add('orchestrator', () => orchestrator.stop());
-    await orchestrator.start();
     return { orchestrator };
   });
 }

@@ -1,12 +1,11 @@
-import { composeService, type Running, type ServiceDeps } from '@weft/service';
 import {
-  AppStore,
-  DefinitionStore,
-  OutboxPublisher,
-  RunStore,
-  WebhookDeliveryStore,
-  WebhookEndpointStore,
-} from '@weft/store';
+  composeService,
+  serviceRunStore,
+  startConsuming,
+  type Running,
+  type ServiceDeps,
+} from '@weft/service';
+import { AppStore, WebhookDeliveryStore, WebhookEndpointStore } from '@weft/store';
 import type { WebhooksServiceConfig } from './config';
 import { WebhookDispatcher, type DispatcherStores } from './dispatcher';
 
@@ -26,16 +25,7 @@ export function startWebhooks(
 ): Promise<Running<{ dispatcher: WebhookDispatcher }>> {
   const service = { name: 'webhooks', kafkaClientId: 'weft-webhooks' };
   return composeService(service, config, deps, async (io) => {
-    let runs = deps.runs;
-    if (!runs) {
-      const producer = await io.kafka.producer();
-      io.parts.add('producer', () => producer.disconnect());
-      runs = new RunStore(
-        io.connection,
-        new DefinitionStore(io.connection),
-        new OutboxPublisher(io.connection, producer),
-      );
-    }
+    const runs = deps.runs ?? (await serviceRunStore(io));
     const endpoints = new WebhookEndpointStore(io.connection);
     const deliveries = new WebhookDeliveryStore(io.connection);
     await io.ensureIndexes(endpoints, deliveries);
@@ -46,14 +36,10 @@ export function startWebhooks(
       io.log,
       io.metrics,
     );
-    await io.serveHealth({
-      ...io.readiness,
-      consumer: async () => {
-        if (!dispatcher.ready) throw new Error('not consuming run events');
-      },
+    await startConsuming(io, 'dispatcher', dispatcher, {
+      name: 'consumer',
+      unready: 'not consuming run events',
     });
-    io.parts.add('dispatcher', () => dispatcher.stop());
-    await dispatcher.start();
     return { dispatcher };
   });
 }

@@ -1,5 +1,5 @@
 import type { ProviderConfig } from '@weft/providers';
-import { composeService, type Running, type ServiceDeps } from '@weft/service';
+import { composeService, startConsuming, type Running, type ServiceDeps } from '@weft/service';
 import { createStepHandlers, type StepHandler } from '@weft/steps';
 import {
   AppStore,
@@ -68,14 +68,10 @@ export function startWorker(
     const claims = new AttemptClaims(io.connection);
     await io.ensureIndexes(claims);
     const worker = new Worker(io.kafka, claims, handlers, config, io.log, io.metrics);
-    await io.serveHealth({
-      ...io.readiness,
-      consumers: async () => {
-        if (!worker.ready) throw new Error('not consuming its step topics');
-      },
+    await startConsuming(io, 'worker', worker, {
+      name: 'consumers',
+      unready: 'not consuming its step topics',
     });
-    io.parts.add('worker', () => worker.stop());
-    await worker.start();
     return { worker };
   });
 }
