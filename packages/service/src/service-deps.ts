@@ -69,9 +69,9 @@ export interface ServiceIo {
 export type Running<T> = T & { stop(): Promise<void> };
 
 /**
- * Opens what `deps` does not give (logger, metrics, Kafka client, database) and hands it to
- * `start`. When the parts are the service's own, a failing start stops what had started before
- * the error is thrown, and the result's `stop` stops them all.
+ * Makes what `deps` does not give (logger, Kafka client, database) and hands it all to `start`.
+ * When the parts are the service's own, a failing start stops what had started before the error
+ * is thrown, and the result's `stop` stops them all.
  */
 export async function composeService<T extends object>(
   service: { name: string; kafkaClientId: string },
