@@ -7,7 +7,12 @@ const shared = {
     '/node_modules/@platformatic/.+\\.js$': ['@swc/jest'],
   },
   transformIgnorePatterns: ['/node_modules/(?!@platformatic/)'],
-  moduleNameMapper: { '^@weft/([^/]+)$': '<rootDir>/packages/$1/src' },
+  // Sources, not builds: services by their package names first, then every package.
+  moduleNameMapper: {
+    '^@weft/(gateway|orchestrator|worker)$': '<rootDir>/services/$1/src',
+    '^@weft/webhooks-service$': '<rootDir>/services/webhooks/src',
+    '^@weft/([^/]+)$': '<rootDir>/packages/$1/src',
+  },
   testEnvironment: 'node',
 };
 

@@ -130,7 +130,7 @@ export async function runFloor(options: FloorOptions): Promise<SystemResult> {
       startRate: (workload) => roundTo2(20 / Math.sqrt(workload.steps)),
     });
     result.notes.push(
-      `Kafka client ${kafkaImplementationFromEnv()}, ${PARTITIONS} partitions a topic, orchestrator concurrency ${ORCHESTRATOR_CONCURRENCY}; run inserted, then one findOneAndUpdate per step`,
+      `Kafka client ${kafkaImplementationFromEnv(process.env)}, ${PARTITIONS} partitions a topic, orchestrator concurrency ${ORCHESTRATOR_CONCURRENCY}; run inserted, then one findOneAndUpdate per step`,
     );
     return result;
   } finally {
@@ -182,6 +182,7 @@ function kafkaFor(env: NodeJS.ProcessEnv): KafkaClient {
     brokers: (env.KAFKA_BROKERS ?? '').split(','),
     clientId: env.FLOOR_NAMESPACE,
     namespace: env.FLOOR_NAMESPACE,
+    implementation: kafkaImplementationFromEnv(env),
   });
 }
 

@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     }
   };
   if (only.has('floor')) await attempt('floor', () => runFloor({ quick, workloads }));
-  const client = kafkaImplementationFromEnv();
+  const client = kafkaImplementationFromEnv(process.env);
   if (only.has('weft')) await attempt('weft', () => measureWeft(quick, workloads, client));
   if (historyRuns !== undefined) {
     await attempt(`weft with ${historyRuns} ended runs`, () =>

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Db } from 'mongodb';
 import type { Submission } from './load-client';
 import type { ReceivedWebhook } from './webhook-receiver';
-import { sleep } from './service-processes';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CANCEL_DELAY_MS,
   DOOMED_MAX_ATTEMPTS,

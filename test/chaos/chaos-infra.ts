@@ -18,7 +18,7 @@ import {
 } from '../../packages/infra/src/kafka-broker';
 import { isRunning, stopProcess, type DetachedProcess } from '../../packages/infra/src/processes';
 import { KafkaProxy } from './kafka-proxy';
-import { sleep } from './service-processes';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Kafka's heap here: the machine is small and shared (a cluster's brokers get less each). */
 const KAFKA_HEAP_MB = 384;

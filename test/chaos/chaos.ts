@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseCommandLine, progressLog } from './command-line';
 import { CLUSTER_FAULTS, FAULTS, FaultScript, type FaultName, type FaultRecord } from './faults';
 import { Load } from './load-client';
-import { sleep } from './service-processes';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { StepRate } from './step-rate';
 import {
   accountClean,

@@ -4,7 +4,8 @@ import type { ChaosInfra } from './chaos-infra';
 import type { WorkerFault } from './accountant';
 import type { Load } from './load-client';
 import type { ChaosReceiver } from './webhook-receiver';
-import { sleep, type ServiceProcesses } from './service-processes';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServiceProcesses } from './service-processes';
 import type { StepRate } from './step-rate';
 import { STEP_TIMEOUT_S } from './workloads';
 

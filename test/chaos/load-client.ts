@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { probe, randomWorkload, type Workload } from './workloads';
-import { sleep } from './service-processes';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How long one request is waited for before it is tried again. */
 const REQUEST_TIMEOUT_MS = 10_000;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { serviceArguments, type ServiceName } from '@weft/infra';
 
 /** One service of the system under test: a built `services/<service>/dist/main.js`. */
@@ -177,8 +178,4 @@ function environment(overrides: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...overrides };
   for (const [name, value] of Object.entries(overrides)) if (value === '') delete env[name];
   return env;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,4 +1,5 @@
-import { sleep, type ServiceProcesses } from './service-processes';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServiceProcesses } from './service-processes';
 
 /** How often the workers' step counters are read. */
 const SAMPLE_MS = 1_000;

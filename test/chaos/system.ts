@@ -21,7 +21,8 @@ import {
 import { ChaosInfra } from './chaos-infra';
 import { PARTITIONED_WORKER } from './faults';
 import { GatewayClient, type Load } from './load-client';
-import { ServiceProcesses, sleep, type ServiceSpec } from './service-processes';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ServiceProcesses, type ServiceSpec } from './service-processes';
 import { countStepMessages } from './topic-audit';
 import { ChaosReceiver } from './webhook-receiver';
 import { cancellable, chain, doomed, fanout, flaky, llm, probe } from './workloads';

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import type { WorkflowDefinition } from '@weft/core';
 import { startFakeFal, type FakeFal } from '../fakes/fal-server';
 import { createStepHandlers, stepServices } from '../integration/steps/step-services';
-import { DEFAULT_STREAM_LIMITS } from '../../services/gateway/src/config';
+import { DEFAULT_STREAM_LIMITS } from '@weft/gateway';
 import { TestEngine } from '../support/engine';
 import { openBrowser, type Browser } from './browser';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { parseCommandLine, progressLog } from '../chaos/command-line';
 import { Load } from '../chaos/load-client';
-import { sleep } from '../chaos/service-processes';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   accountClean,
   accountLines,

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import { checkDefinition, isTerminalRunStatus, type Region } from '@weft/core';
 import { waitFor } from '@weft/infra';
-import { createKafkaClient, type KafkaClient, type KafkaProducer } from '@weft/kafka';
+import {
+  createKafkaClient,
+  kafkaImplementationFromEnv,
+  type KafkaClient,
+  type KafkaProducer,
+} from '@weft/kafka';
 import { createLogger } from '@weft/observability';
 import { CORE_STEP_HANDLERS, type StepHandler } from '@weft/steps';
 import {
@@ -23,12 +28,15 @@ import {
   WorkflowStore,
   type StoredRun,
 } from '@weft/store';
-import { createGatewayApp } from '../../services/gateway/src/app';
-import { StepPoolExplainer } from '../../services/gateway/src/waiting';
-import { Orchestrator } from '../../services/orchestrator/src/orchestrator';
-import type { DispatcherConfig } from '../../services/webhooks/src/config';
-import { WebhookDispatcher } from '../../services/webhooks/src/dispatcher';
-import { Worker } from '../../services/worker/src/worker';
+import { createGatewayApp, StepPoolExplainer } from '@weft/gateway';
+import { readOrchestratorConfig, startOrchestrator, type Orchestrator } from '@weft/orchestrator';
+import {
+  readWebhooksConfig,
+  startWebhooks,
+  type DispatcherConfig,
+  type WebhookDispatcher,
+} from '@weft/webhooks-service';
+import { readWorkerConfig, startWorker, type Worker } from '@weft/worker';
 import { ContractRecorder } from './openapi-validator';
 import { dropDatabase, requiredEnv, uniqueName } from './test-infrastructure';
 
@@ -71,7 +79,24 @@ export class TestEngine {
       clientId: this.namespace,
       namespace: this.namespace,
       logLevel: 'nothing',
+      implementation: kafkaImplementationFromEnv(process.env),
     });
+  }
+
+  /** The environment a service of this engine reads its configuration from. */
+  private serviceEnv(): NodeJS.ProcessEnv {
+    return {
+      KAFKA_BROKERS: requiredEnv('KAFKA_BROKERS'),
+      MONGODB_URI: this.mongoUri,
+      WEFT_KAFKA_NAMESPACE: this.namespace,
+      WEFT_STEP_PARTITIONS: String(TEST_PARTITIONS.steps),
+      WEFT_RESULT_PARTITIONS: String(TEST_PARTITIONS.results),
+    };
+  }
+
+  /** What an in-process service shares with this engine rather than opening its own. */
+  private get shared() {
+    return { kafka: this.kafka, connection: this.connection, log: quiet };
   }
 
   /** MONGODB_URI pointing at this engine's own database. */
@@ -123,22 +148,15 @@ export class TestEngine {
   }
 
   async startOrchestrator(): Promise<Orchestrator> {
-    const orchestrator = new Orchestrator(
-      this.kafka,
-      this.runs,
-      {
-        sessionTimeoutMs: 10_000,
-        partitionsConsumedConcurrently: 8,
-        timerIntervalMs: 100,
-        sweepIntervalMs: 500,
-        sweepAfterMs: 2_000,
-        topicPartitions: TEST_PARTITIONS,
-      },
-      quiet,
-    );
-    await orchestrator.start();
-    this.stops.push(() => orchestrator.stop());
-    return orchestrator;
+    const config = {
+      ...readOrchestratorConfig(this.serviceEnv()),
+      timerIntervalMs: 100,
+      sweepIntervalMs: 500,
+      sweepAfterMs: 2_000,
+    };
+    const running = await startOrchestrator(config, { ...this.shared, runs: this.runs });
+    this.stops.push(() => running.stop());
+    return running.orchestrator;
   }
 
   async startWorker(
@@ -151,26 +169,23 @@ export class TestEngine {
     } = {},
   ): Promise<Worker> {
     const handlers = options.handlers ?? CORE_STEP_HANDLERS;
-    const worker = new Worker(
-      this.kafka,
-      new AttemptClaims(this.connection),
-      this.countingHandlers(handlers),
-      {
-        stepTypes: options.stepTypes ?? Object.keys(handlers),
-        region: options.region ?? 'global',
-        concurrency: options.concurrency ?? 64,
-        workerId: uniqueName('worker'),
-        sessionTimeoutMs: 10_000,
-        shutdownGraceMs: 2_000,
-        commitIntervalMs: 100,
-        topicPartitions: TEST_PARTITIONS,
-        ...(options.holderStaleMs ? { holderStaleMs: options.holderStaleMs } : {}),
-      },
-      quiet,
-    );
-    await worker.start();
-    this.stops.push(() => worker.stop());
-    return worker;
+    const config = {
+      ...readWorkerConfig([], this.serviceEnv()),
+      stepTypes: options.stepTypes ?? Object.keys(handlers),
+      region: options.region ?? 'global',
+      concurrency: options.concurrency ?? 64,
+      workerId: uniqueName('worker'),
+      sessionTimeoutMs: 10_000,
+      shutdownGraceMs: 2_000,
+      commitIntervalMs: 100,
+      ...(options.holderStaleMs ? { holderStaleMs: options.holderStaleMs } : {}),
+    };
+    const running = await startWorker(config, {
+      ...this.shared,
+      handlers: this.countingHandlers(handlers),
+    });
+    this.stops.push(() => running.stop());
+    return running.worker;
   }
 
   /**
@@ -221,30 +236,20 @@ export class TestEngine {
   async startWebhooks(
     options: Partial<DispatcherConfig> & { publicUrl: string },
   ): Promise<WebhookDispatcher> {
-    const stores = await this.dataStores();
-    const dispatcher = new WebhookDispatcher(
-      this.kafka,
-      {
-        runs: this.runs,
-        apps: new AppStore(this.connection),
-        endpoints: stores.webhookEndpoints,
-        deliveries: stores.webhookDeliveries,
-      },
-      {
-        retryScheduleMs: [200, 200, 200],
-        timeoutMs: 2_000,
-        concurrency: 8,
-        leaseMs: 5_000,
-        pollIntervalMs: 50,
-        allowPrivate: true,
-        topicPartitions: TEST_PARTITIONS,
-        ...options,
-      },
-      quiet,
-    );
-    await dispatcher.start();
-    this.stops.push(() => dispatcher.stop());
-    return dispatcher;
+    await this.dataStores();
+    const config = {
+      ...readWebhooksConfig(this.serviceEnv()),
+      retryScheduleMs: [200, 200, 200],
+      timeoutMs: 2_000,
+      concurrency: 8,
+      leaseMs: 5_000,
+      pollIntervalMs: 50,
+      allowPrivate: true,
+      ...options,
+    };
+    const running = await startWebhooks(config, { ...this.shared, runs: this.runs });
+    this.stops.push(() => running.stop());
+    return running.dispatcher;
   }
 
   /** The stores steps and webhooks write to and the gateway reads from, on this engine's database. */
@@ -266,16 +271,7 @@ export class TestEngine {
     env: Record<string, string> = {},
   ): ChildProcess {
     const child = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'main.js')], {
-      env: {
-        ...process.env,
-        MONGODB_URI: this.mongoUri,
-        WEFT_KAFKA_NAMESPACE: this.namespace,
-        LOG_LEVEL: 'warn',
-        HEALTH_PORT: '0',
-        WEFT_STEP_PARTITIONS: String(TEST_PARTITIONS.steps),
-        WEFT_RESULT_PARTITIONS: String(TEST_PARTITIONS.results),
-        ...env,
-      },
+      env: { ...process.env, ...this.serviceEnv(), LOG_LEVEL: 'warn', HEALTH_PORT: '0', ...env },
       stdio: ['ignore', 'ignore', process.env.TEST_LOG_LEVEL ? 'inherit' : 'ignore'],
     });
     this.children.add(child);

@@ -1,15 +1,15 @@
 // The root `ajv` is ESLint's ajv 6, which has no 2020-12 build; the gateway's own ajv 8 does.
 import Ajv2020, { type ValidateFunction } from '../../services/gateway/node_modules/ajv/dist/2020';
-import type { ObservedExchange } from '../../services/gateway/src/deps';
 import {
   HTTP_METHODS,
+  type ObservedExchange,
   OPENAPI_DOCUMENT,
   type HttpMethod,
   type OpenApiDocument,
   type OperationObject,
   type ReferenceObject,
   type ResponseObject,
-} from '../../services/gateway/src/openapi';
+} from '@weft/gateway';
 
 /** An answer that the OpenAPI document does not describe. */
 export interface ContractViolation {

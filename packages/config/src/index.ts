@@ -17,6 +17,12 @@ export interface BaseConfig {
    */
   kafkaNamespace?: string;
   /**
+   * `WEFT_KAFKA_CLIENT`: the Kafka client library, `platformatic` or `kafkajs`; checked when the
+   * client is created, so another name stops the service at start. Default: @weft/kafka's
+   * (`platformatic`).
+   */
+  kafkaClient?: string;
+  /**
    * Partitions of the topics this service creates: `WEFT_STEP_PARTITIONS` for each step topic
    * (the ceiling of one pool's parallelism across processes; default 8) and
    * `WEFT_RESULT_PARTITIONS` for step results and run events (default 8).
@@ -77,7 +83,7 @@ export function oneOf<T extends string>(
 }
 
 /** Parses the settings every service shares. */
-export function readBaseConfig(env: NodeJS.ProcessEnv = process.env): BaseConfig {
+export function readBaseConfig(env: NodeJS.ProcessEnv): BaseConfig {
   return Object.freeze({
     kafkaBrokers: Object.freeze(
       required(env, 'KAFKA_BROKERS')
@@ -95,6 +101,7 @@ export function readBaseConfig(env: NodeJS.ProcessEnv = process.env): BaseConfig
     ...(env.WEFT_KAFKA_NAMESPACE?.trim()
       ? { kafkaNamespace: env.WEFT_KAFKA_NAMESPACE.trim() }
       : {}),
+    ...(env.WEFT_KAFKA_CLIENT?.trim() ? { kafkaClient: env.WEFT_KAFKA_CLIENT.trim() } : {}),
     ...(env.METRICS_TOKEN?.trim() ? { metricsToken: env.METRICS_TOKEN.trim() } : {}),
   });
 }

@@ -5,6 +5,7 @@ import {
   MAX_RETRY_AFTER_MS,
   resolveRetryPolicy,
   retryDecision,
+  transientRetryDelayMs,
 } from './backoff';
 
 describe('backoffDelay', () => {
@@ -97,5 +98,13 @@ describe('retryDecision', () => {
     expect(
       retryDecision(undefined, 1, { ...limited, retryAfterMs: 24 * 3_600_000 }, () => 0),
     ).toEqual({ retry: true, delayMs: MAX_RETRY_AFTER_MS });
+  });
+});
+
+describe('transientRetryDelayMs', () => {
+  it('starts at 100 ms, doubles, and stays at 5 s', () => {
+    expect([0, 1, 2, 5, 6, 50].map(transientRetryDelayMs)).toEqual([
+      100, 200, 400, 3200, 5000, 5000,
+    ]);
   });
 });

@@ -55,6 +55,15 @@ export function backoffDelay(
   return Math.min(resolved.max_delay_ms, Math.floor(delay));
 }
 
+/**
+ * How long to wait before trying again an operation on a dependency that is away for a moment
+ * (the database or the broker restarting), after it failed `failures` times in a row: 100 ms,
+ * doubling, at most 5 s. Not a step's retry policy: the work waits, it does not fail.
+ */
+export function transientRetryDelayMs(failures: number): number {
+  return Math.min(5_000, 100 * 2 ** Math.max(0, failures));
+}
+
 /** A failed attempt's error as retry logic sees it. */
 export interface AttemptError {
   code: string;

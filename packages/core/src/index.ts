@@ -88,6 +88,7 @@ export {
   MAX_RETRY_AFTER_MS,
   resolveRetryPolicy,
   retryDecision,
+  transientRetryDelayMs,
 } from './backoff';
 export { runDeadline, stepDeadline } from './deadlines';
 export type { EffectiveParameters } from './input-parameters';

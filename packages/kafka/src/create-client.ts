@@ -15,19 +15,19 @@ export const DEFAULT_KAFKA_IMPLEMENTATION: KafkaImplementation = 'platformatic';
 
 export interface KafkaClientConfig extends KafkaClientSettings {
   /**
-   * The client library behind the interface. Default: `WEFT_KAFKA_CLIENT` from the environment,
-   * else {@link DEFAULT_KAFKA_IMPLEMENTATION}.
+   * The client library behind the interface (a service's `WEFT_KAFKA_CLIENT`, read with its
+   * configuration). Default: {@link DEFAULT_KAFKA_IMPLEMENTATION}.
    */
   implementation?: KafkaImplementation;
 }
 
 /**
- * Creates the {@link KafkaClient} services use, on the library `config.implementation` (or
- * `WEFT_KAFKA_CLIENT`) names; an unknown name fails at once rather than falling back silently.
+ * Creates the {@link KafkaClient} services use, on the library `config.implementation` names; an
+ * unknown name fails at once rather than falling back silently.
  */
 export function createKafkaClient(config: KafkaClientConfig): KafkaClient {
   const { implementation, ...settings } = config;
-  const chosen = implementation ?? kafkaImplementationFromEnv();
+  const chosen = implementation ?? DEFAULT_KAFKA_IMPLEMENTATION;
   switch (chosen) {
     case 'kafkajs':
       return createKafkajsClient(settings);
@@ -41,10 +41,12 @@ export function createKafkaClient(config: KafkaClientConfig): KafkaClient {
   }
 }
 
-/** The client `WEFT_KAFKA_CLIENT` names, else the default; unchecked (see createKafkaClient). */
-export function kafkaImplementationFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
-): KafkaImplementation {
+/**
+ * The client `WEFT_KAFKA_CLIENT` names in `env`, else the default; unchecked (see
+ * createKafkaClient). For programs beside the services (tests, benchmarks) that follow the same
+ * variable; a service reads it with its configuration.
+ */
+export function kafkaImplementationFromEnv(env: NodeJS.ProcessEnv): KafkaImplementation {
   return (
     (nonEmpty(env.WEFT_KAFKA_CLIENT) as KafkaImplementation | undefined) ??
     DEFAULT_KAFKA_IMPLEMENTATION

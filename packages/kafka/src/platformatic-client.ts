@@ -19,6 +19,7 @@ import {
   type KafkaClientSettings,
   type Namespacing,
 } from './client-settings';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CoalescingSender } from './coalescing-sender';
 import { waitUntilServed } from './topics-served';
 
@@ -966,10 +967,6 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
     groups.set(key, list);
   }
   return groups;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {

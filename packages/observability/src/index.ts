@@ -9,5 +9,4 @@ export {
 export { checkReadiness, startHealthServer, type Readiness, type ReadinessCheck } from './health';
 export { runMetricsObserver, workflowLabel } from './run-metrics';
 export { inSpan, startTracing, type Tracing } from './tracing';
-export { stopOnSignals } from './stop-on-signals';
 export { PeriodicTasks } from './periodic-tasks';

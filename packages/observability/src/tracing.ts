@@ -24,7 +24,7 @@ export interface Tracing {
  * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set, exporting over OTLP/HTTP; otherwise nothing is
  * registered and spans cost nothing. `OTEL_SERVICE_NAME` overrides the service name.
  */
-export function startTracing(service: string, env: NodeJS.ProcessEnv = process.env): Tracing {
+export function startTracing(service: string, env: NodeJS.ProcessEnv): Tracing {
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!endpoint?.trim()) return { enabled: false, shutdown: async () => undefined };
   const provider = new NodeTracerProvider({

@@ -18,6 +18,8 @@ export interface ModelRoute {
   baseUrl?: string;
   /** Names the environment variable holding this route's key: keys never sit in the file. */
   apiKeyEnv?: string;
+  /** The key `apiKeyEnv` named, read with the rest of the configuration; in memory only. */
+  apiKey?: string;
 }
 
 /** Every provider setting a worker runs with. */
@@ -70,7 +72,7 @@ function checkBaseUrl(url: string, source: string): void {
   }
 }
 
-function readModelRoutes(path: string): Record<string, ModelRoute> {
+function readModelRoutes(path: string, env: NodeJS.ProcessEnv): Record<string, ModelRoute> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
@@ -102,11 +104,13 @@ function readModelRoutes(path: string): Record<string, ModelRoute> {
       }
     }
     if (typeof route.baseUrl === 'string') checkBaseUrl(route.baseUrl, `${where}.baseUrl`);
+    const apiKey = typeof route.apiKeyEnv === 'string' ? env[route.apiKeyEnv]?.trim() : undefined;
     routes[modelId] = {
       provider: route.provider,
       ...(typeof route.model === 'string' ? { model: route.model } : {}),
       ...(typeof route.baseUrl === 'string' ? { baseUrl: route.baseUrl.replace(/\/+$/, '') } : {}),
       ...(typeof route.apiKeyEnv === 'string' ? { apiKeyEnv: route.apiKeyEnv } : {}),
+      ...(apiKey ? { apiKey } : {}),
     };
   }
   return routes;
@@ -119,7 +123,7 @@ function readModelRoutes(path: string): Record<string, ModelRoute> {
  * `WEFT_EMBEDDING_MODEL` and `FAL_POLL_INTERVAL_MS`. With none of them, every task runs on the
  * offline local provider.
  */
-export function readProviderConfig(env: NodeJS.ProcessEnv = process.env): ProviderConfig {
+export function readProviderConfig(env: NodeJS.ProcessEnv): ProviderConfig {
   const openai = endpoint(
     env.OPENAI_BASE_URL,
     env.OPENAI_API_KEY,
@@ -136,7 +140,7 @@ export function readProviderConfig(env: NodeJS.ProcessEnv = process.env): Provid
   return {
     ...(openai ? { openai } : {}),
     ...(fal ? { fal } : {}),
-    models: file ? readModelRoutes(file) : {},
+    models: file ? readModelRoutes(file, env) : {},
     defaults: {
       imageModel:
         env.WEFT_IMAGE_MODEL?.trim() || (fal ? 'fal-ai/flux/schnell' : 'local/prompt-card'),
@@ -159,20 +163,25 @@ export interface ResolvedRoute {
 
 /**
  * Routes a model: its override in the config file first, else the task family's provider when
- * configured, else the local provider. Models named `local/…` always run locally.
+ * configured, else the local provider. Models named `local/…` always run locally. A route's key is
+ * the one read with the configuration, or the variable it names in `env` when one is given.
  */
 export function routeModel(
   config: ProviderConfig,
   family: 'openai' | 'fal',
   modelId: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env?: NodeJS.ProcessEnv,
 ): ResolvedRoute {
   const route = config.models[modelId];
   if (route) {
     if (route.provider === 'local') return { provider: 'local', model: route.model ?? modelId };
     const base = config[route.provider];
     const baseUrl = route.baseUrl ?? base?.baseUrl;
-    const apiKey = route.apiKeyEnv ? env[route.apiKeyEnv]?.trim() : base?.apiKey;
+    const apiKey = !route.apiKeyEnv
+      ? base?.apiKey
+      : env
+        ? env[route.apiKeyEnv]?.trim()
+        : route.apiKey;
     if (!baseUrl) {
       throw new ProviderConfigError(
         `model "${modelId}" is routed to ${route.provider}, which has no base URL configured`,

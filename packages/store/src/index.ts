@@ -53,6 +53,7 @@ export {
   S3ArtifactStore,
   S3ArtifactStoreError,
   s3ArtifactStoreFromEnv,
+  s3ArtifactStoreOptionsFromEnv,
   type S3ArtifactStoreOptions,
 } from './s3-artifact-store';
 export {

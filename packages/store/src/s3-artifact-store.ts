@@ -277,13 +277,13 @@ export class S3ArtifactStore implements ArtifactStore {
 }
 
 /**
- * The S3 store when `ARTIFACT_STORE=s3`, configured from `S3_ENDPOINT`, `S3_BUCKET`, `S3_REGION`
+ * The S3 store's settings when `ARTIFACT_STORE=s3`, from `S3_ENDPOINT`, `S3_BUCKET`, `S3_REGION`
  * (default `us-east-1`), `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY`, `S3_SESSION_TOKEN` and
  * `S3_FORCE_PATH_STYLE` (default true). Undefined when `ARTIFACT_STORE` is unset or `gridfs`.
  */
-export function s3ArtifactStoreFromEnv(
-  env: Record<string, string | undefined> = process.env,
-): S3ArtifactStore | undefined {
+export function s3ArtifactStoreOptionsFromEnv(
+  env: Record<string, string | undefined>,
+): S3ArtifactStoreOptions | undefined {
   const kind = env.ARTIFACT_STORE?.trim() ?? '';
   if (kind === '' || kind === 'gridfs') return undefined;
   if (kind !== 's3') {
@@ -299,7 +299,7 @@ export function s3ArtifactStoreFromEnv(
     throw new Error(`S3_FORCE_PATH_STYLE must be true or false, not "${pathStyle}"`);
   }
   const sessionToken = env.S3_SESSION_TOKEN?.trim();
-  return new S3ArtifactStore({
+  return {
     endpoint: env.S3_ENDPOINT?.trim() ?? '',
     bucket: env.S3_BUCKET?.trim() ?? '',
     region: env.S3_REGION?.trim() || 'us-east-1',
@@ -307,7 +307,15 @@ export function s3ArtifactStoreFromEnv(
     secretAccessKey: env.S3_SECRET_ACCESS_KEY?.trim() ?? '',
     ...(sessionToken ? { sessionToken } : {}),
     forcePathStyle: pathStyle !== 'false' && pathStyle !== '0',
-  });
+  };
+}
+
+/** The S3 store `env` configures (see s3ArtifactStoreOptionsFromEnv), or undefined for GridFS. */
+export function s3ArtifactStoreFromEnv(
+  env: Record<string, string | undefined>,
+): S3ArtifactStore | undefined {
+  const options = s3ArtifactStoreOptionsFromEnv(env);
+  return options && new S3ArtifactStore(options);
 }
 
 /** The text of `<name>` in an S3 XML error, entities decoded. */

@@ -39,7 +39,7 @@ export interface AddressPolicy {
 const ALLOW_PRIVATE_HINT = 'set WEBHOOK_ALLOW_PRIVATE=1 to allow private targets in development';
 
 /** `WEBHOOK_ALLOW_PRIVATE` read the one way every caller reads it: on only for `1` or `true`. */
-export function allowPrivateFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+export function allowPrivateFromEnv(env: NodeJS.ProcessEnv): boolean {
   const value = env.WEBHOOK_ALLOW_PRIVATE;
   return value === '1' || value === 'true';
 }

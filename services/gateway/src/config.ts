@@ -1,4 +1,6 @@
 import { integer, parsePublicUrl, readBaseConfig, type BaseConfig } from '@weft/config';
+import { s3ArtifactStoreOptionsFromEnv, type S3ArtifactStoreOptions } from '@weft/store';
+import { allowPrivateFromEnv } from '@weft/webhooks';
 
 export { parsePublicUrl } from '@weft/config';
 
@@ -39,6 +41,16 @@ export interface GatewayConfig extends BaseConfig {
   maxStreamsPerKey: number;
   /** `MAX_STREAMS_PER_APP`: live event streams one app may hold open at once. Default: 1000. */
   maxStreamsPerApp: number;
+  /**
+   * `ARTIFACT_STORE=s3` with the `S3_*` variables: artifacts are read from that bucket, as workers
+   * write them. Default: none, artifacts in MongoDB's GridFS (`ARTIFACT_STORE=gridfs`).
+   */
+  s3Artifacts?: S3ArtifactStoreOptions;
+  /**
+   * `WEBHOOK_ALLOW_PRIVATE=1` (or `true`): webhook URLs may name private and loopback addresses;
+   * development only. Default: off.
+   */
+  allowPrivateWebhooks?: true;
 }
 
 /** The default request body limit: 1 MiB. */
@@ -56,6 +68,9 @@ export const DEFAULT_MAX_KEYS_PER_APP = 50;
 /** The default live streams per API key and per app. */
 export const DEFAULT_STREAM_LIMITS = { perKey: 100, perApp: 1000 } as const;
 
+/** The default time requests in flight may take to finish once the gateway stops: 10 s. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
 /** `TRUST_PROXY` as express takes it: hops as a number, else the addresses as given. */
 function trustProxyOf(raw: string | undefined): number | string | undefined {
   const value = raw?.trim();
@@ -64,9 +79,10 @@ function trustProxyOf(raw: string | undefined): number | string | undefined {
 }
 
 /** Parses the gateway's environment into a frozen object; throws ConfigError naming what to fix. */
-export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+export function readGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const publicUrl = env.PUBLIC_URL?.trim();
   const trustProxy = trustProxyOf(env.TRUST_PROXY);
+  const s3Artifacts = s3ArtifactStoreOptionsFromEnv(env);
   return Object.freeze({
     ...readBaseConfig(env),
     port: integer(env, 'PORT', 8080, { min: 0, max: 65535 }),
@@ -75,7 +91,10 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       min: 1024,
       max: 64 * 1024 * 1024,
     }),
-    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, {
+      min: 0,
+      max: 600_000,
+    }),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, {
       min: 0,
       max: 1_000_000,
@@ -99,5 +118,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       min: 1,
       max: 1_000_000,
     }),
+    ...(s3Artifacts ? { s3Artifacts } : {}),
+    ...(allowPrivateFromEnv(env) ? { allowPrivateWebhooks: true as const } : {}),
   });
 }

@@ -1,31 +1,20 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Connection } from 'mongoose';
 import { engineTopics } from '@weft/core';
-import {
-  brokerAnswers,
-  createKafkaClient,
-  ensureTopics,
-  onKafkaRequest,
-  type KafkaProducer,
-} from '@weft/kafka';
-import { runMetricsObserver, WeftMetrics, type Logger } from '@weft/observability';
+import { ensureTopics } from '@weft/kafka';
+import { runMetricsObserver } from '@weft/observability';
+import { composeService, serviceRunStore, type ServiceDeps } from '@weft/service';
 import {
   AppStore,
-  connectDatabase,
-  databaseAnswers,
   DefinitionStore,
   GridFsArtifactStore,
-  OutboxPublisher,
   ResultStore,
-  RunStore,
-  s3ArtifactStoreFromEnv,
+  S3ArtifactStore,
   VectorStore,
   WebhookDeliveryStore,
   WebhookEndpointStore,
   WorkflowStore,
 } from '@weft/store';
-import { allowPrivateFromEnv } from '@weft/webhooks';
 import { createGatewayApp } from './app';
 import { answerClientErrors } from './client-errors';
 import { LiveStreams } from './live-streams';
@@ -51,76 +40,60 @@ function listen(server: Server, port: number): Promise<AddressInfo> {
 }
 
 /**
- * Connects to the database and Kafka, creates indexes and topics, and listens on `config.port`.
- * Whatever was connected is disconnected again if a later step fails.
+ * Connects to the database and Kafka (unless `deps` has them), creates indexes and topics, and
+ * listens on `config.port`, where it serves the API and its own `/healthz`, `/readyz` and
+ * `/metrics`. Whatever was connected is disconnected again if a later step fails.
  */
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
-  let connection: Connection | undefined;
-  let producer: KafkaProducer | undefined;
-  const metrics = new WeftMetrics('gateway');
-  const stopCountingKafka = onKafkaRequest((api) => metrics.kafkaRequests.inc({ api }));
-  const disconnect = async () => {
-    stopCountingKafka();
-    await Promise.allSettled([producer?.disconnect(), connection?.close()]);
-  };
-  try {
-    connection = await connectDatabase(config.mongoUri, {
-      onCommand: (command) => metrics.databaseCommands.inc({ command }),
-    });
-    const kafka = createKafkaClient({
-      brokers: [...config.kafkaBrokers],
-      clientId: 'weft-gateway',
-      ...(config.kafkaNamespace === undefined ? {} : { namespace: config.kafkaNamespace }),
-    });
+export async function startGateway(
+  config: GatewayConfig,
+  deps: ServiceDeps = {},
+): Promise<RunningGateway> {
+  const service = { name: 'gateway', kafkaClientId: 'weft-gateway' };
+  const running = await composeService(service, config, deps, async (io) => {
+    const { connection, kafka } = io;
     await ensureTopics(kafka, engineTopics(config.topicPartitions));
-    producer = await kafka.producer();
-
     const definitions = new DefinitionStore(connection);
+    const runs = await serviceRunStore(io, definitions);
     const apps = new AppStore(connection);
     const workflows = new WorkflowStore(connection, definitions);
-    const runs = new RunStore(connection, definitions, new OutboxPublisher(connection, producer));
     const gridFs = new GridFsArtifactStore(connection);
     const results = new ResultStore(connection);
     const vectors = new VectorStore(connection);
     const webhookEndpoints = new WebhookEndpointStore(connection);
     const webhookDeliveries = new WebhookDeliveryStore(connection);
-    await Promise.all([
-      definitions.ensureIndexes(),
-      apps.ensureIndexes(),
-      workflows.ensureIndexes(),
-      runs.ensureIndexes(),
-      gridFs.ensureIndexes(),
-      results.ensureIndexes(),
-      vectors.ensureIndexes(),
-      webhookEndpoints.ensureIndexes(),
-      webhookDeliveries.ensureIndexes(),
-    ]);
-
-    runs.observe(runMetricsObserver(metrics));
-    const database = connection;
-    const liveStreams = new LiveStreams({
-      maxPerKey: config.maxStreamsPerKey,
-      maxPerApp: config.maxStreamsPerApp,
-      revokedAmong: (keyIds) => apps.revokedAmong(keyIds),
-      logger,
-    });
-    const app = createGatewayApp({
-      metrics,
-      waiting: new StepPoolExplainer(kafka, (run) => definitions.get(run.definitionId)),
-      readiness: {
-        database: () => databaseAnswers(database),
-        kafka: () => brokerAnswers(kafka),
-      },
+    await io.ensureIndexes(
+      definitions,
       apps,
       workflows,
       runs,
-      artifacts: s3ArtifactStoreFromEnv() ?? gridFs,
+      gridFs,
       results,
       vectors,
       webhookEndpoints,
       webhookDeliveries,
-      allowPrivateWebhooks: allowPrivateFromEnv(),
-      logger,
+    );
+
+    if (io.metrics) runs.observe(runMetricsObserver(io.metrics));
+    const liveStreams = new LiveStreams({
+      maxPerKey: config.maxStreamsPerKey,
+      maxPerApp: config.maxStreamsPerApp,
+      revokedAmong: (keyIds) => apps.revokedAmong(keyIds),
+      logger: io.log,
+    });
+    const app = createGatewayApp({
+      ...(io.metrics ? { metrics: io.metrics } : {}),
+      waiting: new StepPoolExplainer(kafka, (run) => definitions.get(run.definitionId)),
+      readiness: io.readiness,
+      apps,
+      workflows,
+      runs,
+      artifacts: config.s3Artifacts ? new S3ArtifactStore(config.s3Artifacts) : gridFs,
+      results,
+      vectors,
+      webhookEndpoints,
+      webhookDeliveries,
+      allowPrivateWebhooks: config.allowPrivateWebhooks ?? false,
+      logger: io.log,
       bodyLimitBytes: config.bodyLimitBytes,
       rateLimitPerMinute: config.rateLimitPerMinute,
       authFailuresPerMinute: config.authFailuresPerMinute,
@@ -132,11 +105,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     });
     const server = createServer(app);
     answerClientErrors(server);
-    const address = await listen(server, config.port);
-    const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-
-    let closing: Promise<void> | undefined;
-    const close = async () => {
+    io.parts.add('http server', async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Streams would otherwise hold the server open for the whole grace period.
       liveStreams.close();
@@ -144,14 +113,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       await closed;
       clearTimeout(grace);
-      await disconnect();
-    };
-    return {
-      url,
-      close: () => (closing ??= close()),
-    };
-  } catch (error) {
-    await disconnect();
-    throw error;
-  }
+    });
+    const address = await listen(server, config.port);
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return { url: `http://${host}:${address.port}` };
+  });
+  return { url: running.url, close: () => running.stop() };
 }

@@ -1,12 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  deadLetter,
-  DEAD_LETTERS_TOPIC,
   engineConsumerGroups,
   engineTopics,
   isStepResult,
   ORCHESTRATOR_GROUP,
   parseEnvelope,
   STEP_RESULTS_TOPIC,
+  transientRetryDelayMs,
 } from '@weft/core';
 import {
   ensureTopics,
@@ -16,24 +16,9 @@ import {
   type KafkaProducer,
 } from '@weft/kafka';
 import { inSpan, PeriodicTasks, type Logger, type WeftMetrics } from '@weft/observability';
+import { sendToDeadLetters } from '@weft/service';
 import type { RunStore } from '@weft/store';
-
-export interface OrchestratorOptions {
-  /** Partitions of the topics created at start (see BaseConfig.topicPartitions). */
-  topicPartitions: { steps: number; results: number };
-  /** How soon the broker gives a silent orchestrator's partitions to the others. Default: 10000 ms. */
-  sessionTimeoutMs: number;
-  /** Partitions of step results handled at once; one run's results stay in order. Default: 8. */
-  partitionsConsumedConcurrently: number;
-  /** How often due timers are looked for. Default: 250 ms. */
-  timerIntervalMs: number;
-  /** How often stale outboxes are looked for. Default: 1000 ms. */
-  sweepIntervalMs: number;
-  /** An outbox entry older than this is presumed orphaned by a crash and re-published. Default: 3000 ms. */
-  sweepAfterMs: number;
-  /** How often backlog gauges (consumer lag, outbox) are sampled. Default: 15000 ms. */
-  metricsIntervalMs?: number;
-}
+import type { OrchestratorOptions } from './config';
 
 /**
  * Consumes step results and applies each to its run exactly once in effect (the run store's
@@ -87,7 +72,7 @@ export class Orchestrator {
       this.runs.flushPublished(),
     );
     if (this.metrics) {
-      this.periodic.every(this.options.metricsIntervalMs ?? 15_000, () => this.sampleBacklogs());
+      this.periodic.every(this.options.metricsIntervalMs, () => this.sampleBacklogs());
     }
     this.log.info('orchestrator started');
   }
@@ -103,10 +88,9 @@ export class Orchestrator {
 
   private async onStepResult(message: ConsumedMessage): Promise<void> {
     const parsed = parseEnvelope(message.value);
-    if (!parsed.ok)
-      return this.sendToDeadLetters(message, parsed.problem.code, parsed.problem.message);
+    if (!parsed.ok) return this.deadLetter(message, parsed.problem.code, parsed.problem.message);
     if (!isStepResult(parsed.envelope)) {
-      return this.sendToDeadLetters(
+      return this.deadLetter(
         message,
         'unexpected_type',
         `${parsed.envelope.type} on ${message.topic}`,
@@ -135,8 +119,7 @@ export class Orchestrator {
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
         const applied = await this.runs.applyStepResult(result);
-        if (!applied)
-          return this.sendToDeadLetters(message, 'unknown_run', `no run ${result.runId}`);
+        if (!applied) return this.deadLetter(message, 'unknown_run', `no run ${result.runId}`);
         if (applied.changed) {
           this.log.debug('step result applied', {
             runId: result.runId,
@@ -149,7 +132,7 @@ export class Orchestrator {
         return;
       } catch (error) {
         this.log.warn('could not apply a step result; retrying', { runId: result.runId, error });
-        await sleep(Math.min(5_000, 100 * 2 ** attempt));
+        await sleep(transientRetryDelayMs(attempt));
       }
     }
     throw new Error('orchestrator stopping: step result left uncommitted for redelivery');
@@ -203,24 +186,12 @@ export class Orchestrator {
     }
   }
 
-  private async sendToDeadLetters(
-    message: ConsumedMessage,
-    code: string,
-    reason: string,
-  ): Promise<void> {
-    this.log.warn('dead-lettering a message', {
-      topic: message.topic,
-      offset: message.offset,
-      code,
-      reason,
-    });
-    const record = deadLetter(message, { code, reason }, 'orchestrator', Date.now());
-    await this.producer?.send(DEAD_LETTERS_TOPIC, [
-      { key: message.key ?? 'unknown', value: JSON.stringify(record) },
-    ]);
+  private deadLetter(message: ConsumedMessage, code: string, reason: string): Promise<void> {
+    return sendToDeadLetters(
+      this.producer,
+      message,
+      { code, reason, by: 'orchestrator' },
+      this.log,
+    );
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  deadLetter,
-  DEAD_LETTERS_TOPIC,
   engineTopics,
   envelope as makeEnvelope,
   MAX_MESSAGE_BYTES,
@@ -9,11 +9,11 @@ import {
   stepError,
   StepFailure,
   STEP_RESULTS_TOPIC,
+  transientRetryDelayMs,
   workerControlGroup,
   workerGroup,
   workerTopics,
   type Envelope,
-  type Region,
   type StepError,
 } from '@weft/core';
 import {
@@ -24,42 +24,12 @@ import {
   type KafkaProducer,
 } from '@weft/kafka';
 import { inSpan, PeriodicTasks, type Logger, type WeftMetrics } from '@weft/observability';
+import { sendToDeadLetters } from '@weft/service';
 import { executeStep, type StepHandler } from '@weft/steps';
 import type { AttemptClaims } from '@weft/store';
-import { randomUUID } from 'node:crypto';
+import type { WorkerOptions } from './config';
 import { OffsetTracker } from './offset-tracker';
 
-export interface WorkerOptions {
-  /** Partitions of the topics created at start (see BaseConfig.topicPartitions). */
-  topicPartitions: { steps: number; results: number };
-  /** Task types served; each has a handler in `handlers`. */
-  stepTypes: readonly string[];
-  /** `global` serves global workflows only; a region serves its own and global ones. */
-  region: Region;
-  /** Steps run at once, across all partitions. Default: 32. */
-  concurrency: number;
-  workerId: string;
-  /** How soon the broker gives a silent worker's partitions to others. Default: 15000 ms. */
-  sessionTimeoutMs: number;
-  /** How long SIGTERM waits for steps in flight before handing them back. Default: 25000 ms. */
-  shutdownGraceMs: number;
-  /** How often finished positions are committed. Default: 500 ms. */
-  commitIntervalMs: number;
-  /**
-   * How long a worker may go without beating before another takes over the attempts it claimed.
-   * Longer than any pause a live process has (GC, a starved CPU), shorter than a step deadline.
-   * Default: 10000 ms.
-   */
-  holderStaleMs?: number;
-  /**
-   * How long a step runs before the worker reports that it started. Quicker steps are reported by
-   * their result alone. Default: 25 ms.
-   */
-  startedReportDelayMs?: number;
-}
-
-/** How long a step runs before its start is reported; see WorkerOptions.startedReportDelayMs. */
-const STARTED_REPORT_DELAY_MS = 25;
 /** How often a worker says it is alive, for attempts it claimed. */
 const HEARTBEAT_MS = 1_000;
 /** How often a worker waiting on another's claim looks again. */
@@ -217,11 +187,9 @@ export class Worker {
       const reason = parsed.ok
         ? `unexpected ${parsed.envelope.type} on a step topic`
         : parsed.problem.message;
-      await this.sendToDeadLetters(
-        message,
-        parsed.ok ? 'unexpected_type' : parsed.problem.code,
-        reason,
-      );
+      const code = parsed.ok ? 'unexpected_type' : parsed.problem.code;
+      const by = this.options.workerId;
+      await sendToDeadLetters(this.producer, message, { code, reason, by }, this.log);
       pool.tracker.begin(message.topic, message.partition, message.offset);
       pool.tracker.end(message.topic, message.partition, message.offset);
       return;
@@ -296,7 +264,7 @@ export class Worker {
   ): Promise<'run' | 'drop' | 'stopping'> {
     const { runId, nodeId = '', attempt = 1 } = message;
     const key = message.payload.idempotencyKey;
-    const staleMs = this.options.holderStaleMs ?? 10_000;
+    const staleMs = this.options.holderStaleMs;
     let waiting = false;
     for (let failures = 0; !this.stopping;) {
       try {
@@ -333,7 +301,7 @@ export class Worker {
       } catch (error) {
         // The database is away (restarting): the attempt waits for it rather than running blind.
         this.log.warn('could not claim an attempt; retrying', { runId, nodeId, attempt, error });
-        await sleep(Math.min(5_000, 100 * 2 ** failures++));
+        await sleep(transientRetryDelayMs(failures++));
       }
     }
     return 'stopping';
@@ -391,7 +359,7 @@ export class Worker {
       );
       // Awaited below; a rejection before then is not unhandled.
       started.catch(() => undefined);
-    }, this.options.startedReportDelayMs ?? STARTED_REPORT_DELAY_MS);
+    }, this.options.startedReportDelayMs);
     const outcome = await executeStep(this.handlers, message.payload.task, message.payload.inputs, {
       runId,
       nodeId,
@@ -469,7 +437,7 @@ export class Worker {
       } catch (error) {
         if (this.stopping && attempt > 3) throw error;
         this.log.warn('could not publish a step report; retrying', { runId: message.runId, error });
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** attempt)));
+        await sleep(transientRetryDelayMs(attempt));
       }
     }
   }
@@ -485,23 +453,6 @@ export class Worker {
         );
       }
     }
-  }
-
-  private async sendToDeadLetters(
-    message: ConsumedMessage,
-    code: string,
-    reason: string,
-  ): Promise<void> {
-    this.log.warn('dead-lettering a message', {
-      topic: message.topic,
-      offset: message.offset,
-      code,
-      reason,
-    });
-    const record = deadLetter(message, { code, reason }, this.options.workerId, Date.now());
-    await this.producer?.send(DEAD_LETTERS_TOPIC, [
-      { key: message.key ?? 'unknown', value: JSON.stringify(record) },
-    ]);
   }
 
   private pauseAll(): void {
@@ -556,8 +507,4 @@ export class Worker {
       }),
     );
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { DEAD_LETTERS_TOPIC, envelope, STEP_RESULTS_TOPIC, stepTopic } from '@weft/core';
 import type { ConsumedMessage } from '@weft/kafka';
-import type { Worker } from '../../../services/worker/src/worker';
+import type { Worker } from '@weft/worker';
 import { TestEngine } from '../../support/engine';
 import { uniqueName, waitFor } from '../../support/test-infrastructure';
 

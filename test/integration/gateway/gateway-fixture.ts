@@ -3,7 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
 import { engineTopics } from '@weft/core';
-import { createKafkaClient, type KafkaClient, type KafkaProducer } from '@weft/kafka';
+import {
+  createKafkaClient,
+  kafkaImplementationFromEnv,
+  type KafkaClient,
+  type KafkaProducer,
+} from '@weft/kafka';
 import { createLogger, WeftMetrics } from '@weft/observability';
 import {
   AppStore,
@@ -18,9 +23,13 @@ import {
   WebhookEndpointStore,
   WorkflowStore,
 } from '@weft/store';
-import { createGatewayApp, type GatewayDeps } from '../../../services/gateway/src/app';
-import { answerClientErrors } from '../../../services/gateway/src/client-errors';
-import { LiveStreams, type LiveStreamsOptions } from '../../../services/gateway/src/live-streams';
+import {
+  answerClientErrors,
+  createGatewayApp,
+  LiveStreams,
+  type GatewayDeps,
+  type LiveStreamsOptions,
+} from '@weft/gateway';
 import { ContractRecorder } from '../../support/openapi-validator';
 import { dropDatabase, uniqueName } from '../../support/test-infrastructure';
 
@@ -99,6 +108,7 @@ export async function startGatewayFixture(
     clientId: namespace,
     namespace,
     logLevel: 'nothing',
+    implementation: kafkaImplementationFromEnv(process.env),
   });
   const admin = await kafka.admin();
   // Few partitions: every test file creates all the engine's topics on the one broker.

@@ -1,6 +1,4 @@
-import { readGatewayConfig } from '../../../services/gateway/src/config';
-import type { RunView } from '../../../services/gateway/src/run-view';
-import { startGateway, type RunningGateway } from '../../../services/gateway/src/server';
+import { readGatewayConfig, startGateway, type RunningGateway, type RunView } from '@weft/gateway';
 import { createLogger } from '@weft/observability';
 import { AppStore } from '@weft/store';
 import { TestEngine } from '../../support/engine';
@@ -34,7 +32,7 @@ describe('the gateway as main.ts starts it, with an orchestrator and a worker', 
       PORT: '0',
       PUBLIC_URL: 'https://api.example.test/',
     });
-    gateway = await startGateway(config, createLogger('gateway', { level: 'error' }));
+    gateway = await startGateway(config, { log: createLogger('gateway', { level: 'error' }) });
     // The gateway first: it creates the engine's topics and waits for their leaders.
     await Promise.all([engine.startOrchestrator(), engine.startWorker()]);
     ({ apiKey } = await new AppStore(engine.connection).createApp('end to end'));

@@ -1,6 +1,6 @@
 import { stepTopic } from '@weft/core';
 import type { ConsumedMessage } from '@weft/kafka';
-import type { RunSummaryView, RunView } from '../../../services/gateway/src/run-view';
+import type { RunSummaryView, RunView } from '@weft/gateway';
 import { uniqueName, waitFor } from '../../support/test-infrastructure';
 import { expectApiError, startGatewayFixture, type GatewayFixture } from './gateway-fixture';
 

@@ -7,7 +7,7 @@ import {
   type OperationObject,
   type ParameterObject,
   type ReferenceObject,
-} from '../../../services/gateway/src/openapi';
+} from '@weft/gateway';
 import {
   addKeyAt,
   HOSTILE_STRINGS,

@@ -1,0 +1,18 @@
+export {
+  DEFAULT_STOP_DEADLINE_MS,
+  EXIT_CODES,
+  runService,
+  type ServiceDefinition,
+  type ServiceRuntime,
+} from './run-service';
+export {
+  composeService,
+  serviceRunStore,
+  startConsuming,
+  type ConsumingPart,
+  type Running,
+  type ServiceDeps,
+  type ServiceIo,
+} from './service-deps';
+export { StartedParts } from './started-parts';
+export { sendToDeadLetters } from './dead-letters';

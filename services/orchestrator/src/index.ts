@@ -1,0 +1,8 @@
+export {
+  ORCHESTRATOR_DEFAULTS,
+  readOrchestratorConfig,
+  type OrchestratorConfig,
+  type OrchestratorOptions,
+} from './config';
+export { Orchestrator } from './orchestrator';
+export { startOrchestrator, type OrchestratorDeps } from './start-orchestrator';
