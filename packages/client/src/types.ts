@@ -3,11 +3,10 @@
 // types; the rest are still declared here until they move there.
 
 import type {
-  Diagnostics,
+  ExecutionApi,
   StoredDocument,
   VectorItemSaved,
   WebhookEndpointWithSecret,
-  NodeStatus,
   RunNodeEvent,
   RunStatus,
   RunStatusEvent,
@@ -20,6 +19,11 @@ export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export {
+  type ExecutionApi,
+  type ExecutionNodeApi,
+  type SavedWorkflowApi,
+  type WorkflowApi,
+  type WorkflowApiRequest,
   type ApiKey,
   type CreatedApiKey,
   type CreateWebhookRequest,
@@ -125,58 +129,6 @@ export type UpsertedVector = VectorItemSaved;
 export type WebhookWithSecret = WebhookEndpointWithSecret;
 
 // ---- The seed API (`/api`): snake_case, times in unix seconds ----
-
-/** A workflow as `/api/workflows` shows it. */
-export interface WorkflowApi {
-  /** `wf_…`: the same id /v1 uses. */
-  id: string;
-  organization_id: string;
-  name: string;
-  description: string | null;
-  slug: string;
-  version: number;
-  dag: { nodes: Record<string, unknown>; edges: { from: string; to: string }[] };
-  input_parameters: Record<string, unknown> | null;
-  created_at: number;
-  updated_at: number;
-}
-
-/** `POST /api/workflows` and `PUT /api/workflows/:id`: a definition, canonical or steps form. */
-export type WorkflowApiRequest = WorkflowDocument;
-
-/** The answer to a create or update. */
-export interface SavedWorkflowApi {
-  workflow: WorkflowApi;
-  diagnostics: Pick<Diagnostics, 'type_issues' | 'warnings'>;
-}
-
-/** One node of an execution. */
-export interface ExecutionNodeApi {
-  status: NodeStatus;
-  output: unknown;
-  error: { code: string; message: string; retryable?: boolean } | null;
-  attempts: number;
-  started_at: number | null;
-  finished_at: number | null;
-}
-
-/** A run as `/api` shows it. */
-export interface ExecutionApi {
-  /** `run_…`: the same id as /v1 runs. */
-  id: string;
-  workflow_id: string | null;
-  organization_id: string;
-  status: RunStatus;
-  input_params: Record<string, unknown>;
-  outputs: Record<string, unknown> | null;
-  error: { code: string; message: string; node_id?: string } | null;
-  nodes: Record<string, ExecutionNodeApi>;
-  created_at: number;
-  updated_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  status_url: string;
-}
 
 /** One page of a workflow's executions. */
 export interface ExecutionPageApi {

@@ -73,3 +73,12 @@ export {
   WebhookEndpoint,
   WebhookEndpointWithSecret,
 } from './webhooks';
+export {
+  ExecuteRequest,
+  ExecutionApi,
+  ExecutionNodeApi,
+  SavedWorkflowApi,
+  SEED_API_COMPONENTS,
+  WorkflowApi,
+  WorkflowApiRequest,
+} from './seed-api';

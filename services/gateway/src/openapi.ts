@@ -1,4 +1,5 @@
 import {
+  SEED_API_COMPONENTS,
   DATA_COMPONENTS,
   DIAGNOSTIC_COMPONENTS,
   KEY_COMPONENTS,
@@ -232,14 +233,6 @@ const text = (description: string, extra: SchemaObject = {}): SchemaObject => ({
   ...extra,
 });
 
-const unixSeconds = (description: string): SchemaObject => ({
-  type: 'integer',
-  minimum: 0,
-  description: `${description} (unix seconds)`,
-});
-
-const anyJson = (description: string): SchemaObject => ({ description });
-
 /** The details of a 429 that counts requests a minute. */
 const retryLater: SchemaObject = {
   type: 'object',
@@ -314,13 +307,6 @@ const ERROR_DETAILS: Partial<Record<ApiErrorCode, SchemaObject>> = {
 // Component schemas
 // ---------------------------------------------------------------------------------------------
 
-/** What `/api` accepts for a workflow: the seed's canonical form, or the steps form. */
-const workflowApiRequest: SchemaObject = {
-  description:
-    'A workflow definition in the canonical (DAG) form, as the seed sends it, or in the steps form.',
-  anyOf: [ref('WorkflowDefinition'), ref('StepsDefinition')],
-};
-
 const SCHEMAS: Record<string, SchemaObject> = {
   // Errors
   ...ERROR_COMPONENTS,
@@ -369,78 +355,7 @@ const SCHEMAS: Record<string, SchemaObject> = {
   ...WEBHOOK_COMPONENTS,
 
   // Seed API (/api)
-  WorkflowApi: object(
-    {
-      id: text('`wf_…`: the same id `/v1` uses (`POST /v1/workflows/run {workflowId}`).'),
-      organization_id: text("The app's id."),
-      name: { type: 'string' },
-      description: nullable({ type: 'string' }),
-      slug: ref('Slug'),
-      version: { type: 'integer', minimum: 1, description: 'The latest version.' },
-      dag: { $ref: '#/components/schemas/WorkflowDefinition/properties/dag' },
-      input_parameters: nullable({
-        $ref: '#/components/schemas/WorkflowDefinition/properties/input_parameters',
-      }),
-      created_at: unixSeconds('When the workflow was created'),
-      updated_at: unixSeconds('When it last changed'),
-    },
-    { description: 'A workflow as the seed API shows it (snake_case, unix seconds).' },
-  ),
-  SavedWorkflowApi: object({
-    workflow: ref('WorkflowApi'),
-    diagnostics: object({
-      type_issues: arrayOf(ref('Diagnostic')),
-      warnings: arrayOf(ref('Diagnostic')),
-    }),
-  }),
-  WorkflowApiRequest: workflowApiRequest,
-  ExecuteRequest: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      input_params: {
-        type: 'object',
-        description: "The run input: checked against the workflow's input parameters.",
-      },
-    },
-  },
-  ExecutionNodeApi: object(
-    {
-      status: ref('NodeStatus'),
-      output: anyJson('What the step returned; `null` until it completed.'),
-      error: nullable(ref('StepError')),
-      attempts: { type: 'integer', minimum: 0 },
-      started_at: nullable(unixSeconds('When its current attempt started')),
-      finished_at: nullable(unixSeconds('When it ended')),
-    },
-    { description: 'One node of an execution.' },
-  ),
-  ExecutionApi: object(
-    {
-      id: text('`run_…`: the same id as `/v1` runs.'),
-      workflow_id: nullable(text('`wf_…`; `null` for a built-in template or a plan.')),
-      organization_id: text("The app's id."),
-      status: ref('RunStatus'),
-      input_params: { type: 'object' },
-      outputs: nullable({
-        type: 'object',
-        description: "Each node's result by node id once completed; `null` otherwise.",
-      }),
-      error: nullable(
-        object(
-          { code: { type: 'string' }, message: { type: 'string' }, node_id: { type: 'string' } },
-          { optional: ['node_id'] },
-        ),
-      ),
-      nodes: { type: 'object', additionalProperties: ref('ExecutionNodeApi') },
-      created_at: unixSeconds('When it was created'),
-      updated_at: unixSeconds('When it last changed'),
-      started_at: nullable(unixSeconds('When its first step started')),
-      finished_at: nullable(unixSeconds('When it ended')),
-      status_url: text('The `/v1` `statusUrl`.', { format: 'uri' }),
-    },
-    { description: 'A run as the seed API shows it (snake_case, unix seconds).' },
-  ),
+  ...SEED_API_COMPONENTS,
 
   Health: object({ status: { const: 'ok' } }),
   Readiness: object(

@@ -1,4 +1,8 @@
-import { runOutputs, type NodeRecord, type StepError } from '@weft/core';
+import type {
+  ExecutionApi as ExecutionApiView,
+  WorkflowApi as WorkflowApiView,
+} from '@weft/contract';
+import { runOutputs } from '@weft/core';
 import type { StoredRun, WorkflowVersion } from '@weft/store';
 
 /** Unix seconds, as the seed API writes times. */
@@ -8,19 +12,7 @@ function seconds(ms: number | undefined): number | null {
   return ms === undefined ? null : Math.floor(ms / 1000);
 }
 
-/** A workflow as `/api/workflows` shows it (seed 000's shape, plus slug and version). */
-export interface WorkflowApiView {
-  id: string;
-  organization_id: string;
-  name: string;
-  description: string | null;
-  slug: string;
-  version: number;
-  dag: unknown;
-  input_parameters: unknown;
-  created_at: number;
-  updated_at: number;
-}
+export type { ExecutionApiView, WorkflowApiView };
 
 export function workflowApiView(
   appId: string,
@@ -40,34 +32,8 @@ export function workflowApiView(
   };
 }
 
-interface NodeApiView {
-  status: NodeRecord['status'];
-  output: unknown;
-  error: StepError | null;
-  attempts: number;
-  started_at: number | null;
-  finished_at: number | null;
-}
-
-/** An execution (a run) as `/api/workflow-executions` shows it. */
-export interface ExecutionApiView {
-  id: string;
-  workflow_id: string | null;
-  organization_id: string;
-  status: StoredRun['status'];
-  input_params: Record<string, unknown>;
-  outputs: Record<string, unknown> | null;
-  error: { code: string; message: string; node_id?: string } | null;
-  nodes: Record<string, NodeApiView>;
-  created_at: number;
-  updated_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  status_url: string;
-}
-
 export function executionApiView(run: StoredRun, statusUrl: string): ExecutionApiView {
-  const nodes: Record<string, NodeApiView> = {};
+  const nodes: ExecutionApiView['nodes'] = {};
   for (const [id, node] of Object.entries(run.nodes)) {
     nodes[id] = {
       status: node.status,
