@@ -1,4 +1,5 @@
-export { ERROR_COMPONENTS, RequestIssue } from './errors';
+export { API_ERROR_CODES, API_ERRORS, httpStatusOf, type ApiErrorCode } from './api-errors';
+export { ERROR_COMPONENTS, ERROR_DETAILS, ErrorBody, ErrorCode, RequestIssue } from './errors';
 export {
   DISPLAY_NAME_PATTERN,
   DISPLAY_TEXT_PATTERN,

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
-import { httpStatusOf } from './api-error';
+import { API_ERROR_CODES, API_ERRORS, httpStatusOf } from '@weft/contract';
 import {
-  API_ERROR_CODES,
-  ERROR_CODE_MEANINGS,
   HTTP_METHODS,
   OPENAPI_DOCUMENT,
   type HeaderObject,
@@ -275,7 +273,7 @@ export function renderOpenApiHtml(document: OpenApiDocument = OPENAPI_DOCUMENT):
     .sort((a, b) => httpStatusOf(a) - httpStatusOf(b))
     .map(
       (code) =>
-        `<tr><td>${httpStatusOf(code)}</td><td><code>${code}</code></td><td>${prose(ERROR_CODE_MEANINGS[code])}</td></tr>`,
+        `<tr><td>${httpStatusOf(code)}</td><td><code>${code}</code></td><td>${prose(API_ERRORS[code].meaning)}</td></tr>`,
     )
     .join('');
   const schemas = Object.entries(document.components.schemas)

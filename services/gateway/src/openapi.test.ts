@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { API_ERROR_CODES } from '@weft/contract';
 import { createLogger } from '@weft/observability';
 import {
   ContractRecorder,
@@ -12,7 +13,6 @@ import { httpStatusOf } from './api-error';
 import { createGatewayApp, type GatewayDeps } from './app';
 import { DOCS_CONTENT_SECURITY_POLICY, renderOpenApiHtml } from './openapi-docs';
 import {
-  API_ERROR_CODES,
   HTTP_METHODS,
   OPENAPI_DOCUMENT,
   type ParameterObject,

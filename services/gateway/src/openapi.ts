@@ -1,4 +1,8 @@
 import {
+  API_ERROR_CODES,
+  API_ERRORS,
+  httpStatusOf,
+  type ApiErrorCode,
   SEED_API_COMPONENTS,
   DATA_COMPONENTS,
   DIAGNOSTIC_COMPONENTS,
@@ -18,11 +22,9 @@ import {
   VECTOR_INDEX_PATTERN,
   VECTOR_ITEM_ID_PATTERN,
 } from '@weft/store';
-import { httpStatusOf, type ApiErrorCode } from './api-error';
 import {
   DEFAULT_AUTH_FAILURES_PER_MINUTE,
   DEFAULT_BODY_LIMIT_BYTES,
-  DEFAULT_MAX_KEYS_PER_APP,
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   DEFAULT_STREAM_LIMITS,
 } from './config';
@@ -147,64 +149,10 @@ export interface OpenApiDocument {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Error codes
-// ---------------------------------------------------------------------------------------------
-
-/** What each error code means. A Record over ApiErrorCode, so a new code cannot be left out. */
-export const ERROR_CODE_MEANINGS: Readonly<Record<ApiErrorCode, string>> = {
-  malformed_json: 'The body is not JSON (or not a JSON object or array).',
-  invalid_request:
-    'The body, a query parameter, a path parameter or a header does not have the required shape; `details.issues` lists each problem.',
-  missing_api_key: 'No `X-API-Key` or `Authorization: Bearer` header.',
-  invalid_api_key: 'The API key is unknown or revoked.',
-  invalid_metrics_token:
-    '`/metrics` of a gateway with `METRICS_TOKEN` set, without `Authorization: Bearer <token>`.',
-  app_mismatch: "The body's `appId` is not the API key's app.",
-  not_found: 'No such route.',
-  workflow_not_found:
-    'The app has no workflow of this slug or id (or no such version), and no built-in template has it.',
-  run_not_found: "The app has no run of this id (another app's runs are not found either).",
-  artifact_not_found: 'The app has no artifact of this id.',
-  document_not_found: "The app's collection has no document of this id.",
-  webhook_not_found: 'The app has no webhook endpoint of this id.',
-  delivery_not_found: 'The app has no webhook delivery of this id.',
-  webhook_limit_reached: `The app already has ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints.`,
-  key_limit_reached: `The app already holds \`MAX_KEYS_PER_APP\` working keys (default ${DEFAULT_MAX_KEYS_PER_APP}); revoke one first. \`details.limit\`.`,
-  key_not_found: 'The app has no API key of this id.',
-  run_already_ended: 'Cancel of a run that already completed, failed or timed out.',
-  run_not_resumable: 'Resume of a run that is still going, or completed.',
-  idempotency_key_reused: 'An `Idempotency-Key` reused with another workflow or input.',
-  payload_too_large:
-    "The body is over the gateway's limit (`BODY_LIMIT_BYTES`); `details.limitBytes`.",
-  unsupported_media_type: 'A body that is not `application/json`.',
-  request_timeout: "The request's headers did not arrive in time.",
-  headers_too_large: "The request's headers are over the server's limit.",
-  invalid_definition:
-    'The workflow definition (or plan) has errors; `details.diagnostics` lists them.',
-  invalid_webhook_url:
-    'A webhook URL we will not send to: not http(s), credentials in it, or a loopback, private, link-local or CGNAT address.',
-  dimension_mismatch: "A vector whose length differs from its index's.",
-  invalid_input:
-    "The run input does not fit the workflow's input parameters; `details.issues` lists the diagnostics.",
-  rate_limited:
-    'The API key is over its per-minute request limit; `Retry-After` says when to retry.',
-  too_many_auth_failures: `Requests from this client address presented invalid API keys \`AUTH_FAILURES_PER_MINUTE\` times (default ${DEFAULT_AUTH_FAILURES_PER_MINUTE}) in a minute; it is refused unread until \`Retry-After\`.`,
-  too_many_streams:
-    'The API key or its app holds as many open event streams as it may; `details.scope` says which, `details.limit` how many.',
-  internal_error:
-    'A fault of ours; `details.requestId` matches the log line, and nothing else is said.',
-};
-
-/** Every error code the API answers with, in the order of {@link ERROR_CODE_MEANINGS}. */
-export const API_ERROR_CODES = Object.keys(ERROR_CODE_MEANINGS) as ApiErrorCode[];
-
-// ---------------------------------------------------------------------------------------------
 // Schema helpers
 // ---------------------------------------------------------------------------------------------
 
 const ref = (name: string): SchemaObject => ({ $ref: `#/components/schemas/${name}` });
-
-const nullable = (schema: SchemaObject): SchemaObject => ({ anyOf: [schema, { type: 'null' }] });
 
 /** A closed object: every property required except `optional`, and no others allowed. */
 function object(
@@ -233,76 +181,6 @@ const text = (description: string, extra: SchemaObject = {}): SchemaObject => ({
   ...extra,
 });
 
-/** The details of a 429 that counts requests a minute. */
-const retryLater: SchemaObject = {
-  type: 'object',
-  properties: {
-    limitPerMinute: { type: 'integer', minimum: 1 },
-    retryAfterSeconds: { type: 'integer', minimum: 1 },
-  },
-  required: ['limitPerMinute', 'retryAfterSeconds'],
-};
-
-/** Error details by code, where the code says what they hold; the rest are any object. */
-const ERROR_DETAILS: Partial<Record<ApiErrorCode, SchemaObject>> = {
-  invalid_request: {
-    type: 'object',
-    properties: { issues: arrayOf(ref('RequestIssue')) },
-  },
-  app_mismatch: { type: 'object', properties: { appId: { type: 'string' } } },
-  not_found: {
-    type: 'object',
-    description: 'For a route that does not exist: its method and path.',
-    properties: { method: { type: 'string' }, path: { type: 'string' } },
-  },
-  workflow_not_found: {
-    type: 'object',
-    properties: { slug: { type: 'string' }, id: { type: 'string' }, version: { type: 'integer' } },
-  },
-  run_not_found: { type: 'object', properties: { runId: { type: 'string' } } },
-  run_already_ended: {
-    type: 'object',
-    properties: { runId: { type: 'string' }, status: ref('RunStatus') },
-  },
-  run_not_resumable: {
-    type: 'object',
-    properties: { runId: { type: 'string' }, status: ref('RunStatus') },
-  },
-  idempotency_key_reused: { type: 'object', properties: { runId: { type: 'string' } } },
-  payload_too_large: {
-    type: 'object',
-    properties: { limitBytes: { type: 'integer', minimum: 1 } },
-    required: ['limitBytes'],
-  },
-  unsupported_media_type: {
-    type: 'object',
-    properties: { contentType: nullable({ type: 'string' }) },
-  },
-  invalid_definition: {
-    type: 'object',
-    properties: { diagnostics: ref('Diagnostics') },
-    required: ['diagnostics'],
-  },
-  invalid_webhook_url: {
-    type: 'object',
-    properties: { issues: arrayOf(ref('RequestIssue')), reason: { type: 'string' } },
-    required: ['issues'],
-  },
-  invalid_input: {
-    type: 'object',
-    properties: { issues: arrayOf(ref('Diagnostic')) },
-    required: ['issues'],
-  },
-  rate_limited: retryLater,
-  too_many_auth_failures: retryLater,
-  too_many_streams: object({
-    scope: { enum: ['key', 'app'] },
-    limit: { type: 'integer', minimum: 1 },
-  }),
-  key_limit_reached: object({ limit: { type: 'integer', minimum: 1 } }),
-  internal_error: object({ requestId: { type: 'string' } }),
-};
-
 // ---------------------------------------------------------------------------------------------
 // Component schemas
 // ---------------------------------------------------------------------------------------------
@@ -310,33 +188,6 @@ const ERROR_DETAILS: Partial<Record<ApiErrorCode, SchemaObject>> = {
 const SCHEMAS: Record<string, SchemaObject> = {
   // Errors
   ...ERROR_COMPONENTS,
-  Error: object(
-    {
-      error: {
-        type: 'object',
-        properties: {
-          code: ref('ErrorCode'),
-          message: text('What went wrong, phrased so the caller can act on it.'),
-          details: {
-            type: 'object',
-            description: 'Always an object; what it holds depends on the code.',
-          },
-        },
-        required: ['code', 'message', 'details'],
-        additionalProperties: false,
-        allOf: Object.entries(ERROR_DETAILS).map(([code, details]) => ({
-          if: { type: 'object', properties: { code: { const: code } } },
-          then: { type: 'object', properties: { details } },
-        })),
-      },
-    },
-    { description: 'Every error answer: a stable `code`, a message and details.' },
-  ),
-  ErrorCode: {
-    type: 'string',
-    enum: API_ERROR_CODES,
-    description: 'Stable: clients switch on it. A code is never renamed or reused.',
-  },
   ...DIAGNOSTIC_COMPONENTS,
 
   // Runs
@@ -503,7 +354,7 @@ function errorSchema(codes: readonly ApiErrorCode[]): SchemaObject {
 }
 
 function errorDescription(codes: readonly ApiErrorCode[]): string {
-  return codes.map((code) => `\`${code}\`: ${ERROR_CODE_MEANINGS[code]}`).join('\n');
+  return codes.map((code) => `\`${code}\`: ${API_ERRORS[code].meaning}`).join('\n');
 }
 
 function errorResponse(
