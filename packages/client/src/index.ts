@@ -7,6 +7,7 @@ export {
 } from './weft-client';
 export type { CallOptions } from './call-options';
 export { WeftApiError, WeftConnectionError, WeftWaitTimeoutError } from './errors';
+export { apiErrorOf } from './transport';
 export { RunsApi, newIdempotencyKey } from './runs-api';
 export { WorkflowsApi } from './workflows-api';
 export { ArtifactsApi, CollectionsApi, IndexesApi, artifactIdOf } from './data-api';

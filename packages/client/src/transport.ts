@@ -38,7 +38,7 @@ export interface TransportConfig {
 
 type Received =
   | { kind: 'text'; text: string; response: Response }
-  | { kind: 'bytes'; bytes: Uint8Array; response: Response }
+  | { kind: 'bytes'; bytes: Uint8Array<ArrayBuffer>; response: Response }
   | { kind: 'stream'; response: Response };
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -57,10 +57,7 @@ function describeFailure(error: unknown): string {
 }
 
 /** The API's error from an error answer; `http_<status>` when the body is not the API's. */
-async function apiErrorOf(
-  response: Response,
-  retryAfterMs: number | undefined,
-): Promise<WeftApiError> {
+export async function apiErrorOf(response: Response, retryAfterMs?: number): Promise<WeftApiError> {
   const requestId = response.headers.get('x-request-id') ?? undefined;
   const text = await response.text().catch(() => '');
   let parsed: unknown;
@@ -130,7 +127,7 @@ export class Transport {
   }
 
   /** The answer's bytes, with its headers. */
-  async bytes(spec: RequestSpec): Promise<{ bytes: Uint8Array; response: Response }> {
+  async bytes(spec: RequestSpec): Promise<{ bytes: Uint8Array<ArrayBuffer>; response: Response }> {
     const received = await this.exchange(spec, 'bytes');
     return received.kind === 'bytes'
       ? { bytes: received.bytes, response: received.response }

@@ -107,7 +107,7 @@ export interface RunPage {
 
 /** An artifact's bytes, as `GET /v1/artifacts/:id` serves them. */
 export interface Artifact {
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   contentType: string;
   etag: string | null;
 }

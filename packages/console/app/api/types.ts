@@ -1,11 +1,6 @@
 import type { Diagnostics, WorkflowDefinition } from '@weft/core';
 import type { WorkflowVersionSummary } from '@weft/client';
 
-/** The API's error body: `{error: {code, message, details}}`. */
-export interface ApiErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
-}
-
 /** One version of a workflow, with its definition as core's type, for the editor. */
 export interface WorkflowVersion extends WorkflowVersionSummary {
   definition: WorkflowDefinition;
