@@ -1,3 +1,4 @@
+import type { VectorMatches } from '@weft/contract';
 import { signalOf, type CallOptions } from './call-options';
 import { segment } from './path-segment';
 import type { Transport } from './transport';
@@ -111,7 +112,7 @@ export class IndexesApi {
     request: SearchVectorsRequest,
     options?: CallOptions,
   ): Promise<VectorMatch[]> {
-    const { matches } = await this.transport.json<{ matches: VectorMatch[] }>({
+    const { matches } = await this.transport.json<VectorMatches>({
       method: 'POST',
       path: `/v1/indexes/${segment(index)}/search`,
       body: request,

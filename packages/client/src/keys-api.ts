@@ -1,3 +1,4 @@
+import type { ApiKeyAnswer, ApiKeyList } from '@weft/contract';
 import { signalOf, type CallOptions } from './call-options';
 import { segment } from './path-segment';
 import type { Transport } from './transport';
@@ -9,7 +10,7 @@ export class KeysApi {
 
   /** The app's keys, oldest first, revoked ones included; never a key itself. */
   async list(options?: CallOptions): Promise<ApiKey[]> {
-    const { keys } = await this.transport.json<{ keys: ApiKey[] }>({
+    const { keys } = await this.transport.json<ApiKeyList>({
       method: 'GET',
       path: '/v1/keys',
       ...signalOf(options),
@@ -29,7 +30,7 @@ export class KeysApi {
 
   /** Revokes a key: requests with it fail from now on. Revoking a revoked key changes nothing. */
   async revoke(keyId: string, options?: CallOptions): Promise<ApiKey> {
-    const { key } = await this.transport.json<{ key: ApiKey }>({
+    const { key } = await this.transport.json<ApiKeyAnswer>({
       method: 'DELETE',
       path: `/v1/keys/${segment(keyId)}`,
       ...signalOf(options),

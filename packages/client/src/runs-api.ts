@@ -1,3 +1,4 @@
+import type { WebhookDeliveries } from '@weft/contract';
 import { signalOf, type CallOptions } from './call-options';
 import { segment } from './path-segment';
 import type { Transport } from './transport';
@@ -97,7 +98,7 @@ export class RunsApi {
 
   /** The run's webhook deliveries, with every attempt. */
   async deliveries(runId: string, options?: CallOptions): Promise<WebhookDelivery[]> {
-    const { deliveries } = await this.transport.json<{ deliveries: WebhookDelivery[] }>({
+    const { deliveries } = await this.transport.json<WebhookDeliveries>({
       method: 'GET',
       path: `/v1/workflows/runs/${segment(runId)}/deliveries`,
       ...signalOf(options),

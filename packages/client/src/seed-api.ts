@@ -1,3 +1,4 @@
+import type { ExecutionAnswer, WorkflowApiAnswer, WorkflowApiList } from '@weft/contract';
 import { signalOf, type CallOptions } from './call-options';
 import { segment } from './path-segment';
 import type { Transport } from './transport';
@@ -29,7 +30,7 @@ export class SeedApi {
 
   /** The app's workflows. */
   async listWorkflows(options?: CallOptions): Promise<WorkflowApi[]> {
-    const { workflows } = await this.transport.json<{ workflows: WorkflowApi[] }>({
+    const { workflows } = await this.transport.json<WorkflowApiList>({
       method: 'GET',
       path: '/api/workflows',
       ...signalOf(options),
@@ -39,7 +40,7 @@ export class SeedApi {
 
   /** One workflow, latest version. */
   async getWorkflow(id: string, options?: CallOptions): Promise<WorkflowApi> {
-    const { workflow } = await this.transport.json<{ workflow: WorkflowApi }>({
+    const { workflow } = await this.transport.json<WorkflowApiAnswer>({
       method: 'GET',
       path: `/api/workflows/${segment(id)}`,
       ...signalOf(options),
@@ -77,7 +78,7 @@ export class SeedApi {
     inputParams?: Record<string, unknown>,
     options?: CallOptions,
   ): Promise<ExecutionApi> {
-    const { execution } = await this.transport.json<{ execution: ExecutionApi }>({
+    const { execution } = await this.transport.json<ExecutionAnswer>({
       method: 'POST',
       path: `/api/workflows/${segment(id)}/execute`,
       body: inputParams === undefined ? {} : { input_params: inputParams },
@@ -88,7 +89,7 @@ export class SeedApi {
 
   /** One execution. */
   async getExecution(id: string, options?: CallOptions): Promise<ExecutionApi> {
-    const { execution } = await this.transport.json<{ execution: ExecutionApi }>({
+    const { execution } = await this.transport.json<ExecutionAnswer>({
       method: 'GET',
       path: `/api/workflow-executions/${segment(id)}`,
       ...signalOf(options),
@@ -112,7 +113,7 @@ export class SeedApi {
 
   /** Cancels an execution. */
   async cancelExecution(id: string, options?: CallOptions): Promise<ExecutionApi> {
-    const { execution } = await this.transport.json<{ execution: ExecutionApi }>({
+    const { execution } = await this.transport.json<ExecutionAnswer>({
       method: 'POST',
       path: `/api/workflow-executions/${segment(id)}/cancel`,
       idempotent: true,

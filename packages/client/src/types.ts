@@ -3,7 +3,6 @@
 // types; the rest are still declared here until they move there.
 
 import type {
-  ExecutionApi,
   StoredDocument,
   VectorItemSaved,
   WebhookEndpointWithSecret,
@@ -20,6 +19,7 @@ export type JsonValue =
 
 export {
   type ExecutionApi,
+  type ExecutionPageApi,
   type ExecutionNodeApi,
   type SavedWorkflowApi,
   type WorkflowApi,
@@ -129,12 +129,6 @@ export type UpsertedVector = VectorItemSaved;
 export type WebhookWithSecret = WebhookEndpointWithSecret;
 
 // ---- The seed API (`/api`): snake_case, times in unix seconds ----
-
-/** One page of a workflow's executions. */
-export interface ExecutionPageApi {
-  executions: ExecutionApi[];
-  next_cursor?: string;
-}
 
 // ---- Live run events (`GET /v1/workflows/runs/:runId/events`) ----
 

@@ -1,3 +1,9 @@
+import type {
+  WebhookDeliveries,
+  WebhookDeliveryAnswer,
+  WebhookEndpointAnswer,
+  WebhookEndpointList,
+} from '@weft/contract';
 import { signalOf, type CallOptions } from './call-options';
 import { segment } from './path-segment';
 import type { Transport } from './transport';
@@ -25,7 +31,7 @@ export class WebhooksApi {
 
   /** The app's endpoints (never their secrets). */
   async list(options?: CallOptions): Promise<WebhookEndpoint[]> {
-    const { webhooks } = await this.transport.json<{ webhooks: WebhookEndpoint[] }>({
+    const { webhooks } = await this.transport.json<WebhookEndpointList>({
       method: 'GET',
       path: '/v1/webhooks',
       ...signalOf(options),
@@ -35,7 +41,7 @@ export class WebhooksApi {
 
   /** One endpoint. */
   async get(id: string, options?: CallOptions): Promise<WebhookEndpoint> {
-    const { webhook } = await this.transport.json<{ webhook: WebhookEndpoint }>({
+    const { webhook } = await this.transport.json<WebhookEndpointAnswer>({
       method: 'GET',
       path: `/v1/webhooks/${segment(id)}`,
       ...signalOf(options),
@@ -49,7 +55,7 @@ export class WebhooksApi {
     changes: UpdateWebhookRequest,
     options?: CallOptions,
   ): Promise<WebhookEndpoint> {
-    const { webhook } = await this.transport.json<{ webhook: WebhookEndpoint }>({
+    const { webhook } = await this.transport.json<WebhookEndpointAnswer>({
       method: 'PATCH',
       path: `/v1/webhooks/${segment(id)}`,
       body: changes,
@@ -80,7 +86,7 @@ export class WebhooksApi {
 
   /** The endpoint's newest 100 deliveries, each with every attempt. */
   async deliveries(id: string, options?: CallOptions): Promise<WebhookDelivery[]> {
-    const { deliveries } = await this.transport.json<{ deliveries: WebhookDelivery[] }>({
+    const { deliveries } = await this.transport.json<WebhookDeliveries>({
       method: 'GET',
       path: `/v1/webhooks/${segment(id)}/deliveries`,
       ...signalOf(options),
@@ -90,7 +96,7 @@ export class WebhooksApi {
 
   /** One delivery. */
   async delivery(deliveryId: string, options?: CallOptions): Promise<WebhookDelivery> {
-    const { delivery } = await this.transport.json<{ delivery: WebhookDelivery }>({
+    const { delivery } = await this.transport.json<WebhookDeliveryAnswer>({
       method: 'GET',
       path: `/v1/webhooks/deliveries/${segment(deliveryId)}`,
       ...signalOf(options),
@@ -100,7 +106,7 @@ export class WebhooksApi {
 
   /** Sends a delivery again now, under the same `webhook-id`. */
   async resend(deliveryId: string, options?: CallOptions): Promise<WebhookDelivery> {
-    const { delivery } = await this.transport.json<{ delivery: WebhookDelivery }>({
+    const { delivery } = await this.transport.json<WebhookDeliveryAnswer>({
       method: 'POST',
       path: `/v1/webhooks/deliveries/${segment(deliveryId)}/resend`,
       ...signalOf(options),

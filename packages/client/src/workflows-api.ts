@@ -1,3 +1,4 @@
+import type { WorkflowList, WorkflowVersionAnswer, WorkflowVersionList } from '@weft/contract';
 import { signalOf, type CallOptions } from './call-options';
 import { segment } from './path-segment';
 import type { Transport } from './transport';
@@ -28,7 +29,7 @@ export class WorkflowsApi {
 
   /** The app's workflows, then the built-in templates it has not replaced. */
   async list(options?: CallOptions): Promise<WorkflowSummary[]> {
-    const { workflows } = await this.transport.json<{ workflows: WorkflowSummary[] }>({
+    const { workflows } = await this.transport.json<WorkflowList>({
       method: 'GET',
       path: '/v1/workflows',
       ...signalOf(options),
@@ -38,7 +39,7 @@ export class WorkflowsApi {
 
   /** The latest version of a workflow, with its definition. */
   async get(slug: string, options?: CallOptions): Promise<WorkflowVersion> {
-    const { workflow } = await this.transport.json<{ workflow: WorkflowVersion }>({
+    const { workflow } = await this.transport.json<WorkflowVersionAnswer>({
       method: 'GET',
       path: `/v1/workflows/${segment(slug)}`,
       ...signalOf(options),
@@ -48,7 +49,7 @@ export class WorkflowsApi {
 
   /** Every version of a workflow, oldest first. */
   async versions(slug: string, options?: CallOptions): Promise<WorkflowVersionSummary[]> {
-    const { versions } = await this.transport.json<{ versions: WorkflowVersionSummary[] }>({
+    const { versions } = await this.transport.json<WorkflowVersionList>({
       method: 'GET',
       path: `/v1/workflows/${segment(slug)}/versions`,
       ...signalOf(options),
@@ -58,7 +59,7 @@ export class WorkflowsApi {
 
   /** One version of a workflow, with its definition. */
   async version(slug: string, version: number, options?: CallOptions): Promise<WorkflowVersion> {
-    const { workflow } = await this.transport.json<{ workflow: WorkflowVersion }>({
+    const { workflow } = await this.transport.json<WorkflowVersionAnswer>({
       method: 'GET',
       path: `/v1/workflows/${segment(slug)}/versions/${segment(version)}`,
       ...signalOf(options),

@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import {
+  ANSWER_COMPONENTS,
   API_ERROR_CODES,
   componentName,
   DATA_COMPONENTS,
@@ -25,6 +26,7 @@ const MODULES = {
   KEY_COMPONENTS,
   WEBHOOK_COMPONENTS,
   SEED_API_COMPONENTS,
+  ANSWER_COMPONENTS,
 };
 
 describe('the contract', () => {

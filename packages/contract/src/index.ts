@@ -83,3 +83,18 @@ export {
   WorkflowApi,
   WorkflowApiRequest,
 } from './seed-api';
+export {
+  ANSWER_COMPONENTS,
+  ApiKeyAnswer,
+  ApiKeyList,
+  ExecutionAnswer,
+  ExecutionPageApi,
+  WebhookDeliveryAnswer,
+  WebhookEndpointAnswer,
+  WebhookEndpointList,
+  WorkflowApiAnswer,
+  WorkflowApiList,
+  WorkflowList,
+  WorkflowVersionAnswer,
+  WorkflowVersionList,
+} from './answers';

@@ -1,4 +1,5 @@
 import {
+  ANSWER_COMPONENTS,
   API_ERROR_CODES,
   API_ERRORS,
   httpStatusOf,
@@ -169,18 +170,6 @@ function object(
   };
 }
 
-const arrayOf = (items: SchemaObject, description?: string): SchemaObject => ({
-  type: 'array',
-  items,
-  ...(description === undefined ? {} : { description }),
-});
-
-const text = (description: string, extra: SchemaObject = {}): SchemaObject => ({
-  type: 'string',
-  description,
-  ...extra,
-});
-
 // ---------------------------------------------------------------------------------------------
 // Component schemas
 // ---------------------------------------------------------------------------------------------
@@ -207,6 +196,9 @@ const SCHEMAS: Record<string, SchemaObject> = {
 
   // Seed API (/api)
   ...SEED_API_COMPONENTS,
+
+  // Answers that wrap a shape
+  ...ANSWER_COMPONENTS,
 
   Health: object({ status: { const: 'ok' } }),
   Readiness: object(
@@ -790,7 +782,7 @@ const PATHS: Record<string, PathItemObject> = {
       description:
         "The app's workflows, then the built-in templates it has not replaced (`builtIn: true`, `id: null`).",
       responses: {
-        '200': json('The workflows.', object({ workflows: arrayOf(ref('WorkflowSummary')) })),
+        '200': json('The workflows.', ref('WorkflowList')),
       },
     }),
   },
@@ -801,10 +793,7 @@ const PATHS: Record<string, PathItemObject> = {
       tags: ['Workflows'],
       summary: 'Read the latest version of a workflow',
       responses: {
-        '200': json(
-          'The latest version, with its definition.',
-          object({ workflow: ref('WorkflowVersion') }),
-        ),
+        '200': json('The latest version, with its definition.', ref('WorkflowVersionAnswer')),
       },
       errors: ['invalid_request', 'workflow_not_found'],
     }),
@@ -816,7 +805,7 @@ const PATHS: Record<string, PathItemObject> = {
       tags: ['Workflows'],
       summary: "List a workflow's versions",
       responses: {
-        '200': json('Oldest first.', object({ versions: arrayOf(ref('WorkflowVersionSummary')) })),
+        '200': json('Oldest first.', ref('WorkflowVersionList')),
       },
       errors: ['invalid_request', 'workflow_not_found'],
     }),
@@ -837,10 +826,7 @@ const PATHS: Record<string, PathItemObject> = {
       tags: ['Workflows'],
       summary: 'Read one version of a workflow',
       responses: {
-        '200': json(
-          'The version, with its definition.',
-          object({ workflow: ref('WorkflowVersion') }),
-        ),
+        '200': json('The version, with its definition.', ref('WorkflowVersionAnswer')),
       },
       errors: ['invalid_request', 'workflow_not_found'],
     }),
@@ -992,7 +978,7 @@ const PATHS: Record<string, PathItemObject> = {
       summary: "List the app's API keys",
       description: 'Oldest first, revoked ones included; never a key.',
       responses: {
-        '200': json('The keys.', object({ keys: arrayOf(ref('ApiKey')) })),
+        '200': json('The keys.', ref('ApiKeyList')),
       },
     }),
     post: authenticated('post', {
@@ -1024,7 +1010,7 @@ const PATHS: Record<string, PathItemObject> = {
       description:
         'Requests with it fail from now on; revoking a revoked key changes nothing. A key may revoke itself.',
       responses: {
-        '200': json('The revoked key.', object({ key: ref('ApiKey') })),
+        '200': json('The revoked key.', ref('ApiKeyAnswer')),
       },
       errors: ['invalid_request', 'key_not_found'],
     }),
@@ -1051,7 +1037,7 @@ const PATHS: Record<string, PathItemObject> = {
       tags: ['Webhooks'],
       summary: "List the app's webhook endpoints",
       responses: {
-        '200': json('The endpoints.', object({ webhooks: arrayOf(ref('WebhookEndpoint')) })),
+        '200': json('The endpoints.', ref('WebhookEndpointList')),
       },
     }),
   },
@@ -1061,7 +1047,7 @@ const PATHS: Record<string, PathItemObject> = {
       operationId: 'getWebhookDelivery',
       tags: ['Webhooks'],
       summary: 'Read a delivery, with every attempt',
-      responses: { '200': json('The delivery.', object({ delivery: ref('WebhookDelivery') })) },
+      responses: { '200': json('The delivery.', ref('WebhookDeliveryAnswer')) },
       errors: ['invalid_request', 'delivery_not_found'],
     }),
   },
@@ -1073,7 +1059,7 @@ const PATHS: Record<string, PathItemObject> = {
       summary: 'Send a delivery again now',
       description: 'Under the same `webhook-id`, so receivers can drop it if they had it.',
       responses: {
-        '202': json('The delivery, pending again.', object({ delivery: ref('WebhookDelivery') })),
+        '202': json('The delivery, pending again.', ref('WebhookDeliveryAnswer')),
       },
       errors: ['delivery_not_found'],
     }),
@@ -1084,7 +1070,7 @@ const PATHS: Record<string, PathItemObject> = {
       operationId: 'getWebhook',
       tags: ['Webhooks'],
       summary: 'Read a webhook endpoint',
-      responses: { '200': json('The endpoint.', object({ webhook: ref('WebhookEndpoint') })) },
+      responses: { '200': json('The endpoint.', ref('WebhookEndpointAnswer')) },
       errors: ['invalid_request', 'webhook_not_found'],
     }),
     patch: authenticated('patch', {
@@ -1092,7 +1078,7 @@ const PATHS: Record<string, PathItemObject> = {
       tags: ['Webhooks'],
       summary: 'Change a webhook endpoint',
       requestBody: jsonBody(ref('UpdateWebhookRequest')),
-      responses: { '200': json('The endpoint.', object({ webhook: ref('WebhookEndpoint') })) },
+      responses: { '200': json('The endpoint.', ref('WebhookEndpointAnswer')) },
       errors: ['webhook_not_found', 'invalid_webhook_url'],
     }),
     delete: authenticated('delete', {
@@ -1146,7 +1132,7 @@ const PATHS: Record<string, PathItemObject> = {
       tags: ['Seed API'],
       summary: "List the app's workflows",
       responses: {
-        '200': json('The workflows.', object({ workflows: arrayOf(ref('WorkflowApi')) })),
+        '200': json('The workflows.', ref('WorkflowApiList')),
       },
     }),
   },
@@ -1156,7 +1142,7 @@ const PATHS: Record<string, PathItemObject> = {
       operationId: 'apiGetWorkflow',
       tags: ['Seed API'],
       summary: 'Read a workflow',
-      responses: { '200': json('The workflow.', object({ workflow: ref('WorkflowApi') })) },
+      responses: { '200': json('The workflow.', ref('WorkflowApiAnswer')) },
       errors: ['invalid_request', 'workflow_not_found'],
     }),
     put: authenticated('put', {
@@ -1183,7 +1169,7 @@ const PATHS: Record<string, PathItemObject> = {
       summary: 'Execute a workflow',
       requestBody: jsonBody(ref('ExecuteRequest'), false),
       responses: {
-        '201': json('The execution, pending.', object({ execution: ref('ExecutionApi') }), {
+        '201': json('The execution, pending.', ref('ExecutionAnswer'), {
           Location: headerRef('Location'),
         }),
       },
@@ -1206,16 +1192,7 @@ const PATHS: Record<string, PathItemObject> = {
         },
       ],
       responses: {
-        '200': json(
-          'A page of executions, newest first.',
-          object(
-            {
-              executions: arrayOf(ref('ExecutionApi')),
-              next_cursor: text('Pass as `cursor` for the next page; absent on the last.'),
-            },
-            { optional: ['next_cursor'] },
-          ),
-        ),
+        '200': json('A page of executions, newest first.', ref('ExecutionPageApi')),
       },
       errors: ['invalid_request', 'workflow_not_found'],
     }),
@@ -1226,7 +1203,7 @@ const PATHS: Record<string, PathItemObject> = {
       operationId: 'apiGetExecution',
       tags: ['Seed API'],
       summary: 'Read an execution',
-      responses: { '200': json('The execution.', object({ execution: ref('ExecutionApi') })) },
+      responses: { '200': json('The execution.', ref('ExecutionAnswer')) },
       errors: ['invalid_request', 'run_not_found'],
     }),
   },
@@ -1237,7 +1214,7 @@ const PATHS: Record<string, PathItemObject> = {
       tags: ['Seed API'],
       summary: 'Cancel an execution',
       responses: {
-        '200': json('The cancelled execution.', object({ execution: ref('ExecutionApi') })),
+        '200': json('The cancelled execution.', ref('ExecutionAnswer')),
       },
       errors: ['run_not_found', 'run_already_ended'],
     }),
