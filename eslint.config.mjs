@@ -1,6 +1,23 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The layering (README, each package's README): packages never import a service, services never
+// import each other, core and the contract are pure. A rule per layer, each repeating the entry
+// point rule, as a later `no-restricted-imports` replaces an earlier one for the files it covers.
+const ENTRY_POINT_ONLY = {
+  group: ['@weft/*/src', '@weft/*/src/*', '@weft/*/dist/*'],
+  message: 'Import a package through its entry point only.',
+};
+const SERVICES = {
+  gateway: '@weft/gateway',
+  orchestrator: '@weft/orchestrator',
+  worker: '@weft/worker',
+  webhooks: '@weft/webhooks-service',
+};
+const restrictImports = (...patterns) => ['error', { patterns: [ENTRY_POINT_ONLY, ...patterns] }];
+const SOURCES = '**/*.{ts,tsx,mts}';
+const TESTS = ['**/*.test.ts', '**/testing/**'];
+
 export default tseslint.config(
   {
     ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.weft/**', '**/*.js', '**/*.mjs'],
@@ -20,17 +37,45 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@weft/*/src', '@weft/*/src/*', '@weft/*/dist/*'],
-              message: 'Import a package through its entry point only.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': restrictImports(),
+    },
+  },
+  {
+    files: [`packages/${SOURCES}`],
+    rules: {
+      'no-restricted-imports': restrictImports({
+        group: Object.values(SERVICES),
+        message: 'A package never imports a service.',
+      }),
+    },
+  },
+  ...Object.entries(SERVICES).map(([directory, name]) => ({
+    files: [`services/${directory}/${SOURCES}`],
+    rules: {
+      'no-restricted-imports': restrictImports({
+        group: Object.values(SERVICES).filter((other) => other !== name),
+        message: 'A service never imports another: share through a package.',
+      }),
+    },
+  })),
+  {
+    files: [`packages/core/${SOURCES}`],
+    ignores: TESTS,
+    rules: {
+      'no-restricted-imports': restrictImports({
+        regex: '^(?!\\.|ajv$|@weft/contract$)',
+        message: 'Core is pure: it imports ajv, @weft/contract and its own modules, no I/O.',
+      }),
+    },
+  },
+  {
+    files: [`packages/contract/${SOURCES}`],
+    ignores: TESTS,
+    rules: {
+      'no-restricted-imports': restrictImports({
+        regex: '^(?!\\.|@sinclair/typebox$)',
+        message: 'The contract is pure: it imports TypeBox and its own modules.',
+      }),
     },
   },
   {

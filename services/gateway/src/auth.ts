@@ -1,8 +1,8 @@
-import type { Request, RequestHandler, Response } from 'express';
-import type { ApiKeyPrincipal } from '@weft/store';
+import type { Request, RequestHandler } from 'express';
 import { ApiError } from './api-error';
 import { DEFAULT_AUTH_FAILURES_PER_MINUTE } from './config';
 import type { GatewayDeps } from './deps';
+import { authenticatedAs } from './principal';
 import { RateLimiter, type RateLimiterOptions } from './rate-limit';
 
 /** The raw API key of a request: `X-API-Key`, else `Authorization: Bearer <key>`. */
@@ -14,7 +14,7 @@ export function apiKeyOf(request: Request): string | undefined {
 }
 
 /**
- * Authenticates every request it guards; the app found is then {@link principalOf} the response.
+ * Authenticates every request it guards; the key found is then `principalOf` the response.
  *
  * Each key presented costs a database lookup, so a client address whose keys failed
  * `failuresPerMinute` times is answered 429 `too_many_auth_failures` without a lookup until it
@@ -55,14 +55,7 @@ export function requireApiKey(
       response.set('WWW-Authenticate', 'Bearer error="invalid_token"');
       throw new ApiError('invalid_api_key', 'The API key is not valid, or it has been revoked');
     }
-    response.locals.principal = principal;
+    authenticatedAs(response, principal);
     next();
   };
-}
-
-/** Who the request authenticated as; only on routes behind {@link requireApiKey}. */
-export function principalOf(response: Response): ApiKeyPrincipal {
-  const principal = response.locals.principal as ApiKeyPrincipal | undefined;
-  if (!principal) throw new Error('principalOf: the route is not behind requireApiKey');
-  return principal;
 }

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Clock } from '@weft/core';
 import { ApiError } from './api-error';
-import { principalOf } from './auth';
+import { principalOf } from './principal';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from './config';
 
 /** The window a limit is stated over, and the longest a bucket takes to refill completely. */

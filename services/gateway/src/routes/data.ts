@@ -11,7 +11,7 @@ import {
 import { ApiError } from '../api-error';
 import { storedResultView } from '../data-views';
 import { pageQuery } from '../page-query';
-import { principalOf } from '../auth';
+import { principalOf } from '../principal';
 import type { GatewayDeps } from '../deps';
 import {
   parseBody,

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { KeyLimitError, type ApiKeyInfo } from '@weft/store';
 import { ApiError } from '../api-error';
-import { principalOf } from '../auth';
+import { principalOf } from '../principal';
 import { DEFAULT_MAX_KEYS_PER_APP } from '../config';
 import type { GatewayDeps } from '../deps';
 import type { LiveStreams } from '../live-streams';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { isTerminalRunStatus } from '@weft/core';
-import { principalOf } from '../auth';
+import { principalOf } from '../principal';
 import type { GatewayDeps } from '../deps';
 import type { LiveStreams } from '../live-streams';
 import { sseEvent, type RunFeeds } from '../run-feeds';

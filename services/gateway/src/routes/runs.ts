@@ -12,7 +12,7 @@ import { WORKFLOW_SLUG_PATTERN } from '@weft/store';
 import { inSpan } from '@weft/observability';
 import { deliveryView } from '../data-views';
 import { ApiError } from '../api-error';
-import { principalOf } from '../auth';
+import { principalOf } from '../principal';
 import type { GatewayDeps } from '../deps';
 import { jsonEqual } from '../json-equal';
 import {

@@ -3,7 +3,7 @@ import { Router, type Request } from 'express';
 import { checkDefinition, type WorkflowDefinition } from '@weft/core';
 import type { ListRunsQuery } from '@weft/store';
 import { ApiError } from '../api-error';
-import { principalOf } from '../auth';
+import { principalOf } from '../principal';
 import type { GatewayDeps } from '../deps';
 import { pageQuery } from '../page-query';
 import { executionApiView, workflowApiView } from '../seed-api-view';

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { WebhookEndpointLimitError } from '@weft/store';
 import { ApiError } from '../api-error';
-import { principalOf } from '../auth';
+import { principalOf } from '../principal';
 import type { GatewayDeps } from '../deps';
 import {
   parseBody,

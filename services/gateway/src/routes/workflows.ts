@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { checkDefinition } from '@weft/core';
 import { WORKFLOW_SLUG_PATTERN } from '@weft/store';
 import { ApiError } from '../api-error';
-import { principalOf } from '../auth';
+import { principalOf } from '../principal';
 import type { GatewayDeps } from '../deps';
 import { parseBody, validateSaveWorkflowRequest } from '../request-schemas';
 import {
