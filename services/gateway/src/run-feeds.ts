@@ -84,8 +84,8 @@ interface Feed {
  * One watcher per followed run in this gateway, however many streams follow it: every
  * {@link RUN_EVENTS_POLL_MS} it reads the run's version, reads the run again only when that
  * changed (and then without the nodes that cannot have), and turns the change into SSE text once
- * for all followers. A stream then costs a socket write per
- * change, and nothing while the run is quiet.
+ * for all followers. A stream then costs a socket write per change, and nothing while the run is
+ * quiet.
  */
 export class RunFeeds {
   private readonly feeds = new Map<string, Feed>();
