@@ -12,8 +12,8 @@ export type ServiceName = 'gateway' | 'orchestrator' | 'worker' | 'webhooks';
  *
  * The gateway keeps little for long (requests, open streams) but allocates steadily while runs
  * are watched, and Node 24 grows the young generation to two 64 MB semi-spaces of garbage on a
- * large machine: 1,000 live streams took it to 306 MB, 218–275 MB with 16 MB semi-spaces, for about 1%
- * more CPU (`npm run bench:streams`).
+ * large machine: 1,000 live streams took it to 306 MB, and to 218–275 MB with 16 MB semi-spaces,
+ * for about 1% more CPU (`npm run bench:streams`).
  */
 export const SERVICE_NODE_FLAGS: Readonly<Partial<Record<ServiceName, readonly string[]>>> = {
   gateway: ['--max-semi-space-size=16'],

@@ -11,7 +11,10 @@ export function sseEvent(id: number, event: string, data: unknown): string {
   return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-/** The events that take `before` to `after`: each node whose status or attempt changed, then the run. */
+/**
+ * The events that take `before` to `after`: each node whose status or attempt changed, then the
+ * run.
+ */
 export function runChanges(
   before: StoredRun,
   after: StoredRun,
