@@ -1,3 +1,4 @@
+import { RUN_WEBHOOK_EVENTS } from '@weft/contract';
 /**
  * The whole system under test, as the chaos and soak programs run it: a private broker and
  * database, the real services as processes, a fake OpenAI and a webhook receiver, an app with a
@@ -7,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { freePort } from '@weft/infra';
-import { AppStore, connectDatabase, RUN_WEBHOOK_EVENTS } from '@weft/store';
+import { AppStore, connectDatabase } from '@weft/store';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server';
 import type { RecordedRequest } from '../fakes/fake-http';
 import {

@@ -1,5 +1,5 @@
+import { WORKFLOW_SLUG_PATTERN } from '@weft/contract';
 import { checkDefinition, getTemplate, type WorkflowDefinition } from '@weft/core';
-import { WORKFLOW_SLUG_PATTERN } from '@weft/store';
 import {
   addEdge,
   addNode,

@@ -24,7 +24,6 @@ export {
   type CreatedApiKey,
 } from './app-store';
 export {
-  WORKFLOW_SLUG_PATTERN,
   WorkflowStore,
   type WorkflowDefinitions,
   type WorkflowSummary,
@@ -39,11 +38,8 @@ export {
   type ArtifactStore,
   type NewArtifact,
 } from './artifact-store';
-export { RESULT_COLLECTION_PATTERN, ResultStore, type StoredResult } from './result-store';
+export { ResultStore, type StoredResult } from './result-store';
 export {
-  MAX_VECTOR_DIMENSIONS,
-  VECTOR_INDEX_PATTERN,
-  VECTOR_ITEM_ID_PATTERN,
   VectorMismatchError,
   VectorStore,
   type VectorItem,
@@ -57,10 +53,7 @@ export {
   type S3ArtifactStoreOptions,
 } from './s3-artifact-store';
 export {
-  MAX_WEBHOOK_ENDPOINTS,
-  RUN_WEBHOOK_EVENTS,
   SECRET_ROTATION_GRACE_MS,
-  WEBHOOK_EVENT_PATTERN,
   WebhookEndpointLimitError,
   WebhookEndpointStore,
   type SigningEndpoint,

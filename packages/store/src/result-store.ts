@@ -3,9 +3,6 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { newId } from './ids';
 import { isDuplicateKey } from './duplicate-key';
 
-// The API's (@weft/contract); the store holds to it too.
-export { RESULT_COLLECTION_PATTERN };
-
 /** A document a run stored with `store_results`, as the API shows it. */
 export interface StoredResult {
   /** `res_…`. */

@@ -1,12 +1,5 @@
-import {
-  MAX_VECTOR_DIMENSIONS,
-  VECTOR_INDEX_PATTERN,
-  VECTOR_ITEM_ID_PATTERN,
-} from '@weft/contract';
+import { MAX_VECTOR_DIMENSIONS } from '@weft/contract';
 import { Schema, type Connection, type Model } from 'mongoose';
-
-// The API's (@weft/contract); the store holds to them too.
-export { MAX_VECTOR_DIMENSIONS, VECTOR_INDEX_PATTERN, VECTOR_ITEM_ID_PATTERN };
 
 /** An item of a vector index: its id, its vector, and what it stands for. */
 export interface VectorItem {

@@ -1,10 +1,7 @@
-import { MAX_WEBHOOK_ENDPOINTS, RUN_WEBHOOK_EVENTS, WEBHOOK_EVENT_PATTERN } from '@weft/contract';
+import { MAX_WEBHOOK_ENDPOINTS } from '@weft/contract';
 import { generateWebhookSecret } from '@weft/webhooks';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { newId } from './ids';
-
-// The API's (@weft/contract); the store holds to them too.
-export { MAX_WEBHOOK_ENDPOINTS, RUN_WEBHOOK_EVENTS, WEBHOOK_EVENT_PATTERN };
 
 /** How long a rotated-out secret still signs, so receivers can switch without losing messages. */
 export const SECRET_ROTATION_GRACE_MS = 24 * 3600 * 1000;

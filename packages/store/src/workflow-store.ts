@@ -10,9 +10,6 @@ import {
 import type { DefinitionStore } from './definition-store';
 import { newId } from './ids';
 
-// The slug's form is the API's (@weft/contract); the store refuses any other too.
-export { WORKFLOW_SLUG_PATTERN };
-
 const SLUG = new RegExp(WORKFLOW_SLUG_PATTERN);
 
 /** A workflow as listed: an app's own, or a built-in template every app can run. */

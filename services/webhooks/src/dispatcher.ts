@@ -1,3 +1,4 @@
+import { RUN_WEBHOOK_EVENTS } from '@weft/contract';
 import { engineTopics, parseEnvelope, RUN_EVENTS_TOPIC, WEBHOOKS_GROUP } from '@weft/core';
 import {
   ensureTopics,
@@ -7,7 +8,6 @@ import {
 } from '@weft/kafka';
 import type { Logger, WeftMetrics } from '@weft/observability';
 import {
-  RUN_WEBHOOK_EVENTS,
   type AppStore,
   type DeliveryAttempt,
   type RunStore,

@@ -1,6 +1,6 @@
+import { WORKFLOW_SLUG_PATTERN } from '@weft/contract';
 import { WeftApiError, type WeftClient, type WorkflowVersion } from '@weft/client';
 import { checkDefinition } from '@weft/core';
-import { WORKFLOW_SLUG_PATTERN } from '@weft/store';
 import { API_OPTIONS, apiClientOf } from '../api-client';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type Command } from '../command';
 import { readDefinitionFile, slugFromFileName } from '../definition-file';

@@ -1,13 +1,12 @@
-import { pipeline } from 'node:stream/promises';
-import { Router, type Request } from 'express';
-import { DEFINITION_LIMITS } from '@weft/core';
 import {
-  ARTIFACT_ID_PATTERN,
   RESULT_COLLECTION_PATTERN,
   VECTOR_INDEX_PATTERN,
   VECTOR_ITEM_ID_PATTERN,
-  VectorMismatchError,
-} from '@weft/store';
+} from '@weft/contract';
+import { pipeline } from 'node:stream/promises';
+import { Router, type Request } from 'express';
+import { DEFINITION_LIMITS } from '@weft/core';
+import { ARTIFACT_ID_PATTERN, VectorMismatchError } from '@weft/store';
 import { ApiError } from '../api-error';
 import { storedResultView } from '../data-views';
 import { pageQuery } from '../page-query';

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { RUN_STATUSES } from '@weft/contract';
+import { RUN_STATUSES, WORKFLOW_SLUG_PATTERN } from '@weft/contract';
 import {
   checkDefinition,
   isTerminalRunStatus,
@@ -8,7 +8,6 @@ import {
   type WorkflowDefinition,
 } from '@weft/core';
 import type { ApiKeyPrincipal, ListRunsQuery, RunWorkflowRef, StoredRun } from '@weft/store';
-import { WORKFLOW_SLUG_PATTERN } from '@weft/store';
 import { inSpan } from '@weft/observability';
 import { deliveryView } from '../data-views';
 import { ApiError } from '../api-error';

@@ -1,6 +1,6 @@
+import { WORKFLOW_SLUG_PATTERN } from '@weft/contract';
 import { Router } from 'express';
 import { checkDefinition } from '@weft/core';
-import { WORKFLOW_SLUG_PATTERN } from '@weft/store';
 import { ApiError } from '../api-error';
 import { principalOf } from '../principal';
 import type { GatewayDeps } from '../deps';
