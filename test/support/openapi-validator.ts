@@ -2,14 +2,13 @@
 import Ajv2020, { type ValidateFunction } from '../../services/gateway/node_modules/ajv/dist/2020';
 import {
   HTTP_METHODS,
-  type ObservedExchange,
-  OPENAPI_DOCUMENT,
   type HttpMethod,
   type OpenApiDocument,
   type OperationObject,
   type ReferenceObject,
   type ResponseObject,
-} from '@weft/gateway';
+} from '@weft/contract';
+import { type ObservedExchange, OPENAPI_DOCUMENT } from '@weft/gateway';
 
 /** An answer that the OpenAPI document does not describe. */
 export interface ContractViolation {

@@ -1,15 +1,17 @@
-// The wire shapes of Weft's HTTP API (services/gateway/README.md). Those the contract declares
-// (@weft/contract, which the gateway's views and the OpenAPI document come from too) are its
-// types; the rest are still declared here until they move there.
+// The client's types: the wire shapes are the contract's (@weft/contract, which the gateway's
+// views and the OpenAPI document come from too); the rest are the client's own (query
+// parameters, artifact bytes, live events as the client yields them).
 
 import type {
+  RunAccepted,
+  RunList,
+  RunRequest,
   StoredDocument,
   VectorItemSaved,
   WebhookEndpointWithSecret,
   RunNodeEvent,
   RunStatus,
   RunStatusEvent,
-  RunSummary,
   RunView,
 } from '@weft/contract';
 
@@ -58,35 +60,23 @@ export {
 /** A workflow definition in either accepted form (canonical `dag` or `steps`). */
 export type WorkflowDocument = Record<string, unknown>;
 
-/** What every run start may carry. */
-interface StartRunCommon {
-  /** Optional; when given it must be the API key's app (403 `app_mismatch`). */
-  appId?: string;
-  /** The run's input, checked against the workflow's parameters (422 `invalid_input`). */
-  input?: Record<string, unknown>;
-  /** Notified (signed, Standard Webhooks) when the run ends. */
-  webhookUrl?: string;
-  /**
-   * Makes a retried start return the first start's run. Default: a fresh random key per call,
-   * so the client's own retries never start a run twice.
-   */
+/**
+ * What every run start may carry: the request's fields beyond the workflow it names, and the
+ * `Idempotency-Key` it is sent with. That key makes a retried start return the first start's run;
+ * default: a fresh random key per call, so the client's own retries never start a run twice.
+ */
+type StartRunCommon = Omit<RunRequest, 'workflowSlug' | 'workflowId' | 'version' | 'plan'> & {
   idempotencyKey?: string;
-}
+};
 
-/** `POST /v1/workflows/run`: a saved workflow by slug or id, or an inline plan. */
+/** `POST /v1/workflows/run`: a saved workflow by slug or id, or an inline plan (exactly one). */
 export type StartRunRequest =
-  | (StartRunCommon & { workflowSlug: string; version?: number })
-  | (StartRunCommon & { workflowId: string; version?: number })
-  | (StartRunCommon & { plan: WorkflowDocument });
+  | (StartRunCommon & Required<Pick<RunRequest, 'workflowSlug'>> & Pick<RunRequest, 'version'>)
+  | (StartRunCommon & Required<Pick<RunRequest, 'workflowId'>> & Pick<RunRequest, 'version'>)
+  | (StartRunCommon & Required<Pick<RunRequest, 'plan'>>);
 
-/** The answer to a run start (202). */
-export interface StartedRun {
-  runId: string;
-  status: RunStatus;
-  statusUrl: string;
-  /** The `Idempotency-Key` the start was sent with: start again with it to get the same run. */
-  idempotencyKey: string;
-}
+/** The answer to a run start (202), with the `Idempotency-Key` it was sent with. */
+export type StartedRun = RunAccepted & { idempotencyKey: string };
 
 /** Filters and paging of `GET /v1/workflows/runs`. */
 export interface ListRunsParams {
@@ -99,11 +89,7 @@ export interface ListRunsParams {
 }
 
 /** One page of runs, newest first. */
-export interface RunPage {
-  runs: RunSummary[];
-  /** Pass as `cursor` for the next page; `null` on the last. */
-  nextCursor: string | null;
-}
+export type RunPage = RunList;
 
 /** An artifact's bytes, as `GET /v1/artifacts/:id` serves them. */
 export interface Artifact {

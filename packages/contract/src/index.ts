@@ -98,3 +98,34 @@ export {
   WorkflowVersionAnswer,
   WorkflowVersionList,
 } from './answers';
+export {
+  IDEMPOTENCY_KEY_PATTERN,
+  MAX_DELIVERIES_LISTED,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  PAGE_LIMITS,
+} from './names';
+export { Health, Readiness, SERVICE_COMPONENTS } from './service';
+export {
+  API_OPERATIONS,
+  API_TAGS,
+  type ApiTag,
+  type GatewayFacts,
+  type Operation,
+} from './operations';
+export { openApiDocument, type DocumentOptions } from './openapi/document';
+export {
+  HTTP_METHODS,
+  type HeaderObject,
+  type HttpMethod,
+  type JsonType,
+  type MediaTypeObject,
+  type OpenApiDocument,
+  type OperationObject,
+  type ParameterObject,
+  type PathItemObject,
+  type ReferenceObject,
+  type RequestBodyObject,
+  type ResponseObject,
+  type SchemaObject,
+  type SecuritySchemeObject,
+} from './openapi/objects';

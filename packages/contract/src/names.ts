@@ -50,3 +50,17 @@ export const DISPLAY_TEXT_PATTERN = `^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u
 /** How schemas and messages describe the refusal. */
 export const DISPLAY_TEXT_RULE =
   'text without control characters or bidirectional overrides (U+202A–U+202E, U+2066–U+2069)';
+
+/** A listing's page size: what a page holds unless `?limit=` says, and the most it may hold. */
+export const PAGE_LIMITS = {
+  runs: { default: 20, max: 100 },
+  documents: { default: 20, max: 100 },
+  executions: { default: 20, max: 100 },
+} as const;
+
+/** The deliveries an endpoint's listing shows: its newest. */
+export const MAX_DELIVERIES_LISTED = 100;
+
+/** The longest `Idempotency-Key` accepted; it must be printable ASCII. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+export const IDEMPOTENCY_KEY_PATTERN = '^[\\x20-\\x7e]+$';

@@ -15,7 +15,7 @@ import {
 /** Component schemas by the name they have in the OpenAPI document. */
 export type Components = Readonly<Record<string, TSchema>>;
 
-const componentNames = new WeakMap<TSchema, string>();
+const componentNames = new WeakMap<object, string>();
 
 /**
  * Names `schema` as a component of the OpenAPI document (`#/components/schemas/<name>`), so that
@@ -27,7 +27,7 @@ export function component<T extends TSchema>(name: string, schema: T): T {
 }
 
 /** The name {@link component} gave `schema`, if it gave one. */
-export function componentName(schema: TSchema): string | undefined {
+export function componentName(schema: object): string | undefined {
   return componentNames.get(schema);
 }
 

@@ -1,12 +1,14 @@
+import type { JsonType } from '@weft/contract';
+
 /** Any value JSON can carry. Definitions, run input and step results are all of this shape. */
 export type JsonValue =
   null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+/** The JSON Schema type names, as used by task schemas and input parameter types. */
+export type { JsonType };
+
 /** A JSON object. */
 export type JsonObject = { [key: string]: JsonValue };
-
-/** The JSON Schema type names, as used by task schemas and input parameter types. */
-export type JsonType = 'null' | 'boolean' | 'number' | 'integer' | 'string' | 'array' | 'object';
 
 /**
  * True for `{...}` objects (prototype null or a realm's Object.prototype, so objects from another

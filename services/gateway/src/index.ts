@@ -12,16 +12,7 @@ export {
 } from './config';
 export type { GatewayDeps, ObservedExchange } from './deps';
 export { LiveStreams, type LiveStreamsOptions } from './live-streams';
-export {
-  HTTP_METHODS,
-  OPENAPI_DOCUMENT,
-  type HttpMethod,
-  type OpenApiDocument,
-  type OperationObject,
-  type ParameterObject,
-  type ReferenceObject,
-  type ResponseObject,
-} from './openapi';
+export { OPENAPI_DOCUMENT } from './api-document';
 export type { NodeView, RunSummaryView, RunView } from './run-view';
 export { startGateway, type RunningGateway } from './server';
 export { StepPoolExplainer } from './waiting';

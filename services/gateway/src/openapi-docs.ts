@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
-import { API_ERROR_CODES, API_ERRORS, httpStatusOf } from '@weft/contract';
 import {
+  API_ERROR_CODES,
+  API_ERRORS,
+  httpStatusOf,
   HTTP_METHODS,
-  OPENAPI_DOCUMENT,
   type HeaderObject,
   type OpenApiDocument,
   type OperationObject,
@@ -11,7 +12,8 @@ import {
   type ReferenceObject,
   type ResponseObject,
   type SchemaObject,
-} from './openapi';
+} from '@weft/contract';
+import { OPENAPI_DOCUMENT } from './api-document';
 
 /** The page's only style: inline, allowed by its hash in the page's CSP. */
 const STYLE = `

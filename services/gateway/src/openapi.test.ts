@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_ERROR_CODES } from '@weft/contract';
+import {
+  API_ERROR_CODES,
+  HTTP_METHODS,
+  type ParameterObject,
+  type ReferenceObject,
+  type SchemaObject,
+} from '@weft/contract';
 import { createLogger } from '@weft/observability';
 import {
   ContractRecorder,
@@ -12,13 +18,7 @@ import {
 import { httpStatusOf } from './api-error';
 import { createGatewayApp, type GatewayDeps } from './app';
 import { DOCS_CONTENT_SECURITY_POLICY, renderOpenApiHtml } from './openapi-docs';
-import {
-  HTTP_METHODS,
-  OPENAPI_DOCUMENT,
-  type ParameterObject,
-  type ReferenceObject,
-  type SchemaObject,
-} from './openapi';
+import { OPENAPI_DOCUMENT } from './api-document';
 import {
   validateCreateWebhookRequest,
   validateRunRequest,

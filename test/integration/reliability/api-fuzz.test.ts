@@ -2,12 +2,12 @@ import { Agent, request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import {
   HTTP_METHODS,
-  OPENAPI_DOCUMENT,
   type HttpMethod,
   type OperationObject,
   type ParameterObject,
   type ReferenceObject,
-} from '@weft/gateway';
+} from '@weft/contract';
+import { OPENAPI_DOCUMENT } from '@weft/gateway';
 import {
   addKeyAt,
   HOSTILE_STRINGS,

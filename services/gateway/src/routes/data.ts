@@ -1,4 +1,5 @@
 import {
+  PAGE_LIMITS,
   RESULT_COLLECTION_PATTERN,
   VECTOR_INDEX_PATTERN,
   VECTOR_ITEM_ID_PATTERN,
@@ -18,10 +19,6 @@ import {
   validateUpsertVectorRequest,
 } from '../request-schemas';
 
-/** Documents listed per page: default and most. */
-export const DEFAULT_DOCUMENTS_LIMIT = 20;
-export const MAX_DOCUMENTS_LIMIT = 100;
-
 const RESULT_ID = /^res_[0-9a-z]{22}$/;
 
 function param(request: Request, name: string, pattern: RegExp, what: string): string {
@@ -37,8 +34,7 @@ function param(request: Request, name: string, pattern: RegExp, what: string): s
 
 function pageOf(request: Request): { limit: number; cursor?: string } {
   return pageQuery(request, {
-    defaultLimit: DEFAULT_DOCUMENTS_LIMIT,
-    maxLimit: MAX_DOCUMENTS_LIMIT,
+    limits: PAGE_LIMITS.documents,
     cursor: RESULT_ID,
     cursorName: 'nextCursor',
   });

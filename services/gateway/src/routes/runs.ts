@@ -1,5 +1,11 @@
 import { Router, type Request } from 'express';
-import { RUN_STATUSES, WORKFLOW_SLUG_PATTERN } from '@weft/contract';
+import {
+  IDEMPOTENCY_KEY_PATTERN,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  PAGE_LIMITS,
+  RUN_STATUSES,
+  WORKFLOW_SLUG_PATTERN,
+} from '@weft/contract';
 import {
   checkDefinition,
   isTerminalRunStatus,
@@ -25,14 +31,8 @@ import { baseUrlOf, statusUrlOf } from '../status-url';
 import { checkWebhookUrl } from '../webhook-url';
 import { workflowNotFound } from './workflows';
 
-/** Runs listed per page: default and most. */
-export const DEFAULT_RUNS_LIMIT = 20;
-export const MAX_RUNS_LIMIT = 100;
-
-/** The longest `Idempotency-Key` accepted. */
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
-
 const SLUG = new RegExp(WORKFLOW_SLUG_PATTERN);
+const IDEMPOTENCY_KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 /** Run ids are `run_` and base-36; anything else cannot be found, so it is not looked up. */
 const RUN_ID = /^run_[0-9a-z]{1,64}$/;
@@ -55,7 +55,7 @@ export function checkAppId(appId: string | undefined, principal: ApiKeyPrincipal
 function idempotencyKeyOf(request: Request): string | undefined {
   const key = request.get('idempotency-key');
   if (key === undefined) return undefined;
-  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x20-\x7e]+$/.test(key)) {
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !IDEMPOTENCY_KEY.test(key)) {
     throw badRequest(
       `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`,
       [{ path: 'header:Idempotency-Key', message: 'is not valid' }],
@@ -162,9 +162,12 @@ function listQueryOf(request: Request): ListRunsQuery {
     issues.push({ path: 'query:slug', message: 'is not a workflow slug' });
   }
   const rawLimit = text('limit');
-  const limit = rawLimit === undefined ? DEFAULT_RUNS_LIMIT : Number(rawLimit);
-  if (!/^[0-9]{1,9}$/.test(rawLimit ?? '1') || limit < 1 || limit > MAX_RUNS_LIMIT) {
-    issues.push({ path: 'query:limit', message: `must be an integer from 1 to ${MAX_RUNS_LIMIT}` });
+  const limit = rawLimit === undefined ? PAGE_LIMITS.runs.default : Number(rawLimit);
+  if (!/^[0-9]{1,9}$/.test(rawLimit ?? '1') || limit < 1 || limit > PAGE_LIMITS.runs.max) {
+    issues.push({
+      path: 'query:limit',
+      message: `must be an integer from 1 to ${PAGE_LIMITS.runs.max}`,
+    });
   }
   const cursor = text('cursor');
   if (cursor !== undefined && !RUN_ID.test(cursor)) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request } from 'express';
+import { PAGE_LIMITS } from '@weft/contract';
 import { checkDefinition, type WorkflowDefinition } from '@weft/core';
 import type { ListRunsQuery } from '@weft/store';
 import { ApiError } from '../api-error';
@@ -12,8 +13,6 @@ import { runInputOf } from './runs';
 
 const WORKFLOW_ID = /^wf_[0-9a-z]{22}$/;
 const RUN_ID = /^run_[0-9a-z]{1,64}$/;
-const DEFAULT_EXECUTIONS_LIMIT = 20;
-const MAX_EXECUTIONS_LIMIT = 100;
 
 function notFound(id: string): ApiError {
   return new ApiError('workflow_not_found', `No workflow "${id}" in this app`, { id });
@@ -73,8 +72,7 @@ function workflowIdOf(request: Request): string {
 
 function pageOf(request: Request): Pick<ListRunsQuery, 'limit' | 'cursor'> {
   return pageQuery(request, {
-    defaultLimit: DEFAULT_EXECUTIONS_LIMIT,
-    maxLimit: MAX_EXECUTIONS_LIMIT,
+    limits: PAGE_LIMITS.executions,
     cursor: RUN_ID,
     cursorName: 'next_cursor',
   });

@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { MAX_DELIVERIES_LISTED } from '@weft/contract';
 import { WebhookEndpointLimitError } from '@weft/store';
 import { ApiError } from '../api-error';
 import { principalOf } from '../principal';
@@ -10,9 +11,6 @@ import {
 } from '../request-schemas';
 import { deliveryView, webhookEndpointView } from '../data-views';
 import { checkWebhookUrl } from '../webhook-url';
-
-/** Deliveries listed per endpoint. */
-export const MAX_DELIVERIES_LISTED = 100;
 
 const ENDPOINT_ID = /^wh_[0-9a-z]{22}$/;
 const DELIVERY_ID = /^whd_[0-9a-f]{24}$/;

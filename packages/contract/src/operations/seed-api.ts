@@ -1,0 +1,122 @@
+import { ExecutionAnswer, ExecutionPageApi, WorkflowApiAnswer, WorkflowApiList } from '../answers';
+import { PAGE_LIMITS } from '../names';
+import { headerRef, json, jsonBody, noContent } from '../openapi/parts';
+import { ExecuteRequest, SavedWorkflowApi, WorkflowApiRequest } from '../seed-api';
+import type { Operation } from './operation';
+
+/** The `/api` face the seed describes: the same workflows and runs, seed-shaped. */
+export const SEED_API_OPERATIONS: readonly Operation[] = [
+  {
+    method: 'post',
+    path: '/api/workflows',
+    operationId: 'apiCreateWorkflow',
+    tags: ['Seed API'],
+    summary: 'Create a workflow',
+    access: 'key',
+    requestBody: jsonBody(WorkflowApiRequest),
+    responses: { '201': json('The workflow.', SavedWorkflowApi) },
+    errors: ['invalid_definition'],
+  },
+  {
+    method: 'get',
+    path: '/api/workflows',
+    operationId: 'apiListWorkflows',
+    tags: ['Seed API'],
+    summary: "List the app's workflows",
+    access: 'key',
+    responses: { '200': json('The workflows.', WorkflowApiList) },
+  },
+  {
+    method: 'get',
+    path: '/api/workflows/{workflowId}',
+    operationId: 'apiGetWorkflow',
+    tags: ['Seed API'],
+    summary: 'Read a workflow',
+    access: 'key',
+    responses: { '200': json('The workflow.', WorkflowApiAnswer) },
+    errors: ['invalid_request', 'workflow_not_found'],
+  },
+  {
+    method: 'put',
+    path: '/api/workflows/{workflowId}',
+    operationId: 'apiUpdateWorkflow',
+    tags: ['Seed API'],
+    summary: 'Replace a workflow (a new version)',
+    access: 'key',
+    requestBody: jsonBody(WorkflowApiRequest),
+    responses: { '200': json('The workflow, at its new version.', SavedWorkflowApi) },
+    errors: ['workflow_not_found', 'invalid_definition'],
+  },
+  {
+    method: 'delete',
+    path: '/api/workflows/{workflowId}',
+    operationId: 'apiDeleteWorkflow',
+    tags: ['Seed API'],
+    summary: 'Delete a workflow',
+    access: 'key',
+    responses: { '204': noContent('Deleted.') },
+    errors: ['invalid_request', 'workflow_not_found'],
+  },
+  {
+    method: 'post',
+    path: '/api/workflows/{workflowId}/execute',
+    operationId: 'apiExecuteWorkflow',
+    tags: ['Seed API'],
+    summary: 'Execute a workflow',
+    access: 'key',
+    requestBody: jsonBody(ExecuteRequest, false),
+    responses: {
+      '201': json('The execution, pending.', ExecutionAnswer, { Location: headerRef('Location') }),
+    },
+    errors: ['workflow_not_found', 'invalid_input'],
+  },
+  {
+    method: 'get',
+    path: '/api/workflows/{workflowId}/executions',
+    operationId: 'apiListExecutions',
+    tags: ['Seed API'],
+    summary: "List a workflow's executions",
+    access: 'key',
+    parameters: [
+      {
+        name: 'limit',
+        in: 'query',
+        description: 'Page size.',
+        schema: {
+          type: 'integer',
+          minimum: 1,
+          maximum: PAGE_LIMITS.executions.max,
+          default: PAGE_LIMITS.executions.default,
+        },
+      },
+      {
+        name: 'cursor',
+        in: 'query',
+        description: 'The `next_cursor` of the previous page.',
+        schema: { type: 'string' },
+      },
+    ],
+    responses: { '200': json('A page of executions, newest first.', ExecutionPageApi) },
+    errors: ['invalid_request', 'workflow_not_found'],
+  },
+  {
+    method: 'get',
+    path: '/api/workflow-executions/{executionId}',
+    operationId: 'apiGetExecution',
+    tags: ['Seed API'],
+    summary: 'Read an execution',
+    access: 'key',
+    responses: { '200': json('The execution.', ExecutionAnswer) },
+    errors: ['invalid_request', 'run_not_found'],
+  },
+  {
+    method: 'post',
+    path: '/api/workflow-executions/{executionId}/cancel',
+    operationId: 'apiCancelExecution',
+    tags: ['Seed API'],
+    summary: 'Cancel an execution',
+    access: 'key',
+    responses: { '200': json('The cancelled execution.', ExecutionAnswer) },
+    errors: ['run_not_found', 'run_already_ended'],
+  },
+];
