@@ -3,6 +3,7 @@ import { API_ERRORS, type ApiErrorCode } from '../api-errors';
 import { componentName } from '../schema-kit';
 import type {
   HeaderObject,
+  ParameterObject,
   ReferenceObject,
   RequestBodyObject,
   ResponseObject,
@@ -67,6 +68,27 @@ export function bytes(
 
 export function noContent(description: string): ResponseObject {
   return { description, headers: requestId };
+}
+
+/** `?limit=&cursor=` of a listing: the page size within `limits`, and where the page starts. */
+export function pageParameters(
+  limits: { default: number; max: number },
+  cursorName: 'nextCursor' | 'next_cursor',
+): ParameterObject[] {
+  return [
+    {
+      name: 'limit',
+      in: 'query',
+      description: 'Page size.',
+      schema: { type: 'integer', minimum: 1, maximum: limits.max, default: limits.default },
+    },
+    {
+      name: 'cursor',
+      in: 'query',
+      description: `The \`${cursorName}\` of the previous page.`,
+      schema: { type: 'string' },
+    },
+  ];
 }
 
 /** A JSON request body of `schema`. */

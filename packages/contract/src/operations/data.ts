@@ -7,7 +7,7 @@ import {
   VectorMatches,
 } from '../data';
 import { PAGE_LIMITS } from '../names';
-import { bytes, headerRef, json, jsonBody } from '../openapi/parts';
+import { bytes, headerRef, json, jsonBody, pageParameters } from '../openapi/parts';
 import type { Operation } from './operation';
 
 /** What steps stored: artifacts' bytes, collections' documents, indexes' vectors. */
@@ -62,25 +62,7 @@ export const DATA_OPERATIONS: readonly Operation[] = [
     tags: ['Collections'],
     summary: 'List what `store_results` wrote to a collection',
     access: 'key',
-    parameters: [
-      {
-        name: 'limit',
-        in: 'query',
-        description: 'Page size.',
-        schema: {
-          type: 'integer',
-          minimum: 1,
-          maximum: PAGE_LIMITS.documents.max,
-          default: PAGE_LIMITS.documents.default,
-        },
-      },
-      {
-        name: 'cursor',
-        in: 'query',
-        description: 'The `nextCursor` of the previous page.',
-        schema: { type: 'string' },
-      },
-    ],
+    parameters: pageParameters(PAGE_LIMITS.documents, 'nextCursor'),
     responses: { '200': json('A page of documents, newest first.', DocumentPage) },
     errors: ['invalid_request'],
   },

@@ -1,5 +1,5 @@
 import { IDEMPOTENCY_KEY_PATTERN, MAX_IDEMPOTENCY_KEY_LENGTH, PAGE_LIMITS } from '../names';
-import { headerRef, json, jsonBody, schemaRef } from '../openapi/parts';
+import { headerRef, json, jsonBody, pageParameters, schemaRef } from '../openapi/parts';
 import { RunAccepted, RunList, RunRequest, RunStatus, RunView } from '../runs';
 import { WebhookDeliveries } from '../webhooks';
 import { Slug } from '../workflows';
@@ -87,23 +87,7 @@ export const RUN_OPERATIONS: readonly Operation[] = [
         description: 'Only runs of this workflow.',
         schema: schemaRef(Slug),
       },
-      {
-        name: 'limit',
-        in: 'query',
-        description: 'Page size.',
-        schema: {
-          type: 'integer',
-          minimum: 1,
-          maximum: PAGE_LIMITS.runs.max,
-          default: PAGE_LIMITS.runs.default,
-        },
-      },
-      {
-        name: 'cursor',
-        in: 'query',
-        description: 'The `nextCursor` of the previous page.',
-        schema: { type: 'string' },
-      },
+      ...pageParameters(PAGE_LIMITS.runs, 'nextCursor'),
     ],
     responses: { '200': json('A page of runs.', RunList) },
     errors: ['invalid_request'],

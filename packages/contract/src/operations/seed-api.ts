@@ -1,6 +1,6 @@
 import { ExecutionAnswer, ExecutionPageApi, WorkflowApiAnswer, WorkflowApiList } from '../answers';
 import { PAGE_LIMITS } from '../names';
-import { headerRef, json, jsonBody, noContent } from '../openapi/parts';
+import { headerRef, json, jsonBody, noContent, pageParameters } from '../openapi/parts';
 import { ExecuteRequest, SavedWorkflowApi, WorkflowApiRequest } from '../seed-api';
 import type { Operation } from './operation';
 
@@ -77,25 +77,7 @@ export const SEED_API_OPERATIONS: readonly Operation[] = [
     tags: ['Seed API'],
     summary: "List a workflow's executions",
     access: 'key',
-    parameters: [
-      {
-        name: 'limit',
-        in: 'query',
-        description: 'Page size.',
-        schema: {
-          type: 'integer',
-          minimum: 1,
-          maximum: PAGE_LIMITS.executions.max,
-          default: PAGE_LIMITS.executions.default,
-        },
-      },
-      {
-        name: 'cursor',
-        in: 'query',
-        description: 'The `next_cursor` of the previous page.',
-        schema: { type: 'string' },
-      },
-    ],
+    parameters: pageParameters(PAGE_LIMITS.executions, 'next_cursor'),
     responses: { '200': json('A page of executions, newest first.', ExecutionPageApi) },
     errors: ['invalid_request', 'workflow_not_found'],
   },
