@@ -66,7 +66,14 @@ export type {
 } from './resolve-references';
 export { resolveInputs, resolveReference } from './resolve-references';
 export type { TaskCategory, TaskType } from './task-types';
-export { getTaskType, listTaskTypes, modelsFor } from './task-types';
+export {
+  getTaskType,
+  HTTP_REQUEST_DEFAULTS,
+  HTTP_REQUEST_METHODS,
+  listTaskTypes,
+  modelsFor,
+  SECRET_NAME_PATTERN,
+} from './task-types';
 export type { GraphIndex, GraphIndexOptions } from './graph';
 export {
   ancestorsOf,

@@ -50,6 +50,13 @@ export const STEP_ERROR_CODES = [
   // Steps with effects of their own.
   'dimension_mismatch',
   'webhook_failed',
+  // http_request: the answer it met, or why there was none.
+  'http_status',
+  'http_timeout',
+  'http_connection_failed',
+  'http_too_many_redirects',
+  'http_too_large',
+  'secret_not_available',
 ] as const;
 
 export type StepErrorCode = (typeof STEP_ERROR_CODES)[number];
@@ -108,6 +115,14 @@ export const STEP_ERROR_RETRY = {
   dimension_mismatch: 'terminal',
   // Retried unless a target refused for good.
   webhook_failed: 'per_failure',
+  // A 4xx stays wrong (but 408 and 429); a 5xx may answer next time.
+  http_status: 'per_failure',
+  http_timeout: 'retryable',
+  http_connection_failed: 'retryable',
+  http_too_many_redirects: 'terminal',
+  http_too_large: 'terminal',
+  // The worker's configuration decides, and it does not change between attempts.
+  secret_not_available: 'terminal',
 } as const satisfies Record<StepErrorCode, StepErrorRetry>;
 
 type CodesWhere<Retry extends StepErrorRetry> = {

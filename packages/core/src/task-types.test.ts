@@ -22,6 +22,7 @@ const SEED_TASKS = [
   'search_similar',
   'store_results',
   'emit_webhook',
+  'http_request',
   'core/delay',
   'core/transform',
   'core/fail',

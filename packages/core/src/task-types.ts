@@ -120,6 +120,19 @@ const stepInput = (
   ...extra,
 });
 
+/** The methods an `http_request` step sends. */
+export const HTTP_REQUEST_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** What an `http_request` step does when its inputs leave it out. */
+export const HTTP_REQUEST_DEFAULTS = Object.freeze({
+  method: 'GET',
+  timeout_ms: 15_000,
+  fail_on_status: true,
+} as const);
+
+/** A secret's name in a worker's configuration, as steps refer to it. */
+export const SECRET_NAME_PATTERN = '^[A-Z][A-Z0-9_]{0,63}$';
+
 const TASK_TYPE_LIST: readonly TaskType[] = [
   {
     name: 'openai/chat-completion',
@@ -549,6 +562,64 @@ const TASK_TYPE_LIST: readonly TaskType[] = [
             },
           },
         },
+      },
+    },
+  },
+  {
+    name: 'http_request',
+    category: 'integration',
+    description:
+      "Sends an HTTP request and returns the answer's status, headers and body (JSON parsed). Secrets come from the worker's configuration by name, never from the run.",
+    needsModel: false,
+    models: [],
+    inputSchema: stepInput(
+      ['url'],
+      {
+        method: {
+          type: 'string',
+          enum: [...HTTP_REQUEST_METHODS],
+          default: HTTP_REQUEST_DEFAULTS.method,
+        },
+        url: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 2048,
+          description: 'http(s), a public address',
+        },
+        headers: {
+          type: 'object',
+          additionalProperties: { type: 'string' },
+          description: 'Sent as given; Host, Content-Length and the like are set by the worker',
+        },
+        secret_headers: {
+          type: 'object',
+          additionalProperties: text('The name of a secret of the worker', {
+            pattern: SECRET_NAME_PATTERN,
+          }),
+          description:
+            'Headers whose values are the worker\'s secrets, by name: {"Authorization": "ACME_TOKEN"}',
+        },
+        json: { description: 'A JSON body (Content-Type: application/json)' },
+        text: text('A text body (Content-Type: text/plain unless headers say otherwise)'),
+        timeout_ms: {
+          ...integer('Limit on the whole exchange', 1, 120_000),
+          default: HTTP_REQUEST_DEFAULTS.timeout_ms,
+        },
+        fail_on_status: {
+          type: 'boolean',
+          default: HTTP_REQUEST_DEFAULTS.fail_on_status,
+          description: 'Fail the step on a non-2xx answer (retried on 408, 429 and 5xx)',
+        },
+      },
+      { not: { required: ['json', 'text'] } },
+    ),
+    outputSchema: {
+      type: 'object',
+      required: ['status', 'headers', 'body'],
+      properties: {
+        status: { type: 'integer' },
+        headers: { type: 'object', additionalProperties: { type: 'string' } },
+        body: { description: 'The JSON answer parsed, else its text; null when empty' },
       },
     },
   },

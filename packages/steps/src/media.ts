@@ -1,6 +1,11 @@
 import { NonRetriableStepError, StepFailure } from '@weft/core';
 import { ARTIFACT_ID_PATTERN, readArtifact, type ArtifactInfo } from '@weft/store';
-import { fetchBytes, OutboundRequestError, OutboundUrlError } from '@weft/webhooks';
+import {
+  fetchBytes,
+  isLastingRefusal,
+  OutboundRequestError,
+  OutboundUrlError,
+} from '@weft/webhooks';
 import type { StepContext } from './step-handler';
 import type { StepServices } from './step-services';
 
@@ -85,14 +90,8 @@ export async function loadMedia(
     if (error instanceof OutboundRequestError) {
       const message = `cannot read ${url}: ${error.message}`;
       if (error.code === 'http_status') {
-        // A 4xx stays wrong (but 408 and 429); a 5xx may answer next time.
-        const permanent =
-          error.status !== undefined &&
-          error.status >= 400 &&
-          error.status < 500 &&
-          error.status !== 408 &&
-          error.status !== 429;
-        throw new StepFailure('media_http_status', message, { retryable: !permanent });
+        const lasting = error.status !== undefined && isLastingRefusal(error.status);
+        throw new StepFailure('media_http_status', message, { retryable: !lasting });
       }
       // STEP_ERROR_RETRY says which stay wrong: refused addresses, oversized media.
       throw new StepFailure(`media_${error.code}`, message);

@@ -1,6 +1,7 @@
 import { analysisStepHandlers } from './analysis-steps';
 import { CORE_STEP_HANDLERS } from './core-steps';
 import { dataStepHandlers } from './data-steps';
+import { httpStepHandlers } from './http-step';
 import { imageStepHandlers } from './image-steps';
 import { mediaStepHandlers } from './media-steps';
 import type { StepHandler } from './step-handler';
@@ -18,5 +19,6 @@ export function createStepHandlers(services: StepServices): Readonly<Record<stri
     ...analysisStepHandlers(),
     ...dataStepHandlers(services),
     ...webhookStepHandlers(services),
+    ...httpStepHandlers(services),
   });
 }

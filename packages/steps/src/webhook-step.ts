@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { NonRetriableStepError, StepFailure } from '@weft/core';
-import { postJson, signWebhook, type OutboundResult } from '@weft/webhooks';
+import { isLastingRefusal, postJson, signWebhook, type OutboundResult } from '@weft/webhooks';
+import { checkHeaders } from './header-check';
 import type { StepHandler } from './step-handler';
 import type { StepServices, WebhookEndpointTarget } from './step-services';
 
@@ -10,30 +11,13 @@ interface Delivery {
   webhook_id: string | null;
 }
 
-// RFC 9110 field names; values without control characters (no header injection).
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
-function checkHeaders(headers: Record<string, string> | undefined): Record<string, string> {
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) {
-      throw new NonRetriableStepError(
-        'invalid_input',
-        `header "${name}" is not a valid HTTP header`,
-      );
-    }
-  }
-  return headers ?? {};
-}
-
 /** Statuses a retry will not change: the receiver refused the message itself. */
 function isPermanent(result: OutboundResult): boolean {
   if (result.error) {
     const code = result.error.code;
     return code === 'address_not_allowed' || code === 'url_not_allowed' || code === 'invalid_url';
   }
-  const status = result.status ?? 0;
-  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+  return isLastingRefusal(result.status ?? 0);
 }
 
 /**

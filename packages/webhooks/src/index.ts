@@ -21,11 +21,15 @@ export {
 } from './ssrf-guard';
 export {
   fetchBytes,
+  isLastingRefusal,
   OutboundRequestError,
   parseRetryAfter,
   postJson,
+  sendRequest,
   USER_AGENT,
   type FetchBytesRequest,
+  type OutboundRequest,
+  type OutboundResponse,
   type FetchedBytes,
   type FetchErrorCode,
   type OutboundErrorCode,

@@ -6,6 +6,7 @@ import {
   OutboundRequestError,
   parseRetryAfter,
   postJson,
+  sendRequest,
   type FetchBytesRequest,
 } from './outbound-request';
 import type { AddressPolicy, HostResolver } from './ssrf-guard';
@@ -41,6 +42,11 @@ beforeAll(async () => {
       switch (url.pathname) {
         case '/hook':
           response.end('ok');
+          return;
+        case '/echo':
+          response
+            .writeHead(201, { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] })
+            .end(JSON.stringify({ method: request.method, type: request.headers['content-type'] }));
           return;
         case '/redirect':
           response.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
@@ -401,5 +407,68 @@ describe('fetchBytes', () => {
       allowPrivate: true,
     });
     expect(error.code).toBe('timeout');
+  });
+});
+
+describe('sendRequest', () => {
+  it('sends any method with a body and returns the answer whatever its status', async () => {
+    const response = await sendRequest({
+      method: 'PUT',
+      url: local('/echo'),
+      headers: { 'X-Trace': 't1', Host: 'evil.example', 'Content-Length': '1' },
+      body: { bytes: 'hello', contentType: 'text/plain; charset=utf-8' },
+      maxBytes: 1000,
+      allowPrivate: true,
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers['set-cookie']).toBe('a=1, b=2');
+    expect(JSON.parse(response.bytes.toString('utf8'))).toEqual({
+      method: 'PUT',
+      type: 'text/plain; charset=utf-8',
+    });
+    expect(received[0]).toMatchObject({ body: 'hello', headers: { 'x-trace': 't1' } });
+    expect(received[0]?.headers.host).toBe(`127.0.0.1:${port}`);
+    const missing = await sendRequest({
+      method: 'GET',
+      url: local('/missing'),
+      maxBytes: 1000,
+      allowPrivate: true,
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.bytes.toString('utf8')).toBe('no such path');
+  });
+
+  it('follows redirects for GET, but answers a POST with its 3xx', async () => {
+    const url = local(`/redirect?to=${encodeURIComponent('/hook')}`);
+    const got = await sendRequest({ method: 'GET', url, maxBytes: 1000, allowPrivate: true });
+    expect([got.status, paths()]).toEqual([200, ['/redirect', '/hook']]);
+    received = [];
+    const posted = await sendRequest({
+      method: 'POST',
+      url,
+      body: { bytes: '{}', contentType: 'application/json' },
+      maxBytes: 1000,
+      allowPrivate: true,
+    });
+    expect([posted.status, posted.headers.location, paths()]).toEqual([
+      302,
+      '/hook',
+      ['/redirect'],
+    ]);
+  });
+
+  it('refuses a private address unless allowed, and a body over maxBytes', async () => {
+    await expect(
+      sendRequest({ method: 'DELETE', url: local('/hook'), maxBytes: 1000, allowPrivate: false }),
+    ).rejects.toMatchObject({ code: 'address_not_allowed' });
+    expect(received).toEqual([]);
+    await expect(
+      sendRequest({
+        method: 'GET',
+        url: local('/sized?n=2000'),
+        maxBytes: 1000,
+        allowPrivate: true,
+      }),
+    ).rejects.toMatchObject({ code: 'too_large' });
   });
 });

@@ -87,7 +87,10 @@ export async function postJson(request: PostJsonRequest): Promise<OutboundResult
       error: { code: error.code, message: error.message },
     };
   }
-  const headers = jsonHeaders(request.headers ?? {}, request.body);
+  const headers = outboundHeaders(request.headers ?? {}, {
+    bytes: request.body,
+    contentType: 'application/json',
+  });
   const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = startDeadline(timeoutMs, request.signal);
   try {
@@ -127,6 +130,96 @@ export class OutboundRequestError extends Error {
   }
 }
 
+/** Methods whose redirects are followed: asking again elsewhere changes nothing. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+/** Any request through the SSRF guard, such as an `http_request` step's. */
+export interface OutboundRequest extends AddressPolicy {
+  /** An upper-case HTTP method token: `GET`, `POST`… */
+  method: string;
+  url: string;
+  /** Extra headers; those the transport owns (host, content-length…) are dropped. */
+  headers?: Record<string, string>;
+  body?: { bytes: string | Buffer; contentType: string };
+  /** Largest response body accepted; a larger one aborts the download. */
+  maxBytes: number;
+  /** Limit on the whole exchange, every redirect included. Default 15000. */
+  timeoutMs?: number;
+  /** Aborts the request; thrown as `aborted`. */
+  signal?: AbortSignal;
+  /**
+   * Whether GET and HEAD follow redirects, each re-checked against the SSRF guard (default: they
+   * do). Any other method's 3xx is its answer.
+   */
+  followRedirects?: boolean;
+  /** Redirects followed before giving up. Default 3. */
+  maxRedirects?: number;
+}
+
+/** The answer to an `OutboundRequest`, whatever its status. */
+export interface OutboundResponse {
+  status: number;
+  /** Lower-cased names; a repeated header's values joined with `, `. */
+  headers: Record<string, string>;
+  bytes: Buffer;
+}
+
+/**
+ * Sends `request` through the SSRF guard and reads the answer, whatever its status. Throws
+ * `OutboundRequestError` when there is no answer to give: a refused URL or address, too many
+ * redirects, a body over `maxBytes`, a timeout, an abort or a network failure.
+ */
+export async function sendRequest(request: OutboundRequest): Promise<OutboundResponse> {
+  const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const follows = SAFE_METHODS.has(request.method) && request.followRedirects !== false;
+  const maxRedirects = request.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  const deadline = startDeadline(timeoutMs, request.signal);
+  let url: URL | undefined;
+  try {
+    let target = request.url;
+    for (let redirects = 0; ; redirects += 1) {
+      url = checkOutboundUrl(target);
+      checkLiteralHost(url, request);
+      const headers = outboundHeaders(request.headers ?? {}, request.body);
+      const response = await send(
+        url,
+        request.method,
+        headers,
+        request.body?.bytes,
+        request,
+        deadline.signal,
+      );
+      const status = response.statusCode ?? 0;
+      if (follows && REDIRECT_STATUSES.has(status)) {
+        response.destroy();
+        const location = firstHeader(response.headers.location);
+        if (location === undefined) {
+          throw new OutboundRequestError(
+            'http_status',
+            `${url.origin} answered ${status} without a Location`,
+            status,
+          );
+        }
+        if (redirects >= maxRedirects) {
+          throw new OutboundRequestError(
+            'too_many_redirects',
+            `More than ${maxRedirects} redirects fetching ${new URL(request.url).origin}`,
+            status,
+          );
+        }
+        target = resolveLocation(location, url);
+        continue;
+      }
+      const bytes = await readAtMost(response, request.maxBytes, url);
+      return { status, headers: flatHeaders(response.headers), bytes };
+    }
+  } catch (error) {
+    throw toFetchError(error, deadline.reason(), url, timeoutMs);
+  } finally {
+    deadline.dispose();
+  }
+}
+
 /** A GET of a resource by URL, such as an image a step reads. */
 export interface FetchBytesRequest extends AddressPolicy {
   url: string;
@@ -153,50 +246,21 @@ export interface FetchedBytes {
  * non-2xx status, a body over `maxBytes`, a timeout or a network failure.
  */
 export async function fetchBytes(request: FetchBytesRequest): Promise<FetchedBytes> {
-  const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const maxRedirects = request.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-  const deadline = startDeadline(timeoutMs, request.signal);
-  let url: URL | undefined;
-  try {
-    let target = request.url;
-    for (let redirects = 0; ; redirects += 1) {
-      url = checkOutboundUrl(target);
-      checkLiteralHost(url, request);
-      const headers = { 'user-agent': USER_AGENT };
-      const response = await send(url, 'GET', headers, undefined, request, deadline.signal);
-      const status = response.statusCode ?? 0;
-      if (REDIRECT_STATUSES.has(status)) {
-        response.destroy();
-        const location = firstHeader(response.headers.location);
-        if (location === undefined) {
-          throw new OutboundRequestError(
-            'http_status',
-            `${url.origin} answered ${status} without a Location`,
-            status,
-          );
-        }
-        if (redirects >= maxRedirects) {
-          throw new OutboundRequestError(
-            'too_many_redirects',
-            `More than ${maxRedirects} redirects fetching ${new URL(request.url).origin}`,
-            status,
-          );
-        }
-        target = resolveLocation(location, url);
-        continue;
-      }
-      if (status < 200 || status >= 300) {
-        response.destroy();
-        throw new OutboundRequestError('http_status', `${url.origin} answered ${status}`, status);
-      }
-      const bytes = await readAtMost(response, request.maxBytes, url);
-      return { bytes, contentType: firstHeader(response.headers['content-type']) };
-    }
-  } catch (error) {
-    throw toFetchError(error, deadline.reason(), url, timeoutMs);
-  } finally {
-    deadline.dispose();
+  const response = await sendRequest({ ...request, method: 'GET' });
+  const { status } = response;
+  if (status < 200 || status >= 300) {
+    const origin = new URL(request.url).origin;
+    throw new OutboundRequestError('http_status', `${origin} answered ${status}`, status);
   }
+  return { bytes: response.bytes, contentType: response.headers['content-type'] };
+}
+
+/**
+ * Whether another try cannot change this status: a 4xx refused the request itself (but 408, a
+ * timeout, and 429, a rate limit); a 5xx or a success may differ next time.
+ */
+export function isLastingRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
 /**
@@ -243,9 +307,9 @@ function startDeadline(timeoutMs: number, callerSignal: AbortSignal | undefined)
 
 function send(
   url: URL,
-  method: 'GET' | 'POST',
+  method: string,
   headers: http.OutgoingHttpHeaders,
-  body: string | undefined,
+  body: string | Buffer | undefined,
   policy: AddressPolicy,
   signal: AbortSignal,
 ): Promise<http.IncomingMessage> {
@@ -269,7 +333,14 @@ function send(
   });
 }
 
-function jsonHeaders(extra: Record<string, string>, body: string): http.OutgoingHttpHeaders {
+/**
+ * The caller's headers (validated; those the transport owns dropped), our user agent, and the
+ * body's type and length.
+ */
+function outboundHeaders(
+  extra: Record<string, string>,
+  body: { bytes: string | Buffer; contentType: string } | undefined,
+): http.OutgoingHttpHeaders {
   const headers: http.OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(extra)) {
     const key = name.toLowerCase();
@@ -279,9 +350,19 @@ function jsonHeaders(extra: Record<string, string>, body: string): http.Outgoing
     headers[key] = value;
   }
   headers['user-agent'] = USER_AGENT;
-  headers['content-type'] = 'application/json';
-  headers['content-length'] = Buffer.byteLength(body);
+  if (body !== undefined) {
+    headers['content-type'] = body.contentType;
+    headers['content-length'] = Buffer.byteLength(body.bytes);
+  }
   return headers;
+}
+
+function flatHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
 }
 
 async function readSnippet(response: http.IncomingMessage): Promise<string | undefined> {

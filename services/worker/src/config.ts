@@ -9,6 +9,7 @@ import {
 } from '@weft/config';
 import { getTaskType, type Region } from '@weft/core';
 import { readProviderConfig, type ProviderConfig } from '@weft/providers';
+import { parseStepSecrets, type StepSecrets } from '@weft/steps';
 import { s3ArtifactStoreOptionsFromEnv, type S3ArtifactStoreOptions } from '@weft/store';
 import { allowPrivateFromEnv } from '@weft/webhooks';
 
@@ -82,6 +83,13 @@ export interface WorkerConfig extends BaseConfig, WorkerOptions {
    * loopback addresses; development only. Default: off.
    */
   allowPrivateNetworks: boolean;
+  /**
+   * `STEP_SECRETS`: the secrets `http_request` steps may send in headers, as a JSON object by name:
+   * `{"ACME_TOKEN": {"value": "…", "origins": ["https://api.acme.com"], "apps": ["app_…"]}}`. A
+   * secret goes only to its origins, and only from the runs of its apps (absent: every app).
+   * Default: none.
+   */
+  stepSecrets: StepSecrets;
 }
 
 /**
@@ -106,6 +114,8 @@ export function readWorkerConfig(handled: readonly string[], env: NodeJS.Process
     }
   }
   const s3Artifacts = s3ArtifactStoreOptionsFromEnv(env);
+  const stepSecrets = parseStepSecrets(env.STEP_SECRETS);
+  if ('problem' in stepSecrets) throw new ConfigError(stepSecrets.problem);
   return Object.freeze({
     ...readBaseConfig(env),
     stepTypes: Object.freeze(stepTypes),
@@ -130,5 +140,6 @@ export function readWorkerConfig(handled: readonly string[], env: NodeJS.Process
     providers: readProviderConfig(env),
     ...(s3Artifacts ? { s3Artifacts } : {}),
     allowPrivateNetworks: allowPrivateFromEnv(env),
+    stepSecrets: stepSecrets.secrets,
   });
 }

@@ -57,6 +57,7 @@ export function startWorker(
         vectors,
         publicUrl: config.publicUrl,
         allowPrivateNetworks: config.allowPrivateNetworks,
+        secrets: config.stepSecrets,
         webhookSecrets: async (appId) => {
           const secret = await apps.webhookSecret(appId);
           return secret ? [secret] : [];

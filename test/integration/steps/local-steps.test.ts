@@ -1,11 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
 import sharp from 'sharp';
 import { Webhook } from 'standardwebhooks';
 import { readArtifact } from '@weft/store';
 import type { StepHandler } from '@weft/steps';
 import { connectDatabase, dropDatabase } from '../../support/test-infrastructure';
+import { startReceiver, stopReceiver, type Receiver } from './receiver';
 import { createStepHandlers, runStep, stepServices, TEST_PUBLIC_URL } from './step-services';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -14,35 +13,6 @@ let connection: Connection;
 let handlers: Readonly<Record<string, StepHandler>>;
 let guarded: Readonly<Record<string, StepHandler>>;
 let services: Awaited<ReturnType<typeof stepServices>>;
-
-/** A receiver that answers what `next` says and records what it got. */
-interface Receiver {
-  url: string;
-  received: { headers: IncomingMessage['headers']; body: string; path: string }[];
-  answers: { status: number; headers?: Record<string, string>; body?: Buffer | string }[];
-  server: Server;
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const receiver: Receiver = { url: '', received: [], answers: [], server: undefined as never };
-  receiver.server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      receiver.received.push({
-        headers: request.headers,
-        body: Buffer.concat(chunks).toString(),
-        path: request.url ?? '',
-      });
-      const answer = receiver.answers.shift() ?? { status: 204 };
-      response.writeHead(answer.status, answer.headers);
-      response.end(answer.body);
-    });
-  });
-  await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
-  return receiver;
-}
 
 let receiver: Receiver;
 
@@ -55,8 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  receiver.server.closeAllConnections();
-  await new Promise((resolve) => receiver.server.close(resolve));
+  await stopReceiver(receiver);
   await dropDatabase(connection);
 });
 

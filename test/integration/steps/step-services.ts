@@ -1,6 +1,12 @@
 import type { Connection } from 'mongoose';
 import { readProviderConfig } from '@weft/providers';
-import { createStepHandlers, executeStep, type StepHandler, type StepServices } from '@weft/steps';
+import {
+  createStepHandlers,
+  executeStep,
+  StepSecrets,
+  type StepHandler,
+  type StepServices,
+} from '@weft/steps';
 import { GridFsArtifactStore, ResultStore, VectorStore } from '@weft/store';
 import type { StepOutcome } from '@weft/steps';
 
@@ -24,6 +30,7 @@ export async function stepServices(
     vectors,
     publicUrl: TEST_PUBLIC_URL,
     allowPrivateNetworks: true,
+    secrets: new StepSecrets(),
     webhookSecrets: async () => ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
     webhookEndpoints: async () => [],
     ...overrides,
