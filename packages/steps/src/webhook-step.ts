@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { NonRetriableStepError, StepFailure } from '@weft/core';
+import { StepFailure } from '@weft/core';
 import { isLastingRefusal, postJson, signWebhook, type OutboundResult } from '@weft/webhooks';
 import { checkHeaders } from './header-check';
 import type { StepHandler } from './step-handler';

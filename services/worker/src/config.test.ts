@@ -32,4 +32,20 @@ describe('readWorkerConfig', () => {
       'core/delay',
     ]);
   });
+
+  it('reads STEP_SECRETS, and refuses a malformed one without echoing its values', () => {
+    const secrets = JSON.stringify({
+      ACME_TOKEN: { value: 'Bearer hush', origins: ['https://api.acme.com'] },
+    });
+    const config = readWorkerConfig(handled, { ...base, STEP_SECRETS: secrets });
+    expect(config.stepSecrets.names).toEqual(['ACME_TOKEN']);
+    expect(readWorkerConfig(handled, base).stepSecrets.names).toEqual([]);
+    const malformed = JSON.stringify({ ACME_TOKEN: { value: 'Bearer hush' } });
+    expect(() => readWorkerConfig(handled, { ...base, STEP_SECRETS: malformed })).toThrow(
+      ConfigError,
+    );
+    expect(() => readWorkerConfig(handled, { ...base, STEP_SECRETS: malformed })).not.toThrow(
+      /hush/,
+    );
+  });
 });

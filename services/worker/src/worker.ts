@@ -132,10 +132,13 @@ export class Worker {
     const running = this.backlog.running;
     if (running.size > 0) {
       this.log.info('waiting for steps in flight', { inFlight: running.size });
+      let grace: NodeJS.Timeout | undefined;
       await Promise.race([
         this.backlog.whenIdle(),
-        new Promise((resolve) => setTimeout(resolve, this.options.shutdownGraceMs)),
+        new Promise((resolve) => (grace = setTimeout(resolve, this.options.shutdownGraceMs))),
       ]);
+      // Steps that end early must not leave the timer holding the process open.
+      clearTimeout(grace);
       for (const step of running) step.controller.abort(HANDED_BACK);
     }
     await this.consumers.commit();
