@@ -3,6 +3,7 @@ import { createAppCommand } from './commands/apps';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './commands/keys';
 import { runCommand } from './commands/run';
 import { cancelRunCommand, listRunsCommand, showRunCommand } from './commands/runs';
+import { listTaskTypesCommand } from './commands/task-types';
 import {
   listWorkflowsCommand,
   pushWorkflowCommand,
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   listWorkflowsCommand,
   showWorkflowCommand,
   validateWorkflowCommand,
+  listTaskTypesCommand,
   runCommand,
   listRunsCommand,
   showRunCommand,

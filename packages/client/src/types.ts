@@ -41,6 +41,7 @@ export {
   type Diagnostics,
   type SavedWorkflow,
   type SaveWorkflowRequest,
+  type TaskTypeView,
   type WorkflowSummary,
   type WorkflowVersion,
   type WorkflowVersionSummary,

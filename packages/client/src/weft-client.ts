@@ -2,6 +2,7 @@ import type { CallOptions } from './call-options';
 import { ArtifactsApi, CollectionsApi, IndexesApi } from './data-api';
 import { WeftApiError, WeftConnectionError } from './errors';
 import { KeysApi } from './keys-api';
+import { TaskTypesApi } from './task-types-api';
 import { segment } from './path-segment';
 import { DEFAULT_RETRY_POLICY, sleep as defaultSleep } from './retry-policy';
 import { runEventOf } from './run-events';
@@ -82,6 +83,7 @@ export class WeftClient {
   readonly artifacts: ArtifactsApi;
   readonly collections: CollectionsApi;
   readonly indexes: IndexesApi;
+  readonly taskTypes: TaskTypesApi;
   readonly keys: KeysApi;
   readonly webhooks: WebhooksApi;
   /** The seed API at `/api`: workflows by id and their executions. */
@@ -124,6 +126,7 @@ export class WeftClient {
     this.artifacts = new ArtifactsApi(this.transport);
     this.collections = new CollectionsApi(this.transport);
     this.indexes = new IndexesApi(this.transport);
+    this.taskTypes = new TaskTypesApi(this.transport);
     this.keys = new KeysApi(this.transport);
     this.webhooks = new WebhooksApi(this.transport);
     this.api = new SeedApi(this.transport);

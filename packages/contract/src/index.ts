@@ -19,6 +19,8 @@ export {
   isTerminalRunStatus,
   NODE_STATUSES,
   RUN_STATUSES,
+  TASK_CATEGORIES,
+  type TaskCategory,
   TERMINAL_RUN_STATUSES,
   WAITING_REASONS,
 } from './statuses';
@@ -105,6 +107,7 @@ export {
   PAGE_LIMITS,
 } from './names';
 export { Health, Readiness, SERVICE_COMPONENTS } from './service';
+export { TASK_TYPE_COMPONENTS, TaskTypeList, TaskTypeView } from './task-types';
 export {
   API_OPERATIONS,
   API_TAGS,

@@ -40,3 +40,17 @@ type RunStatus = (typeof RUN_STATUSES)[number];
 export function isTerminalRunStatus(status: RunStatus): boolean {
   return (TERMINAL_RUN_STATUSES as readonly RunStatus[]).includes(status);
 }
+
+/** How task types are grouped: seed 000's categories, then Weft's own step families. */
+export const TASK_CATEGORIES = [
+  'text',
+  'image',
+  'video',
+  'audio',
+  'safety',
+  'data',
+  'integration',
+  'control',
+] as const;
+
+export type TaskCategory = (typeof TASK_CATEGORIES)[number];

@@ -1,8 +1,7 @@
+import type { TaskCategory } from '@weft/contract';
 import type { JsonSchema } from './json-schema';
 
-/** How the editor groups task types (seed 000's categories plus Weft's own step families). */
-export type TaskCategory =
-  'text' | 'image' | 'video' | 'audio' | 'safety' | 'data' | 'integration' | 'control';
+export type { TaskCategory };
 
 /**
  * A task type as data: what it needs and what it returns. The schemas drive validation

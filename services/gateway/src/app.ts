@@ -22,6 +22,7 @@ import { keyRoutes } from './routes/keys';
 import { runEventRoutes } from './routes/run-events';
 import { runRoutes } from './routes/runs';
 import { seedApiRoutes } from './routes/seed-api';
+import { taskTypeRoutes } from './routes/task-types';
 import { webhookRoutes } from './routes/webhooks';
 import { workflowRoutes } from './routes/workflows';
 
@@ -251,6 +252,7 @@ export function createGatewayApp(deps: GatewayDeps): Express {
   v1.use('/workflows', runRoutes(deps));
   v1.use('/workflows', runEventRoutes(deps, feeds, streams));
   v1.use('/workflows', workflowRoutes(deps));
+  v1.use('/task-types', taskTypeRoutes());
   v1.use('/keys', keyRoutes(deps, streams));
   v1.use(dataRoutes(deps));
   v1.use('/webhooks', webhookRoutes(deps));

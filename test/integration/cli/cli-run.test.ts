@@ -224,4 +224,21 @@ describe('the weft CLI, built, over the API of a real engine', () => {
     };
     expect(listed.keys.map((key) => key.prefix)).toEqual([gateway.apiKey.slice(5, 13)]);
   });
+
+  it('lists the task types with their schemas, as the API serves them', async () => {
+    const table = await weft('task-types', 'list');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^NAME +CATEGORY +MODEL +DESCRIPTION/);
+    expect(table.stdout).toMatch(/^http_request +integration +/m);
+    expect(table.stdout).toMatch(/^openai\/chat-completion +text +required +/m);
+    const listed = JSON.parse((await weft('task-types', 'list', '--json')).stdout) as {
+      taskTypes: { name: string; builtIn: boolean; inputSchema: { required?: string[] } }[];
+    };
+    const http = listed.taskTypes.find((taskType) => taskType.name === 'http_request');
+    expect(http).toMatchObject({ builtIn: true, inputSchema: { required: ['url'] } });
+    const client = new WeftClient({ url: gateway.url, apiKey: gateway.apiKey });
+    expect((await client.taskTypes.list()).map((taskType) => taskType.name)).toEqual(
+      listed.taskTypes.map((taskType) => taskType.name),
+    );
+  });
 });

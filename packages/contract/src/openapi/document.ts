@@ -9,6 +9,7 @@ import { API_OPERATIONS, API_TAGS, type GatewayFacts, type Operation } from '../
 import { RUN_COMPONENTS } from '../runs';
 import { SEED_API_COMPONENTS } from '../seed-api';
 import { SERVICE_COMPONENTS } from '../service';
+import { TASK_TYPE_COMPONENTS } from '../task-types';
 import { WEBHOOK_COMPONENTS } from '../webhooks';
 import { WORKFLOW_COMPONENTS } from '../workflows';
 import type {
@@ -274,6 +275,7 @@ export function openApiDocument({ facts, definitions }: DocumentOptions): OpenAp
     ...SEED_API_COMPONENTS,
     ...ANSWER_COMPONENTS,
     ...SERVICE_COMPONENTS,
+    ...TASK_TYPE_COMPONENTS,
   };
   return {
     openapi: '3.1.0',

@@ -4,6 +4,7 @@ import type { Operation } from './operation';
 import { RUN_OPERATIONS } from './runs';
 import { SEED_API_OPERATIONS } from './seed-api';
 import { SERVICE_OPERATIONS } from './service';
+import { TASK_TYPE_OPERATIONS } from './task-types';
 import { WEBHOOK_OPERATIONS } from './webhooks';
 import { WORKFLOW_OPERATIONS } from './workflows';
 
@@ -14,6 +15,7 @@ export const API_OPERATIONS: readonly Operation[] = [
   ...SERVICE_OPERATIONS,
   ...RUN_OPERATIONS,
   ...WORKFLOW_OPERATIONS,
+  ...TASK_TYPE_OPERATIONS,
   ...DATA_OPERATIONS,
   ...KEY_OPERATIONS,
   ...WEBHOOK_OPERATIONS,

@@ -11,6 +11,7 @@ import type {
 export const API_TAGS = {
   Runs: 'Start, follow, cancel and resume runs.',
   Workflows: 'Saved workflows: immutable versions under a slug.',
+  'Task types': 'What a node may do: each type with the schemas of its input and result.',
   Artifacts: 'Bytes steps stored (images, audio…).',
   Collections: 'Documents `store_results` wrote.',
   Indexes: 'Vector indexes: add items, search by cosine similarity.',

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { ApiKey } from '@weft/contract';
 import { KeyLimitError, type ApiKeyInfo } from '@weft/store';
 import { ApiError } from '../api-error';
 import { principalOf } from '../principal';
@@ -10,18 +11,7 @@ import type { LiveStreams } from '../live-streams';
 const KEY_ID = /^key_[0-9a-z]{22}$/;
 
 /** An API key as the API shows it: enough to tell keys apart, never the key or its hash. */
-export interface ApiKeyView {
-  id: string;
-  /** The 8 characters after `weft_`. */
-  prefix: string;
-  createdAt: string;
-  /** Absent: never used. Updated at most once a minute. */
-  lastUsedAt?: string;
-  /** Absent: the key works. */
-  revokedAt?: string;
-}
-
-function keyView(key: ApiKeyInfo): ApiKeyView {
+function keyView(key: ApiKeyInfo): ApiKey {
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
     id: key.id,
