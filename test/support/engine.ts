@@ -193,7 +193,7 @@ export class TestEngine {
    * Runs it starts are published by the engine's own outbox. `rateLimitPerMinute`: per API key
    * (0: off); default the gateway's (600).
    */
-  async startGateway(options: { rateLimitPerMinute?: number } = {}): Promise<{
+  async startGateway(options: { rateLimitPerMinute?: number; adminToken?: string } = {}): Promise<{
     url: string;
     appId: string;
     apiKey: string;
@@ -218,6 +218,7 @@ export class TestEngine {
       ...(options.rateLimitPerMinute === undefined
         ? {}
         : { rateLimitPerMinute: options.rateLimitPerMinute }),
+      ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
     }).listen(0, '127.0.0.1');
     await once(server, 'listening');
     this.stops.push(async () => {

@@ -1,5 +1,5 @@
 import type { Command } from './command';
-import { createAppCommand } from './commands/apps';
+import { createAppCommand, listAppsCommand } from './commands/apps';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './commands/keys';
 import { runCommand } from './commands/run';
 import { cancelRunCommand, listRunsCommand, showRunCommand } from './commands/runs';
@@ -14,6 +14,7 @@ import {
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
   createAppCommand,
+  listAppsCommand,
   createKeyCommand,
   listKeysCommand,
   revokeKeyCommand,

@@ -21,21 +21,26 @@ function usageLine(command: Command): string {
   return `weft ${command.path.join(' ')} ${command.usage}`;
 }
 
-/** Commands that talk to the API take --url and --api-key. */
-function talksToApi(command: Command): boolean {
-  return 'api-key' in command.options;
+/** The help line of each option that commands share, by option name. */
+const SHARED_OPTION_HELP: Record<string, string> = {
+  url: '  --url <url>      the API (overrides WEFT_URL; default http://127.0.0.1:8080)\n',
+  'api-key': '  --api-key <key>  the API key (overrides WEFT_API_KEY)\n',
+  'admin-token':
+    "  --admin-token <token>  the gateway's ADMIN_TOKEN (overrides WEFT_ADMIN_TOKEN): act over the API\n",
+};
+
+/** The shared options `command` takes, one help line each. */
+function optionsHelp(command: Command): string {
+  return Object.keys(SHARED_OPTION_HELP)
+    .filter((name) => name in command.options)
+    .map((name) => SHARED_OPTION_HELP[name])
+    .join('');
 }
 
-const API_OPTIONS_HELP =
-  '  --url <url>      the API (overrides WEFT_URL; default http://127.0.0.1:8080)\n' +
-  '  --api-key <key>  the API key (overrides WEFT_API_KEY)\n';
-
-/** One command's help: its usage, what it does, and the API options when it takes them. */
+/** One command's help: its usage, what it does, and the shared options it takes. */
 function commandHelp(command: Command): string {
-  return (
-    `Usage: ${usageLine(command)}\n  ${command.summary}\n` +
-    (talksToApi(command) ? `\nOptions:\n${API_OPTIONS_HELP}` : '')
-  );
+  const options = optionsHelp(command);
+  return `Usage: ${usageLine(command)}\n  ${command.summary}\n${options ? `\nOptions:\n${options}` : ''}`;
 }
 
 /** The help text: every command with what it does, and the environment the CLI reads. */
@@ -45,12 +50,13 @@ export function helpText(commands: readonly Command[] = COMMANDS): string {
     commands.map((command) => `  ${usageLine(command)}\n      ${command.summary}\n`).join('') +
     '\nOptions:\n' +
     '  --json           print machine-readable JSON\n' +
-    API_OPTIONS_HELP +
+    Object.values(SHARED_OPTION_HELP).join('') +
     '  -h, --help       show this help\n' +
     '\nEnvironment:\n' +
     '  WEFT_URL      the API (default http://127.0.0.1:8080)\n' +
     '  WEFT_API_KEY  the API key of the app to work as\n' +
-    '  MONGODB_URI   the database, for apps create and keys --app (default mongodb://127.0.0.1:27017/weft)\n' +
+    "  WEFT_ADMIN_TOKEN  the gateway's ADMIN_TOKEN: apps and keys --app go through the API\n" +
+    '  MONGODB_URI   without it, the database apps and keys --app use (default mongodb://127.0.0.1:27017/weft)\n' +
     '\nExit codes: 0 done, 1 failed (an API error, a failed run), 2 wrong usage,\n' +
     '            3 the run did not end within --timeout.\n'
   );

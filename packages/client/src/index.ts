@@ -11,6 +11,7 @@ export { apiErrorOf } from './transport';
 export { RunsApi, newIdempotencyKey } from './runs-api';
 export { WorkflowsApi } from './workflows-api';
 export { ArtifactsApi, CollectionsApi, IndexesApi, artifactIdOf } from './data-api';
+export { AdminApi } from './admin-api';
 export { KeysApi } from './keys-api';
 export { TaskTypesApi } from './task-types-api';
 export { WebhooksApi } from './webhooks-api';

@@ -27,6 +27,8 @@ export {
   type WorkflowApi,
   type WorkflowApiRequest,
   type ApiKey,
+  type App,
+  type CreatedApp,
   type CreatedApiKey,
   type CreateWebhookRequest,
   type DeliveryAttempt,

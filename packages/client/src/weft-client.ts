@@ -1,6 +1,7 @@
 import type { CallOptions } from './call-options';
 import { ArtifactsApi, CollectionsApi, IndexesApi } from './data-api';
 import { WeftApiError, WeftConnectionError } from './errors';
+import { AdminApi } from './admin-api';
 import { KeysApi } from './keys-api';
 import { TaskTypesApi } from './task-types-api';
 import { segment } from './path-segment';
@@ -27,6 +28,11 @@ export interface WeftClientOptions {
   url?: string;
   /** Sent as `X-API-Key`. Default: env `WEFT_API_KEY`; none: calls fail with 401 `missing_api_key`. */
   apiKey?: string;
+  /**
+   * The gateway's `ADMIN_TOKEN`, sent by `admin` calls only (as `Authorization: Bearer`).
+   * Default: env `WEFT_ADMIN_TOKEN`; none: admin calls fail with 401 `missing_admin_token`.
+   */
+  adminToken?: string;
   /** The fetch to use. Default: the global fetch. */
   fetch?: typeof fetch;
   /** Retries after the first attempt, on 429, 5xx and network failures where safe. Default: 3. */
@@ -88,6 +94,8 @@ export class WeftClient {
   readonly webhooks: WebhooksApi;
   /** The seed API at `/api`: workflows by id and their executions. */
   readonly api: SeedApi;
+  /** Apps and any app's keys, with the admin token. */
+  readonly admin: AdminApi;
   private readonly transport: Transport;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly streamIdleTimeoutMs: number;
@@ -130,6 +138,10 @@ export class WeftClient {
     this.keys = new KeysApi(this.transport);
     this.webhooks = new WebhooksApi(this.transport);
     this.api = new SeedApi(this.transport);
+    this.admin = new AdminApi(
+      this.transport,
+      nonEmpty(options.adminToken) ?? nonEmpty(env.WEFT_ADMIN_TOKEN),
+    );
   }
 
   /** True when the client has an API key to send. */

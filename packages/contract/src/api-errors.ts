@@ -20,6 +20,14 @@ export const API_ERRORS = {
     meaning:
       '`/metrics` of a gateway with `METRICS_TOKEN` set, without `Authorization: Bearer <token>`.',
   },
+  missing_admin_token: {
+    status: 401,
+    meaning: 'An admin route without `Authorization: Bearer <ADMIN_TOKEN>`.',
+  },
+  invalid_admin_token: {
+    status: 401,
+    meaning: "The bearer token is not the gateway's `ADMIN_TOKEN`.",
+  },
   app_mismatch: { status: 403, meaning: "The body's `appId` is not the API key's app." },
   not_found: { status: 404, meaning: 'No such route.' },
   workflow_not_found: {
@@ -36,6 +44,7 @@ export const API_ERRORS = {
   webhook_not_found: { status: 404, meaning: 'The app has no webhook endpoint of this id.' },
   delivery_not_found: { status: 404, meaning: 'The app has no webhook delivery of this id.' },
   key_not_found: { status: 404, meaning: 'The app has no API key of this id.' },
+  app_not_found: { status: 404, meaning: 'No app has this id.' },
   webhook_limit_reached: {
     status: 409,
     meaning: `The app already has ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints.`,
@@ -83,7 +92,7 @@ export const API_ERRORS = {
   too_many_auth_failures: {
     status: 429,
     meaning:
-      'Requests from this client address presented invalid API keys `AUTH_FAILURES_PER_MINUTE` times (a gateway setting) in a minute; it is refused unread until `Retry-After`.',
+      'Requests from this client address presented invalid API keys (or admin tokens) `AUTH_FAILURES_PER_MINUTE` times (a gateway setting) in a minute; it is refused unread until `Retry-After`.',
   },
   too_many_streams: {
     status: 429,

@@ -102,11 +102,13 @@ export {
 } from './answers';
 export {
   IDEMPOTENCY_KEY_PATTERN,
+  MAX_APP_NAME_LENGTH,
   MAX_DELIVERIES_LISTED,
   MAX_IDEMPOTENCY_KEY_LENGTH,
   PAGE_LIMITS,
 } from './names';
 export { Health, Readiness, SERVICE_COMPONENTS } from './service';
+export { ADMIN_COMPONENTS, App, AppList, CreateAppRequest, CreatedApp } from './admin';
 export { TASK_TYPE_COMPONENTS, TaskTypeList, TaskTypeView } from './task-types';
 export {
   API_OPERATIONS,

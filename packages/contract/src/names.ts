@@ -47,6 +47,9 @@ export const DISPLAY_NAME_PATTERN = `^[^\\u0000-\\u001F\\u007F-\\u009F${BIDI_CON
 /** A description: as a name, but tabs and line breaks allowed. */
 export const DISPLAY_TEXT_PATTERN = `^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F${BIDI_CONTROLS}]*$`;
 
+/** The longest app name accepted; a name is a single line of display text. */
+export const MAX_APP_NAME_LENGTH = 100;
+
 /** How schemas and messages describe the refusal. */
 export const DISPLAY_TEXT_RULE =
   'text without control characters or bidirectional overrides (U+202A–U+202E, U+2066–U+2069)';

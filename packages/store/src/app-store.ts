@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { MAX_APP_NAME_LENGTH } from '@weft/contract';
 import { DISPLAY_TEXT_RULE, isDisplayName } from '@weft/core';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from './api-key';
 import { generateWebhookSecret } from '@weft/webhooks';
@@ -47,9 +48,6 @@ export class KeyLimitError extends Error {
     super(`an app may hold at most ${limit} working API keys; revoke one first`);
   }
 }
-
-/** The longest app name accepted. */
-export const MAX_APP_NAME_LENGTH = 100;
 
 /** How stale `lastUsedAt` may get: a busy key costs one write a minute, not one per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -168,6 +166,19 @@ export class AppStore {
       await this.apps.deleteOne({ _id: app.id }).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Every app, oldest first. */
+  async listApps(): Promise<App[]> {
+    const documents = await this.apps
+      .find({}, { webhookSecret: 0 })
+      .sort({ createdAt: 1, _id: 1 })
+      .lean();
+    return documents.map((document) => ({
+      id: document._id,
+      name: document.name,
+      createdAt: document.createdAt,
+    }));
   }
 
   /** The app, or undefined. */

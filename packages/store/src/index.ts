@@ -17,7 +17,6 @@ export {
   AppStore,
   appNameProblem,
   KeyLimitError,
-  MAX_APP_NAME_LENGTH,
   type ApiKeyInfo,
   type ApiKeyPrincipal,
   type App,

@@ -32,6 +32,9 @@ describe('the gateway app (HTTP edges)', () => {
         listKeys: unused,
         revokeKey: unused,
         revokedAmong: unused,
+        createApp: unused,
+        listApps: unused,
+        getApp: unused,
       },
       workflows: {
         get: unused,

@@ -8,7 +8,8 @@ import express, {
 import helmet from 'helmet';
 import { checkReadiness, metricsScrapeAllowed } from '@weft/observability';
 import { ApiError } from './api-error';
-import { requireApiKey } from './auth';
+import { requireAdminToken } from './admin-auth';
+import { AuthFailures, requireApiKey } from './auth';
 import { DEFAULT_BODY_LIMIT_BYTES } from './config';
 import type { GatewayDeps } from './deps';
 import { LiveStreams } from './live-streams';
@@ -16,6 +17,7 @@ import { openApiRoutes } from './openapi-docs';
 import { rateLimitPerKey } from './rate-limit';
 import { routeLabel } from './route-label';
 import { RunFeeds } from './run-feeds';
+import { adminRoutes } from './routes/admin';
 import { consoleRoutes } from './routes/console';
 import { dataRoutes } from './routes/data';
 import { keyRoutes } from './routes/keys';
@@ -231,7 +233,8 @@ export function createGatewayApp(deps: GatewayDeps): Express {
   // Both APIs: authenticate before reading a body (an anonymous caller gets no JSON parsing from
   // us), and throttle before it too, so a throttled caller costs one map lookup. One limiter:
   // a key's budget covers /v1 and /api together.
-  const authenticate = requireApiKey(deps.apps, deps.authFailuresPerMinute);
+  const failures = new AuthFailures(deps.authFailuresPerMinute);
+  const authenticate = requireApiKey(deps.apps, failures);
   const throttle = rateLimitPerKey(deps.rateLimitPerMinute);
   const jsonBody = express.json({
     limit: bodyLimitBytes,
@@ -246,6 +249,17 @@ export function createGatewayApp(deps: GatewayDeps): Express {
       revokedAmong: (keyIds) => deps.apps.revokedAmong(keyIds),
       logger: deps.logger,
     });
+
+  // Operators' routes, before /v1's: they take the admin token, not an API key.
+  const admin = express.Router();
+  admin.use(
+    requireAdminToken(deps.adminToken, failures),
+    noStore,
+    forBodies(requireJsonBody),
+    forBodies(jsonBody),
+  );
+  admin.use(adminRoutes(deps, streams));
+  app.use('/v1/admin', admin);
 
   const v1 = express.Router();
   v1.use(authenticate, throttle, noStore, forBodies(requireJsonBody), forBodies(jsonBody));

@@ -1,4 +1,10 @@
-import { integer, parsePublicUrl, readBaseConfig, type BaseConfig } from '@weft/config';
+import {
+  ConfigError,
+  integer,
+  parsePublicUrl,
+  readBaseConfig,
+  type BaseConfig,
+} from '@weft/config';
 import { s3ArtifactStoreOptionsFromEnv, type S3ArtifactStoreOptions } from '@weft/store';
 import { allowPrivateFromEnv } from '@weft/webhooks';
 
@@ -51,7 +57,15 @@ export interface GatewayConfig extends BaseConfig {
    * development only. Default: off.
    */
   allowPrivateWebhooks?: true;
+  /**
+   * `ADMIN_TOKEN`: opens the admin API (`/v1/admin`: apps and any app's keys) to
+   * `Authorization: Bearer <token>`; at least 32 characters. Default: none, no admin API.
+   */
+  adminToken?: string;
 }
+
+/** The shortest `ADMIN_TOKEN` accepted: it guards every app, so it must not be guessable. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
 
 /** The default request body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -81,6 +95,12 @@ function trustProxyOf(raw: string | undefined): number | string | undefined {
 /** Parses the gateway's environment into a frozen object; throws ConfigError naming what to fix. */
 export function readGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const publicUrl = env.PUBLIC_URL?.trim();
+  const adminToken = env.ADMIN_TOKEN?.trim();
+  if (adminToken && (adminToken.length < MIN_ADMIN_TOKEN_LENGTH || /\s/.test(adminToken))) {
+    throw new ConfigError(
+      `ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters without spaces (e.g. openssl rand -hex 32)`,
+    );
+  }
   const trustProxy = trustProxyOf(env.TRUST_PROXY);
   const s3Artifacts = s3ArtifactStoreOptionsFromEnv(env);
   return Object.freeze({
@@ -120,5 +140,6 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     }),
     ...(s3Artifacts ? { s3Artifacts } : {}),
     ...(allowPrivateFromEnv(env) ? { allowPrivateWebhooks: true as const } : {}),
+    ...(adminToken ? { adminToken } : {}),
   });
 }

@@ -14,8 +14,21 @@ import type {
 
 /** What the HTTP API needs: the stores it reads and writes, and where to log. */
 export interface GatewayDeps {
-  /** Authenticates every `/v1` request; manages the app's keys at `/v1/keys`. */
-  apps: Pick<AppStore, 'authenticate' | 'createKey' | 'listKeys' | 'revokeKey' | 'revokedAmong'>;
+  /**
+   * Authenticates every `/v1` request; manages the app's keys at `/v1/keys`, and apps at
+   * `/v1/admin`.
+   */
+  apps: Pick<
+    AppStore,
+    | 'authenticate'
+    | 'createKey'
+    | 'listKeys'
+    | 'revokeKey'
+    | 'revokedAmong'
+    | 'createApp'
+    | 'listApps'
+    | 'getApp'
+  >;
   workflows: Pick<
     WorkflowStore,
     'get' | 'list' | 'versions' | 'save' | 'getById' | 'listOwn' | 'delete'
@@ -59,6 +72,8 @@ export interface GatewayDeps {
   liveStreams?: LiveStreams;
   /** When set, `/metrics` needs `Authorization: Bearer <metricsToken>`. Default: open. */
   metricsToken?: string;
+  /** When set, `/v1/admin` answers `Authorization: Bearer <adminToken>`. Default: no admin API. */
+  adminToken?: string;
   /**
    * Called with every JSON answer once it is sent; tests check each against the OpenAPI document.
    * Must not throw. Default: none.

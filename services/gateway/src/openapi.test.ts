@@ -20,6 +20,7 @@ import { createGatewayApp, type GatewayDeps } from './app';
 import { DOCS_CONTENT_SECURITY_POLICY, renderOpenApiHtml } from './openapi-docs';
 import { OPENAPI_DOCUMENT } from './api-document';
 import {
+  validateCreateAppRequest,
   validateCreateWebhookRequest,
   validateRunRequest,
   validateSaveWorkflowRequest,
@@ -43,6 +44,9 @@ function fakeDeps(overrides: Partial<GatewayDeps> = {}): GatewayDeps {
       listKeys: unused,
       revokeKey: unused,
       revokedAmong: unused,
+      createApp: unused,
+      listApps: unused,
+      getApp: unused,
     },
     workflows: {
       get: unused,
@@ -230,6 +234,7 @@ describe('the OpenAPI document', () => {
         name: 'X-API-Key',
       }) as unknown,
       BearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }) as unknown,
+      AdminToken: expect.objectContaining({ type: 'http', scheme: 'bearer' }) as unknown,
     });
     const requirements = [
       ...doc.security,
@@ -285,6 +290,7 @@ describe('the OpenAPI document', () => {
       ['SearchVectorsRequest', validateSearchVectorsRequest],
       ['CreateWebhookRequest', validateCreateWebhookRequest],
       ['UpdateWebhookRequest', validateUpdateWebhookRequest],
+      ['CreateAppRequest', validateCreateAppRequest],
     ];
     for (const [name, validate] of pairs) {
       const accepted = validate.schema as SchemaObject;

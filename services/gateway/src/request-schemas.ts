@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import {
+  CreateAppRequest,
   CreateWebhookRequest,
   RunRequest,
   SaveWorkflowRequest,
@@ -11,6 +12,7 @@ import {
 import { ApiError } from './api-error';
 
 export type {
+  CreateAppRequest,
   CreateWebhookRequest,
   RequestIssue,
   RunRequest,
@@ -34,6 +36,9 @@ export const validateUpsertVectorRequest = ajv.compile<UpsertVectorRequest>(Upse
 
 /** Validates a `POST /v1/indexes/:index/search` body. */
 export const validateSearchVectorsRequest = ajv.compile<SearchVectorsRequest>(SearchVectorsRequest);
+
+/** Validates a `POST /v1/admin/apps` body. */
+export const validateCreateAppRequest = ajv.compile<CreateAppRequest>(CreateAppRequest);
 
 /** Validates a `POST /v1/webhooks` body. */
 export const validateCreateWebhookRequest = ajv.compile<CreateWebhookRequest>(CreateWebhookRequest);

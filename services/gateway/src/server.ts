@@ -101,6 +101,7 @@ export async function startGateway(
       liveStreams,
       ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
       ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
+      ...(config.adminToken === undefined ? {} : { adminToken: config.adminToken }),
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     });
     const server = createServer(app);

@@ -12,6 +12,9 @@ const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'node_modules', '.bin', 'weft');
 const run = promisify(execFile);
 
+/** The gateway's admin token in these tests. */
+const ADMIN_TOKEN = 'cli-admin-'.padEnd(40, '0');
+
 /** The five nodes of the built-in image-generate-v1 pipeline. */
 const IMAGE_NODES = ['generate', 'enrich', 'moderate', 'store', 'notify'];
 
@@ -27,10 +30,15 @@ describe('the weft CLI, built, over the API of a real engine', () => {
   let dir: string;
 
   /** Runs the built CLI as a user would, with WEFT_URL and WEFT_API_KEY for this engine. */
-  async function weft(...args: string[]): Promise<Outcome> {
+  function weft(...args: string[]): Promise<Outcome> {
+    return weftWith({}, ...args);
+  }
+
+  /** The same, with more (or other) environment. */
+  async function weftWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Outcome> {
     try {
       const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
-        env: { ...process.env, WEFT_URL: gateway.url, WEFT_API_KEY: gateway.apiKey },
+        env: { ...process.env, WEFT_URL: gateway.url, WEFT_API_KEY: gateway.apiKey, ...env },
         timeout: 90_000,
       });
       return { code: 0, stdout, stderr };
@@ -55,7 +63,7 @@ describe('the weft CLI, built, over the API of a real engine', () => {
     });
     dir = await mkdtemp(join(tmpdir(), 'weft-cli-run-'));
     await engine.open();
-    gateway = await engine.startGateway();
+    gateway = await engine.startGateway({ adminToken: ADMIN_TOKEN });
     // No provider keys: every step on the local provider, artifact URLs on the gateway.
     const services = await stepServices(engine.connection, {}, { publicUrl: gateway.url });
     await engine.startOrchestrator();
@@ -240,5 +248,40 @@ describe('the weft CLI, built, over the API of a real engine', () => {
     expect((await client.taskTypes.list()).map((taskType) => taskType.name)).toEqual(
       listed.taskTypes.map((taskType) => taskType.name),
     );
+  });
+
+  it('acts as an operator over the admin API, with no database in reach', async () => {
+    // An unreachable database: everything must go through the gateway.
+    const operator = { WEFT_ADMIN_TOKEN: ADMIN_TOKEN, MONGODB_URI: 'mongodb://127.0.0.1:1/none' };
+    const created = await weftWith(operator, 'apps', 'create', 'Operated', '--json');
+    expect(created.code).toBe(0);
+    const app = JSON.parse(created.stdout) as { appId: string; apiKey: string };
+    const asApp = await weftWith({ WEFT_API_KEY: app.apiKey }, 'keys', 'list', '--json');
+    expect((JSON.parse(asApp.stdout) as { keys: unknown[] }).keys).toHaveLength(1);
+
+    const apps = JSON.parse((await weftWith(operator, 'apps', 'list', '--json')).stdout) as {
+      apps: { id: string; name: string }[];
+    };
+    expect(apps.apps).toContainEqual(expect.objectContaining({ id: app.appId, name: 'Operated' }));
+
+    const key = JSON.parse(
+      (await weftWith(operator, 'keys', 'create', '--app', app.appId, '--json')).stdout,
+    ) as { keyId: string; apiKey: string };
+    const listed = JSON.parse(
+      (await weftWith(operator, 'keys', 'list', '--app', app.appId, '--json')).stdout,
+    ) as { appId: string; keys: { id: string; appId: string; revokedAt: string | null }[] };
+    expect(listed.keys.map((k) => k.id)).toContain(key.keyId);
+    expect(listed.keys.every((k) => k.appId === app.appId && k.revokedAt === null)).toBe(true);
+    const revoked = await weftWith(operator, 'keys', 'revoke', key.keyId, '--app', app.appId);
+    expect(revoked.stdout).toContain(`Revoked key ${key.keyId}`);
+    const refused = await weftWith({ WEFT_API_KEY: key.apiKey }, 'keys', 'list');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('invalid_api_key');
+
+    const wrong = await weftWith({ ...operator, WEFT_ADMIN_TOKEN: 'x'.repeat(40) }, 'apps', 'list');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('invalid_admin_token');
+    const missing = await weftWith(operator, 'keys', 'list', '--app', `app_${'0'.repeat(22)}`);
+    expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining('there is no app')]);
   });
 });

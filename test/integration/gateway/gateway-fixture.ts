@@ -83,7 +83,12 @@ export interface GatewayFixture {
 export type GatewayFixtureOptions = Partial<
   Pick<
     GatewayDeps,
-    'rateLimitPerMinute' | 'authFailuresPerMinute' | 'maxKeysPerApp' | 'metricsToken' | 'trustProxy'
+    | 'rateLimitPerMinute'
+    | 'authFailuresPerMinute'
+    | 'maxKeysPerApp'
+    | 'metricsToken'
+    | 'trustProxy'
+    | 'adminToken'
   >
 > & {
   /** Limits of the live streams, and how often their keys are checked. */

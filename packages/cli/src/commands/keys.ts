@@ -1,5 +1,4 @@
 import type { ApiKey } from '@weft/client';
-import type { ApiKeyInfo } from '@weft/store';
 import { API_OPTIONS, apiClientOf, apiKeyOf } from '../api-client';
 import {
   CommandError,
@@ -8,17 +7,18 @@ import {
   type Command,
   type CommandArgs,
 } from '../command';
-import { withAppStore } from '../database';
+import { OPERATOR_OPTIONS, withOperator } from '../operator';
 import { formatTable } from '../table';
 
-const keyOptions = { app: { type: 'string' }, ...API_OPTIONS } as const;
+const keyOptions = { app: { type: 'string' }, ...API_OPTIONS, ...OPERATOR_OPTIONS } as const;
 
-/** `[--app <appId>]`: the database mode's app, or nothing for the API mode. */
+/** `[--app <appId>]`: any app, as an operator; or nothing, for the API key's own app. */
 const APP_USAGE = '[--app <appId>]';
 
 /**
- * The app whose keys the database mode manages, or undefined for the API mode (the app of the
- * key in `--api-key` or WEFT_API_KEY). With neither, the command line is incomplete.
+ * The app whose keys an operator manages (over the admin API or in the database), or undefined
+ * for the app of the key in `--api-key` or WEFT_API_KEY. With neither, the command line is
+ * incomplete.
  */
 function appIdOf(values: CommandArgs['values'], context: CliContext): string | undefined {
   const app = values.app;
@@ -34,18 +34,15 @@ function appIdOf(values: CommandArgs['values'], context: CliContext): string | u
   return undefined;
 }
 
-function iso(ms: number | undefined): string | null {
-  return ms === undefined ? null : new Date(ms).toISOString();
-}
-
-function keyJson(key: ApiKeyInfo) {
+/** A key of `appId` as the `--app` commands print it in JSON: every field, null when unset. */
+function keyJson(appId: string, key: ApiKey) {
   return {
     id: key.id,
-    appId: key.appId,
+    appId,
     prefix: key.prefix,
-    createdAt: iso(key.createdAt),
-    lastUsedAt: iso(key.lastUsedAt),
-    revokedAt: iso(key.revokedAt),
+    createdAt: key.createdAt,
+    lastUsedAt: key.lastUsedAt ?? null,
+    revokedAt: key.revokedAt ?? null,
   };
 }
 
@@ -63,22 +60,11 @@ function keyTable(keys: readonly ApiKey[]): string {
   );
 }
 
-function apiView(key: ApiKeyInfo): ApiKey {
-  const json = keyJson(key);
-  return {
-    id: json.id,
-    prefix: json.prefix,
-    createdAt: json.createdAt ?? '',
-    ...(json.lastUsedAt === null ? {} : { lastUsedAt: json.lastUsedAt }),
-    ...(json.revokedAt === null ? {} : { revokedAt: json.revokedAt }),
-  };
-}
-
 /** `weft keys create [--app <appId>]`: another key, shown once. */
 export const createKeyCommand: Command = {
   path: ['keys', 'create'],
   usage: `${APP_USAGE} [--json]`,
-  summary: 'Create another API key (--app: in the database; else over the API), shown once',
+  summary: 'Create another API key, shown once (--app: any app, as an operator)',
   options: keyOptions,
   requiredOptions: [],
   positionals: { min: 0, max: 0 },
@@ -93,7 +79,7 @@ export const createKeyCommand: Command = {
       context.stdout(`Created key ${created.key.id}, shown this once:\n\n  ${created.apiKey}\n\n`);
       return;
     }
-    const created = await withAppStore(context, (apps) => apps.createKey(appId));
+    const created = await withOperator(values, context, (operator) => operator.createKey(appId));
     if (!created) throw new CommandError(`there is no app ${appId}`);
     if (values.json === true) {
       context.stdout(
@@ -122,16 +108,14 @@ export const listKeysCommand: Command = {
       context.stdout(values.json === true ? `${JSON.stringify({ keys })}\n` : keyTable(keys));
       return;
     }
-    const { app, keys } = await withAppStore(context, async (apps) => ({
-      app: await apps.getApp(appId),
-      keys: await apps.listKeys(appId),
-    }));
-    if (!app) throw new CommandError(`there is no app ${appId}`);
+    const keys = await withOperator(values, context, (operator) => operator.listKeys(appId));
+    if (!keys) throw new CommandError(`there is no app ${appId}`);
     if (values.json === true) {
-      context.stdout(`${JSON.stringify({ appId, keys: keys.map(keyJson) })}\n`);
+      const listed = keys.map((key) => keyJson(appId, key));
+      context.stdout(`${JSON.stringify({ appId, keys: listed })}\n`);
       return;
     }
-    context.stdout(keyTable(keys.map(apiView)));
+    context.stdout(keyTable(keys));
   },
 };
 
@@ -155,10 +139,12 @@ export const revokeKeyCommand: Command = {
       context.stdout(`Revoked key ${key.id} (weft_${key.prefix}_…).\n`);
       return;
     }
-    const revoked = await withAppStore(context, (apps) => apps.revokeKey(appId, keyId));
+    const revoked = await withOperator(values, context, (operator) =>
+      operator.revokeKey(appId, keyId),
+    );
     if (!revoked) throw new CommandError(`app ${appId} has no key ${keyId}`);
     if (values.json === true) {
-      context.stdout(`${JSON.stringify({ key: keyJson(revoked) })}\n`);
+      context.stdout(`${JSON.stringify({ key: keyJson(appId, revoked) })}\n`);
       return;
     }
     context.stdout(`Revoked key ${revoked.id} (weft_${revoked.prefix}_…) of app ${appId}.\n`);

@@ -1,4 +1,5 @@
 import { API_ERROR_CODES, httpStatusOf, type ApiErrorCode } from '../api-errors';
+import { ADMIN_COMPONENTS } from '../admin';
 import { ANSWER_COMPONENTS } from '../answers';
 import { DATA_COMPONENTS } from '../data';
 import { DIAGNOSTIC_COMPONENTS } from '../diagnostics';
@@ -110,6 +111,7 @@ const PATH_PARAMETERS: Record<string, ParameterObject> = {
   WebhookId: inPath('webhookId', '`wh_…`.'),
   DeliveryId: inPath('deliveryId', '`whd_…`.'),
   ApiWorkflowId: inPath('workflowId', '`wf_…`.'),
+  AppId: inPath('appId', '`app_…`.'),
   ExecutionId: inPath('executionId', '`run_…`.'),
 };
 
@@ -156,6 +158,17 @@ const AUTHENTICATED_ERRORS: readonly ApiErrorCode[] = [
   'internal_error',
 ];
 
+/** Codes every admin route may answer with: no admin token, a wrong one, or none configured. */
+const ADMIN_ERRORS: readonly ApiErrorCode[] = [
+  'missing_admin_token',
+  'invalid_admin_token',
+  'not_found',
+  'too_many_auth_failures',
+  'request_timeout',
+  'headers_too_large',
+  'internal_error',
+];
+
 /** Codes of reading a body: every POST, PUT and PATCH may answer with them. */
 const BODY_ERRORS: readonly ApiErrorCode[] = [
   'malformed_json',
@@ -164,11 +177,15 @@ const BODY_ERRORS: readonly ApiErrorCode[] = [
   'unsupported_media_type',
 ];
 
-/** The answers of a key-authenticated operation's error codes, grouped by status. */
+/**
+ * The answers of a guarded operation's error codes, grouped by status: a shared answer where one
+ * has exactly those codes.
+ */
 function errorResponses(operation: Operation): Record<string, ResponseObject | ReferenceObject> {
   const takesBody = ['post', 'put', 'patch'].includes(operation.method);
+  const admin = operation.access === 'admin';
   const codes = new Set<ApiErrorCode>([
-    ...AUTHENTICATED_ERRORS,
+    ...(admin ? ADMIN_ERRORS : AUTHENTICATED_ERRORS),
     ...(takesBody ? BODY_ERRORS : []),
     ...(operation.errors ?? []),
   ]);
@@ -185,9 +202,16 @@ function errorResponses(operation: Operation): Record<string, ResponseObject | R
     );
     answers[String(status)] = shared
       ? responseRef(shared[0])
-      : errorResponse(statusCodes, rateLimitHeaders);
+      : errorResponse(statusCodes, admin ? adminErrorHeaders(status) : rateLimitHeaders);
   }
   return answers;
+}
+
+/** What an admin error carries beyond `X-Request-Id`: how to authenticate, when to retry. */
+function adminErrorHeaders(status: number): Record<string, ReferenceObject> {
+  if (status === 401) return { 'WWW-Authenticate': headerRef('WWW-Authenticate') };
+  if (status === 429) return { 'Retry-After': headerRef('Retry-After') };
+  return {};
 }
 
 /**
@@ -204,15 +228,16 @@ function operationObject(operation: Operation, facts: GatewayFacts): OperationOb
   const responses: Record<string, ResponseObject | ReferenceObject> = {};
   for (const [status, declared] of Object.entries(operation.responses)) {
     const response = typeof declared === 'function' ? declared(facts) : declared;
+    const noStore = { 'Cache-Control': headerRef('Cache-Control-No-Store') };
     responses[status] =
       operation.access === 'open'
         ? response
         : {
             ...response,
             headers: {
-              'Cache-Control': headerRef('Cache-Control-No-Store'),
+              ...noStore,
               ...response.headers,
-              ...rateLimitHeaders,
+              ...(operation.access === 'key' ? rateLimitHeaders : {}),
             },
           };
   }
@@ -222,11 +247,12 @@ function operationObject(operation: Operation, facts: GatewayFacts): OperationOb
     summary,
     ...(description === undefined ? {} : { description }),
     ...(operation.access === 'open' ? { security: [] } : {}),
+    ...(operation.access === 'admin' ? { security: [{ AdminToken: [] }] } : {}),
     ...(parameters === undefined ? {} : { parameters }),
     ...(requestBody === undefined ? {} : { requestBody }),
     responses: {
       ...responses,
-      ...(operation.access === 'key' ? errorResponses(operation) : {}),
+      ...(operation.access === 'open' ? {} : errorResponses(operation)),
     },
   };
 }
@@ -276,6 +302,7 @@ export function openApiDocument({ facts, definitions }: DocumentOptions): OpenAp
     ...ANSWER_COMPONENTS,
     ...SERVICE_COMPONENTS,
     ...TASK_TYPE_COMPONENTS,
+    ...ADMIN_COMPONENTS,
   };
   return {
     openapi: '3.1.0',
@@ -321,6 +348,12 @@ export function openApiDocument({ facts, definitions }: DocumentOptions): OpenAp
           type: 'http',
           scheme: 'bearer',
           description: 'The same API key, as `Authorization: Bearer <key>`.',
+        },
+        AdminToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            "The gateway's `ADMIN_TOKEN`, as `Authorization: Bearer <token>`: `/v1/admin` only.",
         },
       },
     },

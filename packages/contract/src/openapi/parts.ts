@@ -70,6 +70,14 @@ export function noContent(description: string): ResponseObject {
   return { description, headers: requestId };
 }
 
+/** A body that may be sent, but only empty: `{}`. */
+export const EMPTY_OBJECT: SchemaObject = {
+  type: 'object',
+  properties: {},
+  required: [],
+  additionalProperties: false,
+};
+
 /** `?limit=&cursor=` of a listing: the page size within `limits`, and where the page starts. */
 export function pageParameters(
   limits: { default: number; max: number },

@@ -1,3 +1,4 @@
+import { ADMIN_OPERATIONS } from './admin';
 import { DATA_OPERATIONS } from './data';
 import { KEY_OPERATIONS } from './keys';
 import type { Operation } from './operation';
@@ -20,4 +21,5 @@ export const API_OPERATIONS: readonly Operation[] = [
   ...KEY_OPERATIONS,
   ...WEBHOOK_OPERATIONS,
   ...SEED_API_OPERATIONS,
+  ...ADMIN_OPERATIONS,
 ];

@@ -1,6 +1,6 @@
 import { ApiKeyAnswer, ApiKeyList } from '../answers';
 import { CreatedApiKey } from '../keys';
-import { json, jsonBody } from '../openapi/parts';
+import { EMPTY_OBJECT, json, jsonBody } from '../openapi/parts';
 import type { Operation } from './operation';
 
 export const KEY_OPERATIONS: readonly Operation[] = [
@@ -22,10 +22,7 @@ export const KEY_OPERATIONS: readonly Operation[] = [
     summary: 'Create an API key of the app',
     description: 'Takes no body (or an empty object). The key is shown this once.',
     access: 'key',
-    requestBody: jsonBody(
-      { type: 'object', properties: {}, required: [], additionalProperties: false },
-      false,
-    ),
+    requestBody: jsonBody(EMPTY_OBJECT, false),
     responses: { '201': json('The new key.', CreatedApiKey) },
     errors: ['key_limit_reached'],
   },

@@ -18,6 +18,8 @@ export const API_TAGS = {
   Keys: "The app's API keys.",
   Webhooks: 'Endpoints that receive run events, and their deliveries.',
   'Seed API': 'The `/api` face: the same workflows and runs, seed-shaped.',
+  Admin:
+    "Apps and their keys, for operators: behind the gateway's `ADMIN_TOKEN` (404 without one), not an API key.",
   Service: 'Health, readiness, metrics and this document; no API key needed.',
 } as const;
 
@@ -52,15 +54,15 @@ export interface Operation {
   description?: string | ((facts: GatewayFacts) => string);
   /**
    * `key`: behind an API key, rate-limited, never cached; the document adds the errors of
-   * authentication (and of reading a body, for a method that takes one). `open`: no key, and
-   * `responses` are every answer.
+   * authentication (and of reading a body, for a method that takes one). `admin`: the same behind
+   * the admin token, without the rate limit. `open`: no key, and `responses` are every answer.
    */
-  access: 'key' | 'open';
+  access: 'key' | 'admin' | 'open';
   /** Query and header parameters; path parameters come from `path`. */
   parameters?: (ParameterObject | ReferenceObject)[];
   requestBody?: RequestBodyObject;
-  /** The answers; for a `key` operation, those that are not errors. */
+  /** The answers; for a `key` or `admin` operation, those that are not errors. */
   responses: Record<string, ResponseObject | ((facts: GatewayFacts) => ResponseObject)>;
-  /** A `key` operation's own error codes, beyond authentication's and reading a body's. */
+  /** Its own error codes, beyond authentication's and reading a body's. */
   errors?: readonly ApiErrorCode[];
 }

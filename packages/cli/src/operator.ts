@@ -1,0 +1,106 @@
+import { DEFAULT_WEFT_URL, WeftApiError, WeftClient, type ApiKey, type App } from '@weft/client';
+import type { ApiKeyInfo, App as StoredApp } from '@weft/store';
+import { CLI_VERSION } from './api-client';
+import type { CliContext, CommandArgs } from './command';
+import { withAppStore } from './database';
+
+/** Options of the commands that act for an operator, on any app. */
+export const OPERATOR_OPTIONS = {
+  url: { type: 'string' },
+  'admin-token': { type: 'string' },
+} as const;
+
+/** What an operator does to apps and their keys; `undefined` where the app or key is not there. */
+export interface Operator {
+  createApp(name: string): Promise<{ app: App; apiKey: string; webhookSecret: string }>;
+  listApps(): Promise<App[]>;
+  listKeys(appId: string): Promise<ApiKey[] | undefined>;
+  createKey(appId: string): Promise<{ key: ApiKey; apiKey: string } | undefined>;
+  revokeKey(appId: string, keyId: string): Promise<ApiKey | undefined>;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A stored key as the API shows it. */
+export function keyView(key: ApiKeyInfo): ApiKey {
+  return {
+    id: key.id,
+    prefix: key.prefix,
+    createdAt: iso(key.createdAt),
+    ...(key.lastUsedAt === undefined ? {} : { lastUsedAt: iso(key.lastUsedAt) }),
+    ...(key.revokedAt === undefined ? {} : { revokedAt: iso(key.revokedAt) }),
+  };
+}
+
+const appView = (app: StoredApp): App => ({ ...app, createdAt: iso(app.createdAt) });
+
+function given(value: string | boolean | string[] | undefined): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** Undefined for the API's "not found" answers about the app or key asked for. */
+async function orMissing<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof WeftApiError && ['app_not_found', 'key_not_found'].includes(error.code)) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+function overTheApi(client: WeftClient): Operator {
+  const admin = client.admin;
+  return {
+    createApp: (name) => admin.createApp(name),
+    listApps: () => admin.listApps(),
+    listKeys: (appId) => orMissing(admin.listKeys(appId)),
+    createKey: (appId) => orMissing(admin.createKey(appId)),
+    revokeKey: (appId, keyId) => orMissing(admin.revokeKey(appId, keyId)),
+  };
+}
+
+/**
+ * Runs `work` as an operator: over the gateway's admin API when an admin token is given
+ * (`--admin-token` or WEFT_ADMIN_TOKEN), so it works against any deployed gateway; else directly
+ * in the database of MONGODB_URI, for a local one.
+ */
+export async function withOperator<T>(
+  values: CommandArgs['values'],
+  context: CliContext,
+  work: (operator: Operator) => Promise<T>,
+): Promise<T> {
+  const adminToken = given(values['admin-token']) ?? given(context.env.WEFT_ADMIN_TOKEN);
+  if (adminToken !== undefined) {
+    const client = new WeftClient({
+      url: given(values.url) ?? given(context.env.WEFT_URL) ?? DEFAULT_WEFT_URL,
+      adminToken,
+      userAgent: `weft-cli/${CLI_VERSION}`,
+    });
+    return work(overTheApi(client));
+  }
+  return withAppStore(context, (apps) =>
+    work({
+      createApp: async (name) => {
+        const created = await apps.createApp(name);
+        return {
+          app: appView(created.app),
+          apiKey: created.apiKey,
+          webhookSecret: created.webhookSecret,
+        };
+      },
+      listApps: async () => (await apps.listApps()).map(appView),
+      listKeys: async (appId) =>
+        (await apps.getApp(appId)) ? (await apps.listKeys(appId)).map(keyView) : undefined,
+      createKey: async (appId) => {
+        const created = await apps.createKey(appId);
+        return created && { key: keyView(created.key), apiKey: created.apiKey };
+      },
+      revokeKey: async (appId, keyId) => {
+        const revoked = await apps.revokeKey(appId, keyId);
+        return revoked && keyView(revoked);
+      },
+    }),
+  );
+}

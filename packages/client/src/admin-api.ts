@@ -1,0 +1,83 @@
+import type {
+  ApiKey,
+  ApiKeyAnswer,
+  ApiKeyList,
+  App,
+  AppList,
+  CreatedApiKey,
+  CreatedApp,
+} from '@weft/contract';
+import { signalOf, type CallOptions } from './call-options';
+import { segment } from './path-segment';
+import type { Transport } from './transport';
+
+/**
+ * The admin API, `/v1/admin`: apps and any app's keys, for operators. Its calls carry the
+ * gateway's `ADMIN_TOKEN` instead of an API key; without one they fail with 401
+ * `missing_admin_token`, and a gateway without `ADMIN_TOKEN` answers 404.
+ */
+export class AdminApi {
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    private readonly transport: Transport,
+    adminToken: string | undefined,
+  ) {
+    this.headers = adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` };
+  }
+
+  /** A new app, its first key (shown this once) and its webhook signing secret. */
+  createApp(name: string, options?: CallOptions): Promise<CreatedApp> {
+    return this.transport.json<CreatedApp>({
+      method: 'POST',
+      path: '/v1/admin/apps',
+      body: { name },
+      headers: this.headers,
+      ...signalOf(options),
+    });
+  }
+
+  /** Every app, oldest first. */
+  async listApps(options?: CallOptions): Promise<App[]> {
+    const { apps } = await this.transport.json<AppList>({
+      method: 'GET',
+      path: '/v1/admin/apps',
+      headers: this.headers,
+      ...signalOf(options),
+    });
+    return apps;
+  }
+
+  /** An app's keys, oldest first, revoked ones included. */
+  async listKeys(appId: string, options?: CallOptions): Promise<ApiKey[]> {
+    const { keys } = await this.transport.json<ApiKeyList>({
+      method: 'GET',
+      path: `/v1/admin/apps/${segment(appId)}/keys`,
+      headers: this.headers,
+      ...signalOf(options),
+    });
+    return keys;
+  }
+
+  /** A new key of an app; `apiKey` is shown this once. */
+  createKey(appId: string, options?: CallOptions): Promise<CreatedApiKey> {
+    return this.transport.json<CreatedApiKey>({
+      method: 'POST',
+      path: `/v1/admin/apps/${segment(appId)}/keys`,
+      body: {},
+      headers: this.headers,
+      ...signalOf(options),
+    });
+  }
+
+  /** Revokes an app's key. */
+  async revokeKey(appId: string, keyId: string, options?: CallOptions): Promise<ApiKey> {
+    const { key } = await this.transport.json<ApiKeyAnswer>({
+      method: 'DELETE',
+      path: `/v1/admin/apps/${segment(appId)}/keys/${segment(keyId)}`,
+      headers: this.headers,
+      ...signalOf(options),
+    });
+    return key;
+  }
+}

@@ -1,0 +1,60 @@
+import { AppList, CreateAppRequest, CreatedApp } from '../admin';
+import { ApiKeyAnswer, ApiKeyList } from '../answers';
+import { CreatedApiKey } from '../keys';
+import { EMPTY_OBJECT, json, jsonBody } from '../openapi/parts';
+import type { Operation } from './operation';
+
+/** Apps and keys across every app, for operators: the CLI's `apps` and `keys --app` use these. */
+export const ADMIN_OPERATIONS: readonly Operation[] = [
+  {
+    method: 'post',
+    path: '/v1/admin/apps',
+    operationId: 'adminCreateApp',
+    tags: ['Admin'],
+    summary: 'Create an app, with its first API key',
+    access: 'admin',
+    requestBody: jsonBody(CreateAppRequest),
+    responses: { '201': json('The app; its key is shown this once.', CreatedApp) },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/apps',
+    operationId: 'adminListApps',
+    tags: ['Admin'],
+    summary: 'List every app',
+    access: 'admin',
+    responses: { '200': json('The apps, oldest first.', AppList) },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/apps/{appId}/keys',
+    operationId: 'adminListKeys',
+    tags: ['Admin'],
+    summary: "List an app's API keys",
+    access: 'admin',
+    responses: { '200': json('Oldest first, revoked ones included; never a key.', ApiKeyList) },
+    errors: ['invalid_request', 'app_not_found'],
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/apps/{appId}/keys',
+    operationId: 'adminCreateKey',
+    tags: ['Admin'],
+    summary: 'Create an API key of an app',
+    description: 'Takes no body (or an empty object). The key is shown this once.',
+    access: 'admin',
+    requestBody: jsonBody(EMPTY_OBJECT, false),
+    responses: { '201': json('The new key.', CreatedApiKey) },
+    errors: ['app_not_found', 'key_limit_reached'],
+  },
+  {
+    method: 'delete',
+    path: '/v1/admin/apps/{appId}/keys/{keyId}',
+    operationId: 'adminRevokeKey',
+    tags: ['Admin'],
+    summary: "Revoke an app's API key",
+    access: 'admin',
+    responses: { '200': json('The revoked key.', ApiKeyAnswer) },
+    errors: ['invalid_request', 'app_not_found', 'key_not_found'],
+  },
+];

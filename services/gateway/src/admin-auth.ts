@@ -1,0 +1,38 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { ApiError } from './api-error';
+import type { AuthFailures } from './auth';
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/**
+ * Guards `/v1/admin`: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time, and
+ * counted with the API keys' failures so neither can be guessed faster than the other. Without a
+ * token configured the admin API does not exist (404), as `/metrics` without metrics.
+ */
+export function requireAdminToken(
+  adminToken: string | undefined,
+  failures: AuthFailures,
+): RequestHandler {
+  const expected = adminToken === undefined ? undefined : digest(adminToken);
+  return (request, response, next) => {
+    if (expected === undefined) {
+      throw new ApiError('not_found', 'The admin API is off: the gateway has no ADMIN_TOKEN', {});
+    }
+    const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.get('authorization') ?? '')?.[1];
+    if (presented === undefined) {
+      response.set('WWW-Authenticate', 'Bearer');
+      throw new ApiError(
+        'missing_admin_token',
+        'Send the gateway’s ADMIN_TOKEN as Authorization: Bearer <token>',
+      );
+    }
+    failures.check(request, response);
+    if (!timingSafeEqual(digest(presented), expected)) {
+      failures.failed(request);
+      response.set('WWW-Authenticate', 'Bearer error="invalid_token"');
+      throw new ApiError('invalid_admin_token', 'The admin token is not this gateway’s');
+    }
+    next();
+  };
+}
