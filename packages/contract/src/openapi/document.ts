@@ -115,35 +115,35 @@ const PATH_PARAMETERS: Record<string, ParameterObject> = {
   ExecutionId: inPath('executionId', '`run_…`.'),
 };
 
-/** The shared error answers, and the codes each stands for. */
-const SHARED_ERRORS: Record<string, { codes: ApiErrorCode[]; response: ResponseObject }> = {
-  Unauthorized: {
-    codes: ['missing_api_key', 'invalid_api_key'],
-    response: errorResponse(['missing_api_key', 'invalid_api_key'], {
-      'WWW-Authenticate': headerRef('WWW-Authenticate'),
-    }),
-  },
-  PayloadTooLarge: {
-    codes: ['payload_too_large'],
-    response: errorResponse(['payload_too_large'], rateLimitHeaders),
-  },
-  UnsupportedMediaType: {
-    codes: ['unsupported_media_type'],
-    response: errorResponse(['unsupported_media_type'], rateLimitHeaders),
-  },
-  RateLimited: {
-    codes: ['rate_limited', 'too_many_auth_failures'],
-    response: errorResponse(['rate_limited', 'too_many_auth_failures'], {
-      'Retry-After': headerRef('Retry-After'),
-      ...rateLimitHeaders,
-    }),
-  },
-  InternalError: { codes: ['internal_error'], response: errorResponse(['internal_error']) },
-  RequestTimeout: { codes: ['request_timeout'], response: errorResponse(['request_timeout']) },
-  HeadersTooLarge: {
-    codes: ['headers_too_large'],
-    response: errorResponse(['headers_too_large']),
-  },
+/** A shared error answer: its codes, and whether only keyed routes (rate-limited) give it. */
+interface SharedError {
+  codes: ApiErrorCode[];
+  response: ResponseObject;
+  keyedOnly: boolean;
+}
+
+function sharedError(
+  codes: ApiErrorCode[],
+  headers: Record<string, ReferenceObject> = {},
+): SharedError {
+  const keyedOnly = Object.keys(headers).some((name) => name in rateLimitHeaders);
+  return { codes, response: errorResponse(codes, headers), keyedOnly };
+}
+
+/** The shared error answers, by component name. */
+const SHARED_ERRORS: Record<string, SharedError> = {
+  Unauthorized: sharedError(['missing_api_key', 'invalid_api_key'], {
+    'WWW-Authenticate': headerRef('WWW-Authenticate'),
+  }),
+  PayloadTooLarge: sharedError(['payload_too_large'], rateLimitHeaders),
+  UnsupportedMediaType: sharedError(['unsupported_media_type'], rateLimitHeaders),
+  RateLimited: sharedError(['rate_limited', 'too_many_auth_failures'], {
+    'Retry-After': headerRef('Retry-After'),
+    ...rateLimitHeaders,
+  }),
+  InternalError: sharedError(['internal_error']),
+  RequestTimeout: sharedError(['request_timeout']),
+  HeadersTooLarge: sharedError(['headers_too_large']),
 };
 
 /** Codes every key-authenticated route may answer with. */
@@ -198,7 +198,8 @@ function errorResponses(operation: Operation): Record<string, ResponseObject | R
   const answers: Record<string, ResponseObject | ReferenceObject> = {};
   for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
     const shared = Object.entries(SHARED_ERRORS).find(
-      ([, { codes: sharedCodes }]) => sharedCodes.join() === statusCodes.join(),
+      ([, { codes: sharedCodes, keyedOnly }]) =>
+        sharedCodes.join() === statusCodes.join() && !(admin && keyedOnly),
     );
     answers[String(status)] = shared
       ? responseRef(shared[0])
@@ -215,9 +216,9 @@ function adminErrorHeaders(status: number): Record<string, ReferenceObject> {
 }
 
 /**
- * The operation as the document shows it. One behind a key also lists every error it can give,
- * and its answers carry `Cache-Control: no-store` and the rate limit headers (but 401's: the limit
- * counts keys).
+ * The operation as the document shows it. A guarded one (by a key or the admin token) also lists
+ * every error it can give, and its answers carry `Cache-Control: no-store`; those behind a key
+ * also carry the rate limit headers (but 401's: the limit counts keys).
  */
 function operationObject(operation: Operation, facts: GatewayFacts): OperationObject {
   const { operationId, tags, summary, parameters, requestBody } = operation;
@@ -226,9 +227,9 @@ function operationObject(operation: Operation, facts: GatewayFacts): OperationOb
       ? operation.description(facts)
       : operation.description;
   const responses: Record<string, ResponseObject | ReferenceObject> = {};
+  const noStore = { 'Cache-Control': headerRef('Cache-Control-No-Store') };
   for (const [status, declared] of Object.entries(operation.responses)) {
     const response = typeof declared === 'function' ? declared(facts) : declared;
-    const noStore = { 'Cache-Control': headerRef('Cache-Control-No-Store') };
     responses[status] =
       operation.access === 'open'
         ? response
@@ -311,7 +312,7 @@ export function openApiDocument({ facts, definitions }: DocumentOptions): OpenAp
       version: '0.1.0',
       summary: 'Run AI workflows on a Kafka-native engine.',
       description: [
-        "Every `/v1` and `/api` route needs an API key, as `X-API-Key: <key>` or `Authorization: Bearer <key>`; everything is scoped to the key's app.",
+        "Every `/v1` and `/api` route needs an API key, as `X-API-Key: <key>` or `Authorization: Bearer <key>`; everything is scoped to the key's app. Only `/v1/admin`, for operators, takes the gateway's admin token instead.",
         `Each key may make \`RATE_LIMIT_PER_MINUTE\` requests a minute (default ${facts.rateLimitPerMinute}), per gateway instance; beyond it the answer is 429 \`rate_limited\`.`,
         `Request bodies are JSON (\`Content-Type: application/json\`), at most \`BODY_LIMIT_BYTES\` (default ${facts.bodyLimitBytes}).`,
         'Every error is `{error: {code, message, details}}` with a stable `code`; a route that does not exist is 404 `not_found`. So are the errors of the HTTP layer itself: 400 `invalid_request` for a malformed request line or header, 408 `request_timeout`, 431 `headers_too_large`.',
