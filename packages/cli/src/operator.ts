@@ -1,5 +1,5 @@
 import { DEFAULT_WEFT_URL, WeftApiError, WeftClient, type ApiKey, type App } from '@weft/client';
-import type { ApiKeyInfo, App as StoredApp } from '@weft/store';
+import { apiKeyView, appView } from '@weft/store';
 import { CLI_VERSION } from './api-client';
 import type { CliContext, CommandArgs } from './command';
 import { withAppStore } from './database';
@@ -18,21 +18,6 @@ export interface Operator {
   createKey(appId: string): Promise<{ key: ApiKey; apiKey: string } | undefined>;
   revokeKey(appId: string, keyId: string): Promise<ApiKey | undefined>;
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** A stored key as the API shows it. */
-export function keyView(key: ApiKeyInfo): ApiKey {
-  return {
-    id: key.id,
-    prefix: key.prefix,
-    createdAt: iso(key.createdAt),
-    ...(key.lastUsedAt === undefined ? {} : { lastUsedAt: iso(key.lastUsedAt) }),
-    ...(key.revokedAt === undefined ? {} : { revokedAt: iso(key.revokedAt) }),
-  };
-}
-
-const appView = (app: StoredApp): App => ({ ...app, createdAt: iso(app.createdAt) });
 
 function given(value: string | boolean | string[] | undefined): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
@@ -92,14 +77,14 @@ export async function withOperator<T>(
       },
       listApps: async () => (await apps.listApps()).map(appView),
       listKeys: async (appId) =>
-        (await apps.getApp(appId)) ? (await apps.listKeys(appId)).map(keyView) : undefined,
+        (await apps.getApp(appId)) ? (await apps.listKeys(appId)).map(apiKeyView) : undefined,
       createKey: async (appId) => {
         const created = await apps.createKey(appId);
-        return created && { key: keyView(created.key), apiKey: created.apiKey };
+        return created && { key: apiKeyView(created.key), apiKey: created.apiKey };
       },
       revokeKey: async (appId, keyId) => {
         const revoked = await apps.revokeKey(appId, keyId);
-        return revoked && keyView(revoked);
+        return revoked && apiKeyView(revoked);
       },
     }),
   );

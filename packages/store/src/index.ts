@@ -22,6 +22,7 @@ export {
   type App,
   type CreatedApiKey,
 } from './app-store';
+export { apiKeyView, appView } from './app-views';
 export {
   WorkflowStore,
   type WorkflowDefinitions,

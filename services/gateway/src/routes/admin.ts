@@ -1,15 +1,11 @@
 import { Router } from 'express';
-import type { App as AppView, AppList, CreatedApp } from '@weft/contract';
-import { appNameProblem, type App } from '@weft/store';
+import type { AppList, CreatedApp } from '@weft/contract';
+import { apiKeyView, appNameProblem, appView } from '@weft/store';
 import { ApiError } from '../api-error';
 import type { GatewayDeps } from '../deps';
 import type { LiveStreams } from '../live-streams';
 import { parseBody, validateCreateAppRequest } from '../request-schemas';
-import { adminKeyRoutes, keyView } from './keys';
-
-function appView(app: App): AppView {
-  return { id: app.id, name: app.name, createdAt: new Date(app.createdAt).toISOString() };
-}
+import { adminKeyRoutes } from './keys';
 
 /**
  * The admin API, mounted at `/v1/admin` behind the admin token: apps, and any app's keys. What the
@@ -29,7 +25,7 @@ export function adminRoutes(deps: GatewayDeps, streams: Pick<LiveStreams, 'keyRe
     const created = await deps.apps.createApp(name);
     const answer: CreatedApp = {
       app: appView(created.app),
-      key: keyView(created.key),
+      key: apiKeyView(created.key),
       apiKey: created.apiKey,
       webhookSecret: created.webhookSecret,
     };

@@ -1,6 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { ApiKey } from '@weft/contract';
-import { KeyLimitError, type ApiKeyInfo } from '@weft/store';
+import { apiKeyView, KeyLimitError } from '@weft/store';
 import { ApiError } from '../api-error';
 import { principalOf } from '../principal';
 import { DEFAULT_MAX_KEYS_PER_APP } from '../config';
@@ -11,18 +10,6 @@ import type { LiveStreams } from '../live-streams';
 const KEY_ID = /^key_[0-9a-z]{22}$/;
 /** App ids are `app_` and 22 base-36 characters, the same way. */
 const APP_ID = /^app_[0-9a-z]{22}$/;
-
-/** An API key as the API shows it: enough to tell keys apart, never the key or its hash. */
-export function keyView(key: ApiKeyInfo): ApiKey {
-  const iso = (ms: number) => new Date(ms).toISOString();
-  return {
-    id: key.id,
-    prefix: key.prefix,
-    createdAt: iso(key.createdAt),
-    ...(key.lastUsedAt === undefined ? {} : { lastUsedAt: iso(key.lastUsedAt) }),
-    ...(key.revokedAt === undefined ? {} : { revokedAt: iso(key.revokedAt) }),
-  };
-}
 
 function isEmptyBody(body: unknown): boolean {
   return (
@@ -83,7 +70,7 @@ function appKeyRoutes(
   router.get(base || '/', async (request, response) => {
     const appId = await owner.appOf(request, response);
     const keys = await deps.apps.listKeys(appId);
-    response.json({ keys: keys.map(keyView) });
+    response.json({ keys: keys.map(apiKeyView) });
   });
 
   router.post(base || '/', async (request, response) => {
@@ -109,7 +96,7 @@ function appKeyRoutes(
       });
     // Only when the app was deleted while this request was under way.
     if (!created) throw owner.gone(appId);
-    response.status(201).json({ key: keyView(created.key), apiKey: created.apiKey });
+    response.status(201).json({ key: apiKeyView(created.key), apiKey: created.apiKey });
   });
 
   router.delete(`${base}/:keyId`, async (request, response) => {
@@ -120,7 +107,7 @@ function appKeyRoutes(
       throw new ApiError('key_not_found', `No API key ${keyId} in this app`, { keyId });
     }
     streams.keyRevoked(keyId);
-    response.json({ key: keyView(revoked) });
+    response.json({ key: apiKeyView(revoked) });
   });
 
   return router;
