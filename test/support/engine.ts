@@ -21,6 +21,7 @@ import {
   GridFsArtifactStore,
   OutboxPublisher,
   ResultStore,
+  RunEngine,
   RunStore,
   VectorStore,
   WebhookDeliveryStore,
@@ -66,6 +67,8 @@ export class TestEngine {
   /** How many times each `runId:nodeId:attempt` ran in an in-process worker. */
   readonly executions = new Map<string, number>();
   runs!: RunStore;
+  /** The engine the in-process services share, as the orchestrator starts it. */
+  runEngine!: RunEngine;
   connection!: Connection;
   private producer!: KafkaProducer;
   private stops: (() => Promise<void>)[] = [];
@@ -109,8 +112,9 @@ export class TestEngine {
   async open(): Promise<this> {
     this.connection = await connectDatabase(this.mongoUri);
     this.producer = await this.kafka.producer();
-    this.runs = new RunStore(
-      this.connection,
+    this.runs = new RunStore(this.connection);
+    this.runEngine = new RunEngine(
+      this.runs,
       new DefinitionStore(this.connection),
       new OutboxPublisher(this.connection, this.producer),
     );
@@ -154,7 +158,10 @@ export class TestEngine {
       sweepIntervalMs: 500,
       sweepAfterMs: 2_000,
     };
-    const running = await startOrchestrator(config, { ...this.shared, runs: this.runs });
+    const running = await startOrchestrator(config, {
+      ...this.shared,
+      runs: { store: this.runs, engine: this.runEngine },
+    });
     this.stops.push(() => running.stop());
     return running.orchestrator;
   }
@@ -210,6 +217,7 @@ export class TestEngine {
       apps,
       workflows,
       runs: this.runs,
+      engine: this.runEngine,
       ...stores,
       allowPrivateWebhooks: true,
       waiting: new StepPoolExplainer(this.kafka, (run) => definitions.get(run.definitionId)),
@@ -284,7 +292,7 @@ export class TestEngine {
   async startRun(raw: unknown, input: Record<string, unknown> = {}): Promise<StoredRun> {
     const { definition, diagnostics } = checkDefinition(raw);
     if (!definition) throw new Error(`invalid definition: ${JSON.stringify(diagnostics.errors)}`);
-    const { run } = await this.runs.create({
+    const { run } = await this.runEngine.create({
       appId: 'app_test',
       definition,
       workflow: { ephemeral: true, name: definition.name },

@@ -16,7 +16,7 @@ export function workflowLabel(run: CountedRun): string {
 }
 
 /**
- * A run-store observer counting runs started and finished. Slugs are the apps' own names, so only
+ * A run-engine observer counting runs started and finished. Slugs are the apps' own names, so only
  * the first `maxWorkflows` get series of their own (see {@link BoundedLabel}).
  */
 export function runMetricsObserver(

@@ -7,12 +7,13 @@ export {
 } from './run-service';
 export {
   composeService,
-  serviceRunStore,
+  serviceRuns,
   startConsuming,
   type ConsumingPart,
   type Running,
   type ServiceDeps,
   type ServiceIo,
+  type ServiceRuns,
 } from './service-deps';
 export { StartedParts } from './started-parts';
 export { sendToDeadLetters } from './dead-letters';

@@ -18,6 +18,7 @@ import {
   databaseAnswers,
   DefinitionStore,
   OutboxPublisher,
+  RunEngine,
   RunStore,
 } from '@weft/store';
 import { StartedParts } from './started-parts';
@@ -144,17 +145,25 @@ async function serviceDatabase(
   return connection;
 }
 
+/** A service's runs: the store that reads and writes them, and the engine that moves them on. */
+export interface ServiceRuns {
+  store: RunStore;
+  engine: RunEngine;
+}
+
 /**
- * A run store on the service's database, publishing its outbox through a producer of its own,
- * which stops with the other parts.
+ * The runs on the service's database, the engine publishing their outbox through a producer of
+ * its own, which stops with the other parts.
  */
-export async function serviceRunStore(
+export async function serviceRuns(
   io: ServiceIo,
   definitions = new DefinitionStore(io.connection),
-): Promise<RunStore> {
+): Promise<ServiceRuns> {
   const producer = await io.kafka.producer();
   io.parts.add('producer', () => producer.disconnect());
-  return new RunStore(io.connection, definitions, new OutboxPublisher(io.connection, producer));
+  const store = new RunStore(io.connection);
+  const publisher = new OutboxPublisher(io.connection, producer);
+  return { store, engine: new RunEngine(store, definitions, publisher) };
 }
 
 /** What a service consumes with: ready once it has joined its consumer groups. */

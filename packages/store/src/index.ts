@@ -3,7 +3,10 @@ export { newId } from './ids';
 export { AttemptClaims, type ClaimAnswer } from './attempt-claims';
 export { DefinitionStore } from './definition-store';
 export { OutboxPublisher } from './outbox-publisher';
-export { RunStore, type AppliedTransition, type RunObserver } from './run-store';
+export { RunStore } from './run-store';
+export { RunEngine, type RunObserver } from './run-engine';
+export type { AppliedTransition, Change } from './transition-writer';
+export type { DeferOptions } from './deferred-clears';
 export type { RunUpdate } from './run-document';
 export type {
   CreateRunInput,

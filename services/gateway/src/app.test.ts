@@ -15,13 +15,10 @@ describe('the gateway app (HTTP edges)', () => {
   let url: string;
   const lines: Record<string, unknown>[] = [];
   const runs = {
-    create: unused,
     get: unused,
     versionOf: unused,
     reread: unused,
     list: unused,
-    cancel: unused,
-    resume: unused,
   };
 
   beforeAll(async () => {
@@ -46,6 +43,7 @@ describe('the gateway app (HTTP edges)', () => {
         delete: unused,
       },
       runs,
+      engine: { create: unused, cancel: unused, resume: unused },
       artifacts: { open: unused },
       results: { get: unused, list: unused },
       vectors: { upsert: unused, search: unused },

@@ -5,6 +5,7 @@ import type {
   AppStore,
   ArtifactStore,
   ResultStore,
+  RunEngine,
   RunStore,
   VectorStore,
   WebhookDeliveryStore,
@@ -33,7 +34,10 @@ export interface GatewayDeps {
     WorkflowStore,
     'get' | 'list' | 'versions' | 'save' | 'getById' | 'listOwn' | 'delete'
   >;
-  runs: Pick<RunStore, 'create' | 'get' | 'versionOf' | 'reread' | 'list' | 'cancel' | 'resume'>;
+  /** Reads the app's runs: one, a page, or again for a watcher. */
+  runs: Pick<RunStore, 'get' | 'versionOf' | 'reread' | 'list'>;
+  /** Starts, cancels and resumes runs: each a transition written with its outbox, published. */
+  engine: Pick<RunEngine, 'create' | 'cancel' | 'resume'>;
   /** Step outputs kept out of line, served at `/v1/artifacts/:id`. */
   artifacts: Pick<ArtifactStore, 'open'>;
   /** What `store_results` wrote, read at `/v1/collections/:name/documents`. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { engineTopics } from '@weft/core';
 import { ensureTopics } from '@weft/kafka';
 import { runMetricsObserver } from '@weft/observability';
-import { composeService, serviceRunStore, type ServiceDeps } from '@weft/service';
+import { composeService, serviceRuns, type ServiceDeps } from '@weft/service';
 import {
   AppStore,
   DefinitionStore,
@@ -53,7 +53,7 @@ export async function startGateway(
     const { connection, kafka } = io;
     await ensureTopics(kafka, engineTopics(config.topicPartitions));
     const definitions = new DefinitionStore(connection);
-    const runs = await serviceRunStore(io, definitions);
+    const runs = await serviceRuns(io, definitions);
     const apps = new AppStore(connection);
     const workflows = new WorkflowStore(connection, definitions);
     const gridFs = new GridFsArtifactStore(connection);
@@ -65,7 +65,7 @@ export async function startGateway(
       definitions,
       apps,
       workflows,
-      runs,
+      runs.store,
       gridFs,
       results,
       vectors,
@@ -73,7 +73,7 @@ export async function startGateway(
       webhookDeliveries,
     );
 
-    if (io.metrics) runs.observe(runMetricsObserver(io.metrics));
+    if (io.metrics) runs.engine.observe(runMetricsObserver(io.metrics));
     const liveStreams = new LiveStreams({
       maxPerKey: config.maxStreamsPerKey,
       maxPerApp: config.maxStreamsPerApp,
@@ -86,7 +86,8 @@ export async function startGateway(
       readiness: io.readiness,
       apps,
       workflows,
-      runs,
+      runs: runs.store,
+      engine: runs.engine,
       artifacts: config.s3Artifacts ? new S3ArtifactStore(config.s3Artifacts) : gridFs,
       results,
       vectors,

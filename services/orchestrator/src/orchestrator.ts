@@ -17,11 +17,11 @@ import {
 } from '@weft/kafka';
 import { inSpan, PeriodicTasks, type Logger, type WeftMetrics } from '@weft/observability';
 import { sendToDeadLetters } from '@weft/service';
-import type { RunStore } from '@weft/store';
+import type { RunEngine, RunStore } from '@weft/store';
 import type { OrchestratorOptions } from './config';
 
 /**
- * Consumes step results and applies each to its run exactly once in effect (the run store's
+ * Consumes step results and applies each to its run exactly once in effect (the run engine's
  * compare-and-set, keyed by run, node and attempt), which enqueues dependents and ends runs. It
  * owns time: retry backoffs, step deadlines and run timeouts are durable timers on the run
  * documents, found by a polling loop, so they survive restarts. Several can run at once.
@@ -31,10 +31,13 @@ export class Orchestrator {
   private producer?: KafkaProducer;
   private readonly periodic: PeriodicTasks;
   private stopping = false;
+  /** Set while this orchestrator holds a start of the engine, which may have other starters. */
+  private engineStarted = false;
 
   constructor(
     private readonly kafka: KafkaClient,
     private readonly runs: RunStore,
+    private readonly engine: RunEngine,
     private readonly options: OrchestratorOptions,
     private readonly log: Logger,
     private readonly metrics?: WeftMetrics,
@@ -65,12 +68,10 @@ export class Orchestrator {
     this.joined = true;
     this.periodic.every(this.options.timerIntervalMs, () => this.fireTimers());
     this.periodic.every(this.options.sweepIntervalMs, () => this.sweepOutboxes());
-    // A run's next change removes what was published for it; this removes the rest long before
-    // the sweeper would take it for orphaned.
-    this.runs.clearPublishedLater();
-    this.periodic.every(Math.min(250, this.options.sweepAfterMs / 4), () =>
-      this.runs.flushPublished(),
-    );
+    // One write per step: the engine leaves what it published for the run's next change to
+    // remove, and removes the rest itself well before this sweeper would take it for orphaned.
+    this.engine.start({ sweepAfterMs: this.options.sweepAfterMs });
+    this.engineStarted = true;
     if (this.metrics) {
       this.periodic.every(this.options.metricsIntervalMs, () => this.sampleBacklogs());
     }
@@ -80,7 +81,10 @@ export class Orchestrator {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.periodic.stop();
-    await this.runs.flushPublished();
+    if (this.engineStarted) {
+      this.engineStarted = false;
+      await this.engine.stop();
+    }
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
     this.log.info('orchestrator stopped');
@@ -113,12 +117,12 @@ export class Orchestrator {
 
   private async applyResult(
     message: ConsumedMessage,
-    result: Parameters<RunStore['applyStepResult']>[0],
+    result: Parameters<RunEngine['applyStepResult']>[0],
   ): Promise<void> {
     // A database outage must not skip a result: retry until it applies or we stop.
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
-        const applied = await this.runs.applyStepResult(result);
+        const applied = await this.engine.applyStepResult(result);
         if (!applied) return this.deadLetter(message, 'unknown_run', `no run ${result.runId}`);
         if (applied.changed) {
           this.log.debug('step result applied', {
@@ -142,7 +146,7 @@ export class Orchestrator {
     const due = await this.runs.dueTimers(Date.now(), 200);
     await Promise.all(
       due.map(async (runId) => {
-        const applied = await this.runs.applyTimers(runId);
+        const applied = await this.engine.applyTimers(runId);
         if (applied?.changed)
           this.log.debug('timers applied', { runId, runStatus: applied.run.status });
       }),
@@ -156,7 +160,7 @@ export class Orchestrator {
       const messages = Object.keys(run.outbox ?? {}).length;
       this.log.info('re-publishing an orphaned outbox', { runId: run.id, messages });
       try {
-        await this.runs.publishOutbox(run);
+        await this.engine.publishOutbox(run);
       } catch (error) {
         // One outbox the broker refuses must not keep the others from being recovered.
         this.log.warn('could not re-publish an outbox', { runId: run.id, messages, error });

@@ -1,23 +1,26 @@
 import { runMetricsObserver } from '@weft/observability';
 import {
   composeService,
-  serviceRunStore,
+  serviceRuns,
   startConsuming,
   type Running,
   type ServiceDeps,
+  type ServiceRuns,
 } from '@weft/service';
-import type { RunStore } from '@weft/store';
 import type { OrchestratorConfig } from './config';
 import { Orchestrator } from './orchestrator';
 
 /** What startOrchestrator may be handed instead of making it. */
 export interface OrchestratorDeps extends ServiceDeps {
-  /** Default: a run store on the service's database, publishing through a producer of its own. */
-  runs?: RunStore;
+  /**
+   * Default: the runs on the service's database, the engine publishing through a producer of its
+   * own. The orchestrator starts the engine (it then defers its outbox clears) and stops it.
+   */
+  runs?: ServiceRuns;
 }
 
 /**
- * Starts an orchestrator: its database and Kafka client (unless `deps` has them), the run store,
+ * Starts an orchestrator: its database and Kafka client (unless `deps` has them), the runs,
  * the health endpoints, then the consumer of step results. Stops in the reverse order.
  */
 export function startOrchestrator(
@@ -28,11 +31,12 @@ export function startOrchestrator(
   return composeService(service, config, deps, async (io) => {
     let runs = deps.runs;
     if (!runs) {
-      runs = await serviceRunStore(io);
-      await io.ensureIndexes(runs);
-      if (io.metrics) runs.observe(runMetricsObserver(io.metrics));
+      runs = await serviceRuns(io);
+      await io.ensureIndexes(runs.store);
+      if (io.metrics) runs.engine.observe(runMetricsObserver(io.metrics));
     }
-    const orchestrator = new Orchestrator(io.kafka, runs, config, io.log, io.metrics);
+    const { store, engine } = runs;
+    const orchestrator = new Orchestrator(io.kafka, store, engine, config, io.log, io.metrics);
     await startConsuming(io, 'orchestrator', orchestrator, {
       name: 'consumer',
       unready: 'not consuming step results',

@@ -1,17 +1,11 @@
-import {
-  composeService,
-  serviceRunStore,
-  startConsuming,
-  type Running,
-  type ServiceDeps,
-} from '@weft/service';
-import { AppStore, WebhookDeliveryStore, WebhookEndpointStore } from '@weft/store';
+import { composeService, startConsuming, type Running, type ServiceDeps } from '@weft/service';
+import { AppStore, RunStore, WebhookDeliveryStore, WebhookEndpointStore } from '@weft/store';
 import type { WebhooksServiceConfig } from './config';
 import { WebhookDispatcher, type DispatcherStores } from './dispatcher';
 
 /** What startWebhooks may be handed instead of making it. */
 export interface WebhooksDeps extends ServiceDeps {
-  /** Default: a run store on the service's database, publishing through a producer of its own. */
+  /** Default: the run store on the service's database (it only reads runs). */
   runs?: DispatcherStores['runs'];
 }
 
@@ -25,7 +19,7 @@ export function startWebhooks(
 ): Promise<Running<{ dispatcher: WebhookDispatcher }>> {
   const service = { name: 'webhooks', kafkaClientId: 'weft-webhooks' };
   return composeService(service, config, deps, async (io) => {
-    const runs = deps.runs ?? (await serviceRunStore(io));
+    const runs = deps.runs ?? new RunStore(io.connection);
     const endpoints = new WebhookEndpointStore(io.connection);
     const deliveries = new WebhookDeliveryStore(io.connection);
     await io.ensureIndexes(endpoints, deliveries);

@@ -1,6 +1,13 @@
 import { once } from 'node:events';
-import { DEAD_LETTERS_TOPIC, envelope, STEP_RESULTS_TOPIC, stepTopic } from '@weft/core';
+import {
+  checkDefinition,
+  DEAD_LETTERS_TOPIC,
+  envelope,
+  STEP_RESULTS_TOPIC,
+  stepTopic,
+} from '@weft/core';
 import type { ConsumedMessage } from '@weft/kafka';
+import { DefinitionStore, OutboxPublisher, RunEngine } from '@weft/store';
 import type { Worker } from '@weft/worker';
 import { TestEngine } from '../../support/engine';
 import { uniqueName, waitFor } from '../../support/test-infrastructure';
@@ -128,7 +135,7 @@ describe('regions, poison and load, with two orchestrators at once', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect((await engine.runs.getById(unserved.id))?.nodes.a?.status).toBe('queued');
-    await engine.runs.cancel('app_test', unserved.id);
+    await engine.runEngine.cancel('app_test', unserved.id);
   });
 
   it('dead-letters poison and never stalls: bad JSON, an unknown type, a result for no run', async () => {
@@ -240,16 +247,14 @@ describe('regions, poison and load, with two orchestrators at once', () => {
   });
 
   it('publishes what a crash left in an outbox: the sweeper finds it', async () => {
-    // A run store whose producer is gone, as if the process died between write and publish.
-    const { RunStore, DefinitionStore, OutboxPublisher } = await import('@weft/store');
+    // A run engine whose producer is gone, as if the process died between write and publish.
     const deadProducer = await engine.kafka.producer();
     await deadProducer.disconnect();
-    const crashed = new RunStore(
-      engine.connection,
+    const crashed = new RunEngine(
+      engine.runs,
       new DefinitionStore(engine.connection),
       new OutboxPublisher(engine.connection, deadProducer),
     );
-    const { checkDefinition } = await import('@weft/core');
     const definition = checkDefinition({
       name: 'orphan',
       dag: { nodes: { a: transform('found') }, edges: [] },

@@ -238,7 +238,7 @@ describe('the run engine on the real broker and database', () => {
     });
     await engine.waitForRun(run.id, (r) => r.nodes.wait?.status === 'running');
     const cancelledAt = Date.now();
-    const cancelled = await engine.runs.cancel('app_test', run.id);
+    const cancelled = await engine.runEngine.cancel('app_test', run.id);
     expect(cancelled?.status).toBe('cancelled');
     expect(Date.now() - cancelledAt).toBeLessThan(2_000);
     // The worker hears the run event and stops waiting; its late report changes nothing.
@@ -343,14 +343,14 @@ describe('the run engine on the real broker and database', () => {
     expect(failed.status).toBe('failed');
     expect(failed.nodes.last?.error?.code).toBe('upstream_down');
 
-    const resumed = await engine.runs.resume('app_test', run.id);
+    const resumed = await engine.runEngine.resume('app_test', run.id);
     expect(resumed && 'run' in resumed && resumed.run.status).toBe('running');
     const done = await engine.waitForRun(run.id, (r) => r.status === 'completed');
     expect(done.nodes.last).toMatchObject({ status: 'completed', attempt: 2 });
     expect(done.nodes.a?.result).toBe('kept');
     expect(engine.executionsOf(run.id, 'a')).toBe(1);
     expect(engine.executionsOf(run.id, 'b')).toBe(1);
-    expect(await engine.runs.resume('app_test', run.id)).toMatchObject({
+    expect(await engine.runEngine.resume('app_test', run.id)).toMatchObject({
       notResumable: { status: 'completed' },
     });
   });

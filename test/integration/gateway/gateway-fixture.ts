@@ -17,6 +17,7 @@ import {
   GridFsArtifactStore,
   OutboxPublisher,
   ResultStore,
+  RunEngine,
   RunStore,
   VectorStore,
   WebhookDeliveryStore,
@@ -57,6 +58,7 @@ export interface GatewayFixture {
   kafka: KafkaClient;
   apps: AppStore;
   runs: RunStore;
+  engine: RunEngine;
   artifacts: GridFsArtifactStore;
   results: ResultStore;
   vectors: VectorStore;
@@ -124,7 +126,8 @@ export async function startGatewayFixture(
   const definitions = new DefinitionStore(connection);
   const apps = new AppStore(connection);
   const workflows = new WorkflowStore(connection, definitions);
-  const runs = new RunStore(connection, definitions, new OutboxPublisher(connection, producer));
+  const runs = new RunStore(connection);
+  const engine = new RunEngine(runs, definitions, new OutboxPublisher(connection, producer));
   const artifacts = new GridFsArtifactStore(connection);
   const results = new ResultStore(connection);
   const vectors = new VectorStore(connection);
@@ -159,6 +162,7 @@ export async function startGatewayFixture(
       apps,
       workflows,
       runs,
+      engine,
       artifacts,
       results,
       vectors,
@@ -186,6 +190,7 @@ export async function startGatewayFixture(
     kafka,
     apps,
     runs,
+    engine,
     artifacts,
     results,
     vectors,

@@ -98,7 +98,7 @@ describe('the runs API on a real broker and database', () => {
         // publishes it. No orchestrator runs here, so do what its sweeper does.
         const stale = await fx.runs.staleOutboxes(Date.now() - 1000, 100);
         const ours = stale.find((run) => run.id === accepted.runId);
-        if (ours) await fx.runs.publishOutbox(ours);
+        if (ours) await fx.engine.publishOutbox(ours);
         return undefined;
       });
       const envelope = JSON.parse(published.value.toString()) as Record<string, unknown>;

@@ -12,7 +12,7 @@ import {
 import type { KafkaConsumer } from '@weft/kafka';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { MAX_STEP_OUTPUT_BYTES } from '@weft/steps';
-import { DefinitionStore, OutboxPublisher, RunStore } from '@weft/store';
+import { DefinitionStore, OutboxPublisher, RunEngine } from '@weft/store';
 import { TestEngine } from '../../support/engine';
 import { uniqueName, waitFor } from '../../support/test-infrastructure';
 
@@ -231,7 +231,7 @@ describe('poison and oversize messages', () => {
     await engine.connection
       .collection<{ _id: string }>('runs')
       .updateOne({ _id: runId }, { $set: { outbox: {} }, $unset: { outboxAt: '' } });
-    await engine.runs.cancel('app_test', runId);
+    await engine.runEngine.cancel('app_test', runId);
   }
 
   /** A run whose third node's inputs resolve to 1.2 MB: 60,000 characters, ×5, then ×4. */
@@ -269,8 +269,8 @@ describe('poison and oversize messages', () => {
     // Runs written by a process that died before publishing: only the sweeper can start them.
     const deadProducer = await engine.kafka.producer();
     await deadProducer.disconnect();
-    const crashed = new RunStore(
-      engine.connection,
+    const crashed = new RunEngine(
+      engine.runs,
       new DefinitionStore(engine.connection),
       new OutboxPublisher(engine.connection, deadProducer),
     );

@@ -1,6 +1,6 @@
 import { engineTopics } from '@weft/core';
 import { ensureTopics, type KafkaProducer } from '@weft/kafka';
-import { DefinitionStore, OutboxPublisher, RunStore } from '@weft/store';
+import { DefinitionStore, OutboxPublisher, RunEngine, RunStore } from '@weft/store';
 import { TestEngine } from '../../support/engine';
 import { chainDefinition, stepSucceeded } from '../../support/run-fixtures';
 
@@ -15,13 +15,15 @@ describe('reading a run again', () => {
   const engine = new TestEngine();
   let producer: KafkaProducer;
   let store: RunStore;
+  let runEngine: RunEngine;
 
   beforeAll(async () => {
     await engine.open();
     await ensureTopics(engine.kafka, engineTopics({ steps: 1, results: 1 }));
     producer = await engine.kafka.producer();
-    store = new RunStore(
-      engine.connection,
+    store = new RunStore(engine.connection);
+    runEngine = new RunEngine(
+      store,
       new DefinitionStore(engine.connection),
       new OutboxPublisher(engine.connection, producer),
     );
@@ -33,13 +35,13 @@ describe('reading a run again', () => {
   });
 
   it('leaves out the input, the outbox and the settled nodes, and keeps the rest as a full read', async () => {
-    const { run } = await store.create({
+    const { run } = await runEngine.create({
       appId: 'app_test',
       definition: chain,
       workflow: { ephemeral: true, name: chain.name },
       input: { topic: 'a large input a watcher has already read' },
     });
-    await store.applyStepResult(stepSucceeded(run.id, 'a'));
+    await runEngine.applyStepResult(stepSucceeded(run.id, 'a'));
 
     const full = await store.get('app_test', run.id);
     const again = await store.reread('app_test', run.id, ['a']);
@@ -54,7 +56,7 @@ describe('reading a run again', () => {
   });
 
   it("answers another app's run, or none, as missing", async () => {
-    const { run } = await store.create({
+    const { run } = await runEngine.create({
       appId: 'app_test',
       definition: chain,
       workflow: { ephemeral: true, name: chain.name },

@@ -224,7 +224,7 @@ export function runRoutes(deps: GatewayDeps): Router {
         attributes: { 'weft.app_id': appId, 'weft.workflow': workflow.slug ?? '(plan)' },
       },
       (traceparent) =>
-        deps.runs.create({
+        deps.engine.create({
           appId,
           definition,
           workflow,
@@ -284,7 +284,7 @@ export function runRoutes(deps: GatewayDeps): Router {
   router.post('/runs/:runId/cancel', async (request, response) => {
     const { appId } = principalOf(response);
     const runId = request.params.runId;
-    const run = RUN_ID.test(runId) ? await deps.runs.cancel(appId, runId) : undefined;
+    const run = RUN_ID.test(runId) ? await deps.engine.cancel(appId, runId) : undefined;
     if (!run) throw runNotFound(runId);
     // Cancelling a cancelled run answers 200 (a retried cancel must not fail); one that ended
     // any other way cannot be cancelled any more.
@@ -300,7 +300,7 @@ export function runRoutes(deps: GatewayDeps): Router {
   router.post('/runs/:runId/resume', async (request, response) => {
     const { appId } = principalOf(response);
     const runId = request.params.runId;
-    const resumed = RUN_ID.test(runId) ? await deps.runs.resume(appId, runId) : undefined;
+    const resumed = RUN_ID.test(runId) ? await deps.engine.resume(appId, runId) : undefined;
     if (!resumed) throw runNotFound(runId);
     if ('notResumable' in resumed) {
       const status = resumed.notResumable.status;

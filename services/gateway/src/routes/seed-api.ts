@@ -143,7 +143,7 @@ export function seedApiRoutes(deps: GatewayDeps): Router {
     const workflow = await deps.workflows.getById(appId, id);
     if (!workflow) throw notFound(id);
     const input = runInputOf(workflow.definition, body.input_params ?? {});
-    const { run } = await deps.runs.create({
+    const { run } = await deps.engine.create({
       appId,
       definition: workflow.definition,
       workflow: {
@@ -184,7 +184,7 @@ export function seedApiRoutes(deps: GatewayDeps): Router {
   router.post('/workflow-executions/:id/cancel', async (request, response) => {
     const { appId } = principalOf(response);
     const id = String(request.params.id);
-    const run = RUN_ID.test(id) ? await deps.runs.cancel(appId, id) : undefined;
+    const run = RUN_ID.test(id) ? await deps.engine.cancel(appId, id) : undefined;
     if (!run) throw executionNotFound(id);
     if (run.status !== 'cancelled') {
       throw new ApiError('run_already_ended', `Execution ${id} already ended: ${run.status}`, {

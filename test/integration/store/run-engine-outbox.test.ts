@@ -1,17 +1,20 @@
 import { engineTopics, stepTopic } from '@weft/core';
 import { ensureTopics, type KafkaConsumer, type KafkaProducer } from '@weft/kafka';
-import { DefinitionStore, OutboxPublisher, RunStore } from '@weft/store';
+import { DefinitionStore, OutboxPublisher, RunEngine, RunStore } from '@weft/store';
 import { TestEngine } from '../../support/engine';
 import { chainDefinition, stepSucceeded } from '../../support/run-fixtures';
 import { connectCountingCommands, uniqueName, waitFor } from '../../support/test-infrastructure';
 
 /**
- * The outbox of a run as its store writes, publishes and clears it: at once (the gateway), or in
+ * The outbox of a run as its engine writes, publishes and clears it: at once (the gateway), or in
  * the run's next change (the orchestrator, one write per step). Either way the sweeper finds every
  * message left unpublished, and nothing is published twice.
  */
 
 const chain = chainDefinition(['a', 'b', 'c']);
+
+/** Started as the orchestrator starts it, but flushed only by stop: each test says when. */
+const FLUSHED_AT_STOP = { sweepAfterMs: 3_600_000, flushEveryMs: 3_600_000 };
 
 /** A real producer that can be made to refuse sends, as a broker outage would. */
 function breakable(producer: KafkaProducer): KafkaProducer & { broken: boolean } {
@@ -52,9 +55,9 @@ describe('the run outbox', () => {
     await engine.close();
   });
 
-  const storeWith = (publisherProducer: KafkaProducer) =>
-    new RunStore(
-      engine.connection,
+  const engineWith = (publisherProducer: KafkaProducer) =>
+    new RunEngine(
+      engine.runs,
       new DefinitionStore(engine.connection),
       new OutboxPublisher(engine.connection, publisherProducer),
     );
@@ -62,7 +65,7 @@ describe('the run outbox', () => {
     const stored = await engine.runs.getById(runId);
     return { ids: Object.keys(stored?.outbox ?? {}), outboxAt: stored?.outboxAt };
   };
-  const create = (runs: RunStore) =>
+  const create = (runs: RunEngine) =>
     runs.create({
       appId: 'app_test',
       definition: chain,
@@ -71,8 +74,8 @@ describe('the run outbox', () => {
     });
 
   it('clears published messages in the run’s next write, and the rest when flushed', async () => {
-    const runs = storeWith(producer);
-    runs.clearPublishedLater();
+    const runs = engineWith(producer);
+    runs.start(FLUSHED_AT_STOP);
     const { run } = await create(runs);
     // Published, and still in the document until the run changes.
     expect((await outboxOf(run.id)).ids).toHaveLength(1);
@@ -81,7 +84,7 @@ describe('the run outbox', () => {
     const afterA = await outboxOf(run.id);
     expect(afterA.ids).toHaveLength(1);
     expect(afterA.outboxAt).toBeDefined();
-    await runs.flushPublished();
+    await runs.stop();
     expect(await outboxOf(run.id)).toEqual({ ids: [], outboxAt: undefined });
     await waitFor('both steps on the topic', async () =>
       executes.filter((key) => key.startsWith(run.id)).length >= 2 ? true : undefined,
@@ -97,28 +100,29 @@ describe('the run outbox', () => {
   it('flushes the runs it last wrote in one database command, and a run changed since alone', async () => {
     const { counted, commands } = await connectCountingCommands(engine.connection);
     try {
-      const gateway = storeWith(producer);
-      const orchestrator = new RunStore(
-        counted,
+      const gateway = engineWith(producer);
+      const orchestrator = new RunEngine(
+        new RunStore(counted),
         new DefinitionStore(counted),
         new OutboxPublisher(counted, producer),
       );
-      orchestrator.clearPublishedLater();
+      orchestrator.start(FLUSHED_AT_STOP);
       const created = await Promise.all([create(gateway), create(gateway), create(gateway)]);
       const ids = created.map(({ run }) => run.id);
       for (const id of ids) await orchestrator.applyStepResult(stepSucceeded(id, 'a'));
       for (const id of ids) expect((await outboxOf(id)).ids).toHaveLength(1);
 
       commands.length = 0;
-      await orchestrator.flushPublished();
+      await orchestrator.stop();
       expect(commands).toEqual(['update']);
       for (const id of ids) expect(await outboxOf(id)).toEqual({ ids: [], outboxAt: undefined });
 
       // Another writer moves one run on before the flush: that one is cleared on its own.
+      orchestrator.start(FLUSHED_AT_STOP);
       for (const id of ids) await orchestrator.applyStepResult(stepSucceeded(id, 'b'));
       const [raced] = ids;
       await gateway.applyStepResult(stepSucceeded(raced!, 'c'));
-      await orchestrator.flushPublished();
+      await orchestrator.stop();
       for (const id of ids) expect(await outboxOf(id)).toEqual({ ids: [], outboxAt: undefined });
       expect((await engine.runs.getById(raced!))?.status).toBe('completed');
     } finally {
@@ -127,13 +131,14 @@ describe('the run outbox', () => {
   });
 
   it('clears, rather than publishes again, what it published when its sweeper finds it', async () => {
-    const runs = storeWith(producer);
-    runs.clearPublishedLater();
+    const runs = engineWith(producer);
+    runs.start(FLUSHED_AT_STOP);
     const { run } = await create(runs);
-    const stored = await runs.getById(run.id);
+    const stored = await engine.runs.getById(run.id);
     expect(Object.keys(stored?.outbox ?? {})).toHaveLength(1);
     await runs.publishOutbox(stored!);
     expect(await outboxOf(run.id)).toEqual({ ids: [], outboxAt: undefined });
+    await runs.stop();
     await waitFor('the first step on the topic', async () =>
       executes.includes(`${run.id}:a`) ? true : undefined,
     );
@@ -143,9 +148,9 @@ describe('the run outbox', () => {
 
   it('marks an unpublished message for the sweeper even after an earlier clear (cached run)', async () => {
     const flaky = breakable(producer);
-    const runs = storeWith(flaky);
+    const runs = engineWith(flaky);
     const { run } = await create(runs);
-    // a's report is written (the store keeps that version) and b's message published and cleared.
+    // a's report is written (the engine keeps that version) and b's message published and cleared.
     await runs.applyStepResult(stepSucceeded(run.id, 'a'));
     expect(await outboxOf(run.id)).toEqual({ ids: [], outboxAt: undefined });
     flaky.broken = true;
@@ -153,17 +158,17 @@ describe('the run outbox', () => {
     const waiting = await outboxOf(run.id);
     expect(waiting.ids).toHaveLength(1);
     expect(waiting.outboxAt).toBeDefined();
-    const stale = await runs.staleOutboxes(Date.now() + 1, 1_000);
+    const stale = await engine.runs.staleOutboxes(Date.now() + 1, 1_000);
     expect(stale.map((found) => found.id)).toContain(run.id);
   });
 
   it('keeps a message the broker refused when clearing later, for the sweeper', async () => {
     const flaky = breakable(producer);
-    const runs = storeWith(flaky);
-    runs.clearPublishedLater();
+    const runs = engineWith(flaky);
+    runs.start(FLUSHED_AT_STOP);
     flaky.broken = true;
     const { run } = await create(runs);
-    await runs.flushPublished();
+    await runs.stop();
     const waiting = await outboxOf(run.id);
     expect(waiting.ids).toHaveLength(1);
     expect(waiting.outboxAt).toBeDefined();

@@ -1,13 +1,13 @@
 import { applyStepResult, engineTopics } from '@weft/core';
 import { ensureTopics, type KafkaProducer } from '@weft/kafka';
-import { DefinitionStore, OutboxPublisher, RunStore, type StoredRun } from '@weft/store';
+import { DefinitionStore, OutboxPublisher, RunEngine, RunStore, type StoredRun } from '@weft/store';
 import type { Connection } from 'mongoose';
 import { TestEngine } from '../../support/engine';
 import { chainDefinition, stepSucceeded } from '../../support/run-fixtures';
 import { connectCountingCommands, uniqueName } from '../../support/test-infrastructure';
 
 /**
- * Group commit: the transitions a store is asked for in one turn of the event loop (the results
+ * Group commit: the transitions an engine is asked for in one turn of the event loop (the results
  * of a fetched batch, the timers found due) are written together, one compare-and-set per run in
  * one bulk write, with one read for the runs it has not written itself. Each still succeeds,
  * conflicts or fails on its own.
@@ -28,26 +28,37 @@ describe('group commit of run transitions', () => {
     ({ counted, commands } = await connectCountingCommands(engine.connection));
   });
 
+  /** Engines started by a test, stopped after it. */
+  const started: RunEngine[] = [];
+
+  afterEach(async () => {
+    for (const orchestrator of started.splice(0)) await orchestrator.stop();
+  });
+
   afterAll(async () => {
     await counted?.close();
     await producer?.disconnect();
     await engine.close();
   });
 
-  const storeOn = (connection: Connection) =>
-    new RunStore(
-      connection,
+  const engineOn = (connection: Connection) =>
+    new RunEngine(
+      new RunStore(connection),
       new DefinitionStore(connection),
       new OutboxPublisher(connection, producer),
     );
-  /** A store as the orchestrator runs it: published messages go with the run's next write. */
+  /**
+   * An engine as the orchestrator runs it: published messages go with the run's next write. Its
+   * flush waits for the test's end, so that the database commands counted are the test's own.
+   */
   const orchestratorOn = (connection: Connection) => {
-    const store = storeOn(connection);
-    store.clearPublishedLater();
-    return store;
+    const orchestrator = engineOn(connection);
+    orchestrator.start({ sweepAfterMs: 3_600_000, flushEveryMs: 3_600_000 });
+    started.push(orchestrator);
+    return orchestrator;
   };
   const createRuns = async (count: number): Promise<string[]> => {
-    const gateway = storeOn(engine.connection);
+    const gateway = engineOn(engine.connection);
     const created = await Promise.all(
       Array.from({ length: count }, () =>
         gateway.create({
@@ -60,7 +71,7 @@ describe('group commit of run transitions', () => {
     );
     return created.map(({ run }) => run.id);
   };
-  /** What a status read returns: the run as stored, without the store's outbox bookkeeping. */
+  /** What a status read returns: the run as stored, without the engine's outbox bookkeeping. */
   const asRead = ({ outbox: _outbox, outboxAt: _outboxAt, ...run }: StoredRun) => run;
 
   it('writes the runs of one turn in one bulk write, after one read, and keeps what it wrote', async () => {
@@ -78,7 +89,7 @@ describe('group commit of run transitions', () => {
       expect(stored?.v).toBe(2);
       expect(stored?.nodes.a?.status).toBe('completed');
       expect(stored?.nodes.b?.status).toBe('queued');
-      // The run the store keeps without reading it back is the one stored.
+      // The run the engine keeps without reading it back is the one stored.
       expect(asRead(applied[index]!.run)).toEqual(asRead(stored!));
     }
 
@@ -96,7 +107,7 @@ describe('group commit of run transitions', () => {
   });
 
   it('inserts runs started together in one command, and clears their published steps in one', async () => {
-    const gateway = storeOn(counted);
+    const gateway = engineOn(counted);
     commands.length = 0;
     const created = await Promise.all(
       Array.from({ length: 6 }, (_, index) =>
@@ -136,7 +147,7 @@ describe('group commit of run transitions', () => {
   it('applies again on its own a run another writer changed first; the others stand', async () => {
     const ids = await createRuns(4);
     const orchestrator = orchestratorOn(counted);
-    const other = storeOn(engine.connection);
+    const other = engineOn(engine.connection);
     await Promise.all(ids.map((id) => orchestrator.applyStepResult(stepSucceeded(id, 'a'))));
     // Behind the orchestrator's back, one run is cancelled and another gets b's result.
     const [cancelled, raced] = ids;
