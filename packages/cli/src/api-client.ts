@@ -1,38 +1,41 @@
-import { DEFAULT_WEFT_URL, WeftClient } from '@weft/client';
-import { UsageError, type CliContext, type CommandArgs } from './command';
+import { WeftClient } from '@weft/client';
+import { cliVersion } from './cli-version';
+import { UsageError, type CliContext, type CommandArgs, type OptionSpecs } from './command';
+import { DEFAULT_PROFILE } from './config-file';
+import { PROFILE_OPTION, URL_OPTION, connectionSettingsOf } from './connection-settings';
 
-/** Options of every command that talks to the API: they override WEFT_URL and WEFT_API_KEY. */
+/** Options of every command that talks to the API as an app. */
 export const API_OPTIONS = {
-  url: { type: 'string' },
-  'api-key': { type: 'string' },
-} as const;
+  url: URL_OPTION,
+  'api-key': {
+    type: 'string',
+    placeholder: '<key>',
+    description: "the app's API key (overrides WEFT_API_KEY and the profile)",
+  },
+  profile: PROFILE_OPTION,
+} as const satisfies OptionSpecs;
 
-/** The CLI's version, in its User-Agent. */
-export const CLI_VERSION = '0.1.0';
-
-function given(value: string | boolean | string[] | undefined): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+/** The User-Agent of the CLI's requests. */
+export function cliUserAgent(): string {
+  return `weft-cli/${cliVersion()}`;
 }
 
-/** The API key from `--api-key` or WEFT_API_KEY, or undefined when there is none. */
+/** The API key from `--api-key`, else WEFT_API_KEY, else the profile; undefined when none. */
 export function apiKeyOf(values: CommandArgs['values'], context: CliContext): string | undefined {
-  return given(values['api-key']) ?? given(context.env.WEFT_API_KEY);
+  return connectionSettingsOf(values, context).apiKey;
 }
 
 /**
- * A client for the API at `--url` (else WEFT_URL, else http://127.0.0.1:8080) with the key from
- * `--api-key` (else WEFT_API_KEY). Without a key the command line is incomplete: exit code 2.
+ * A client for the API and key of the connection settings (flags, then environment, then
+ * profile). Without a key the command line is incomplete: exit code 2.
  */
 export function apiClientOf(values: CommandArgs['values'], context: CliContext): WeftClient {
-  const apiKey = apiKeyOf(values, context);
+  const { url, apiKey } = connectionSettingsOf(values, context);
   if (apiKey === undefined) {
     throw new UsageError(
-      'no API key: pass --api-key <key> or set WEFT_API_KEY (`weft apps create` prints one)',
+      'no API key: pass --api-key <key>, set WEFT_API_KEY, or save one in a profile ' +
+        `(weft profiles set ${DEFAULT_PROFILE} --api-key <key>); \`weft apps create\` prints one`,
     );
   }
-  return new WeftClient({
-    url: given(values.url) ?? given(context.env.WEFT_URL) ?? DEFAULT_WEFT_URL,
-    apiKey,
-    userAgent: `weft-cli/${CLI_VERSION}`,
-  });
+  return new WeftClient({ url, apiKey, userAgent: cliUserAgent() });
 }

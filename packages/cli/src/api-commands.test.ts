@@ -194,7 +194,7 @@ describe('weft run', () => {
     const outcome = await weft(['run', 'demo', '--wait', '--timeout', '0.2']);
     expect(outcome.code).toBe(3);
     expect(outcome.err).toContain(
-      'weft: run run_1 did not end within 0.2 s (it is running and goes on): weft runs show run_1',
+      'weft: run run_1 did not end within 0.2 s (it is running and goes on): weft runs watch run_1',
     );
   });
 
@@ -275,6 +275,80 @@ describe('weft runs', () => {
     });
   });
 
+  it('watches a run to its end as run --wait does: progress, outputs, exit 0', async () => {
+    api.routes.set('GET /v1/workflows/runs/run_1/events', (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const running = view('running', {
+        gen: { status: 'running', attempt: 1 },
+        store: { status: 'pending', attempt: 0 },
+      });
+      response.write(`event: snapshot\ndata: ${JSON.stringify(running)}\n\n`);
+      response.end(`event: end\ndata: ${JSON.stringify(COMPLETED)}\n\n`);
+    });
+    const outcome = await weft(['runs', 'watch', 'run_1']);
+    expect(outcome.code).toBe(0);
+    expect(JSON.parse(outcome.out)).toEqual(COMPLETED.outputs);
+    expect(outcome.err).toMatch(/^ +\+[0-9.]+s +run run_1 running\n/);
+    expect(outcome.err).toMatch(/gen\s+completed\s+attempt 1\s+20ms/);
+    expect(outcome.err).toMatch(/run run_1 completed\n$/);
+    const machine = await weft(['runs', 'watch', 'run_1', '--json']);
+    expect([machine.code, JSON.parse(machine.out)]).toEqual([0, COMPLETED]);
+  });
+
+  it('watch exits 1 for a failed run, naming its node, and 3 on --timeout', async () => {
+    api.routes.set('GET /v1/workflows/runs/run_1', (_request, response) =>
+      json(response, 200, FAILED),
+    );
+    const failed = await weft(['runs', 'watch', 'run_1']);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toBe('');
+    expect(failed.err).toContain('weft: run run_1 failed\n');
+    expect(failed.err).toContain('  error:     kaboom: it broke\n');
+
+    api.routes.set('GET /v1/workflows/runs/run_1/events', (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const running = view('running', { gen: { status: 'running', attempt: 1 } });
+      response.write(`event: snapshot\ndata: ${JSON.stringify(running)}\n\n`);
+    });
+    const slow = await weft(['runs', 'watch', 'run_1', '--timeout', '0.2', '--json']);
+    expect(slow.code).toBe(3);
+    expect(JSON.parse(slow.out)).toMatchObject({ runId: 'run_1', timedOut: true });
+    expect(slow.err).toContain('did not end within 0.2 s (it is running and goes on)');
+  });
+
+  it('resumes a run, and with --wait follows it to its end', async () => {
+    api.routes.set('POST /v1/workflows/runs/run_1/resume', (_request, response) =>
+      json(response, 202, view('running', { gen: { status: 'queued', attempt: 2 } })),
+    );
+    expect(await weft(['runs', 'resume', 'run_1'])).toEqual({
+      code: 0,
+      out: 'Resumed run run_1: it is running.\n',
+      err: '',
+    });
+    api.routes.set('GET /v1/workflows/runs/run_1', (_request, response) =>
+      json(response, 200, COMPLETED),
+    );
+    const waited = await weft(['runs', 'resume', 'run_1', '--wait']);
+    expect(waited.code).toBe(0);
+    expect(JSON.parse(waited.out)).toEqual(COMPLETED.outputs);
+    expect(api.requests.filter((r) => r.method === 'POST').map((r) => r.url)).toEqual([
+      '/v1/workflows/runs/run_1/resume',
+      '/v1/workflows/runs/run_1/resume',
+    ]);
+  });
+
+  it('exits 1 when the run cannot be resumed, with the API’s reason', async () => {
+    api.routes.set('POST /v1/workflows/runs/run_1/resume', (_request, response) =>
+      apiError(response, 409, 'run_not_resumable', 'Run run_1 is completed; only failed…', {
+        runId: 'run_1',
+        status: 'completed',
+      }),
+    );
+    const outcome = await weft(['runs', 'resume', 'run_1']);
+    expect(outcome.code).toBe(1);
+    expect(outcome.err).toContain('(run_not_resumable, HTTP 409, request req-1)');
+  });
+
   it('exits 1 on an API error, saying its code, status and request id; as JSON with --json', async () => {
     api.routes.set('GET /v1/workflows/runs/run_x', (_request, response) =>
       apiError(response, 404, 'run_not_found', 'No run run_x in this app', { runId: 'run_x' }),
@@ -310,6 +384,31 @@ describe('weft runs', () => {
     );
     expect(outcome.code).toBe(0);
     expect(api.requests[0]?.headers['x-api-key']).toBe('weft_flag_key');
+  });
+});
+
+describe('profiles', () => {
+  it('give the URL and key when no flag or variable does; a named one must exist', async () => {
+    api.routes.set('GET /v1/workflows/runs/run_1', (_request, response) =>
+      json(response, 200, COMPLETED),
+    );
+    const file = join(dir, 'config.json');
+    await writeFile(
+      file,
+      JSON.stringify({ profiles: { staging: { url: api.url, apiKey: 'weft_profile_key' } } }),
+    );
+    const env = { WEFT_URL: '', WEFT_API_KEY: '', WEFT_CONFIG: file };
+    const outcome = await weft(['runs', 'show', 'run_1', '--profile', 'staging'], env);
+    expect(outcome.code).toBe(0);
+    expect(api.requests[0]?.headers['x-api-key']).toBe('weft_profile_key');
+
+    const missing = await weft(['runs', 'show', 'run_1', '--profile', 'prod'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain(`there is no profile "prod": ${file} has staging`);
+    // Without --profile and no "default" profile: no key at all.
+    const none = await weft(['runs', 'show', 'run_1'], env);
+    expect([none.code, none.err]).toEqual([2, expect.stringContaining('no API key')]);
+    expect(api.requests).toHaveLength(1);
   });
 });
 

@@ -1,5 +1,3 @@
-import type { ParseArgsConfig } from 'node:util';
-
 /**
  * Exit codes: 0 done, 1 it failed (an API error, a run that failed, the database unreachable…),
  * 2 the command line is wrong, 3 a run did not end within `--timeout`.
@@ -37,6 +35,33 @@ export interface CommandArgs {
   values: Record<string, string | boolean | string[] | undefined>;
 }
 
+/** One option of a command: how it is parsed, and what help says of it. */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  /** A one-letter alias, e.g. `i` for `-i`. */
+  short?: string;
+  /** May be given more than once: the command then receives a `string[]`. Default: false. */
+  multiple?: boolean;
+  /** What the option does, for help; it names the default where there is one. */
+  description: string;
+  /** How help names a string option's value, e.g. `<url>`. Default: `<value>`. */
+  placeholder?: string;
+  /** The only values a string option accepts: help lists them, and any other one exits 2. */
+  values?: readonly string[];
+}
+
+/** A command's options by name (without the `--`). */
+export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
+
+/** The options every command takes besides its own. */
+export const COMMON_OPTIONS = {
+  json: {
+    type: 'boolean',
+    description: 'print machine-readable JSON on stdout (an API error as JSON on stderr)',
+  },
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+} as const satisfies OptionSpecs;
+
 /** One entry of the command table. */
 export interface Command {
   /** The words that select it, e.g. `['apps', 'create']`. */
@@ -44,8 +69,8 @@ export interface Command {
   /** e.g. `<name> [--json]`, after the path. */
   usage: string;
   summary: string;
-  /** Its options, in node:util parseArgs form. `--json` and `--help` are added to every command. */
-  options: NonNullable<ParseArgsConfig['options']>;
+  /** Its options. `--json` and `--help` are added to every command. */
+  options: OptionSpecs;
   /** Options that must be given (each a string option). */
   requiredOptions: readonly string[];
   /** How many positional arguments it takes. */

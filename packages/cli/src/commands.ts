@@ -2,7 +2,14 @@ import type { Command } from './command';
 import { createAppCommand, listAppsCommand } from './commands/apps';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './commands/keys';
 import { runCommand } from './commands/run';
-import { cancelRunCommand, listRunsCommand, showRunCommand } from './commands/runs';
+import { listProfilesCommand, setProfileCommand } from './commands/profiles';
+import {
+  cancelRunCommand,
+  listRunsCommand,
+  resumeRunCommand,
+  showRunCommand,
+  watchRunCommand,
+} from './commands/runs';
 import { listTaskTypesCommand } from './commands/task-types';
 import {
   listWorkflowsCommand,
@@ -26,5 +33,9 @@ export const COMMANDS: readonly Command[] = [
   runCommand,
   listRunsCommand,
   showRunCommand,
+  watchRunCommand,
   cancelRunCommand,
+  resumeRunCommand,
+  setProfileCommand,
+  listProfilesCommand,
 ];

@@ -1,14 +1,22 @@
-import { DEFAULT_WEFT_URL, WeftApiError, WeftClient, type ApiKey, type App } from '@weft/client';
+import { WeftApiError, WeftClient, type ApiKey, type App } from '@weft/client';
 import { apiKeyView, appView } from '@weft/store';
-import { CLI_VERSION } from './api-client';
-import type { CliContext, CommandArgs } from './command';
+import { cliUserAgent } from './api-client';
+import type { CliContext, CommandArgs, OptionSpecs } from './command';
+import { PROFILE_OPTION, URL_OPTION, connectionSettingsOf } from './connection-settings';
 import { withAppStore } from './database';
 
 /** Options of the commands that act for an operator, on any app. */
 export const OPERATOR_OPTIONS = {
-  url: { type: 'string' },
-  'admin-token': { type: 'string' },
-} as const;
+  url: URL_OPTION,
+  'admin-token': {
+    type: 'string',
+    placeholder: '<token>',
+    description:
+      "the gateway's ADMIN_TOKEN (overrides WEFT_ADMIN_TOKEN and the profile): act over the " +
+      'API; without one, directly in the database of MONGODB_URI',
+  },
+  profile: PROFILE_OPTION,
+} as const satisfies OptionSpecs;
 
 /** What an operator does to apps and their keys; `undefined` where the app or key is not there. */
 export interface Operator {
@@ -17,10 +25,6 @@ export interface Operator {
   listKeys(appId: string): Promise<ApiKey[] | undefined>;
   createKey(appId: string): Promise<{ key: ApiKey; apiKey: string } | undefined>;
   revokeKey(appId: string, keyId: string): Promise<ApiKey | undefined>;
-}
-
-function given(value: string | boolean | string[] | undefined): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
 /** Undefined for the API's "not found" answers about the app or key asked for. */
@@ -48,21 +52,17 @@ function overTheApi(client: WeftClient): Operator {
 
 /**
  * Runs `work` as an operator: over the gateway's admin API when an admin token is given
- * (`--admin-token` or WEFT_ADMIN_TOKEN), so it works against any deployed gateway; else directly
- * in the database of MONGODB_URI, for a local one.
+ * (`--admin-token`, WEFT_ADMIN_TOKEN or the profile), so it works against any deployed gateway;
+ * else directly in the database of MONGODB_URI, for a local one.
  */
 export async function withOperator<T>(
   values: CommandArgs['values'],
   context: CliContext,
   work: (operator: Operator) => Promise<T>,
 ): Promise<T> {
-  const adminToken = given(values['admin-token']) ?? given(context.env.WEFT_ADMIN_TOKEN);
+  const { url, adminToken } = connectionSettingsOf(values, context);
   if (adminToken !== undefined) {
-    const client = new WeftClient({
-      url: given(values.url) ?? given(context.env.WEFT_URL) ?? DEFAULT_WEFT_URL,
-      adminToken,
-      userAgent: `weft-cli/${CLI_VERSION}`,
-    });
+    const client = new WeftClient({ url, adminToken, userAgent: cliUserAgent() });
     return work(overTheApi(client));
   }
   return withAppStore(context, (apps) =>

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { WeftApiError, WeftConnectionError } from '@weft/client';
+import { cliVersion } from './cli-version';
 import {
+  COMMON_OPTIONS,
   CommandError,
   EXIT_FAILURE,
   EXIT_OK,
@@ -8,59 +10,21 @@ import {
   UsageError,
   type CliContext,
   type Command,
+  type OptionSpecs,
 } from './command';
 import { COMMANDS } from './commands';
 import { formatDiagnostics, isDiagnostics } from './diagnostics-format';
+import {
+  commandHelp,
+  groupCommands,
+  groupHelp,
+  helpText,
+  topLevelNames,
+  usageLine,
+} from './help-text';
 
-const COMMON_OPTIONS = {
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-function usageLine(command: Command): string {
-  return `weft ${command.path.join(' ')} ${command.usage}`;
-}
-
-/** The help line of each option that commands share, by option name. */
-const SHARED_OPTION_HELP: Record<string, string> = {
-  url: '  --url <url>      the API (overrides WEFT_URL; default http://127.0.0.1:8080)\n',
-  'api-key': '  --api-key <key>  the API key (overrides WEFT_API_KEY)\n',
-  'admin-token':
-    "  --admin-token <token>  the gateway's ADMIN_TOKEN (overrides WEFT_ADMIN_TOKEN): act over the API\n",
-};
-
-/** The shared options `command` takes, one help line each. */
-function optionsHelp(command: Command): string {
-  return Object.keys(SHARED_OPTION_HELP)
-    .filter((name) => name in command.options)
-    .map((name) => SHARED_OPTION_HELP[name])
-    .join('');
-}
-
-/** One command's help: its usage, what it does, and the shared options it takes. */
-function commandHelp(command: Command): string {
-  const options = optionsHelp(command);
-  return `Usage: ${usageLine(command)}\n  ${command.summary}\n${options ? `\nOptions:\n${options}` : ''}`;
-}
-
-/** The help text: every command with what it does, and the environment the CLI reads. */
-export function helpText(commands: readonly Command[] = COMMANDS): string {
-  return (
-    'Usage:\n' +
-    commands.map((command) => `  ${usageLine(command)}\n      ${command.summary}\n`).join('') +
-    '\nOptions:\n' +
-    '  --json           print machine-readable JSON\n' +
-    Object.values(SHARED_OPTION_HELP).join('') +
-    '  -h, --help       show this help\n' +
-    '\nEnvironment:\n' +
-    '  WEFT_URL      the API (default http://127.0.0.1:8080)\n' +
-    '  WEFT_API_KEY  the API key of the app to work as\n' +
-    "  WEFT_ADMIN_TOKEN  the gateway's ADMIN_TOKEN: apps and keys --app go through the API\n" +
-    '  MONGODB_URI   without it, the database apps and keys --app use (default mongodb://127.0.0.1:27017/weft)\n' +
-    '\nExit codes: 0 done, 1 failed (an API error, a failed run), 2 wrong usage,\n' +
-    '            3 the run did not end within --timeout.\n'
-  );
-}
+const HELP_FLAGS = ['--help', '-h'];
+const VERSION_FLAGS = ['--version', '-v'];
 
 /** The command whose path the arguments start with (longest match), and the arguments after it. */
 function findCommand(
@@ -77,12 +41,69 @@ function findCommand(
   return found;
 }
 
+/** The options in node:util parseArgs form: how each parses, without what help says. */
+function parseArgsOptions(options: OptionSpecs) {
+  return Object.fromEntries(
+    Object.entries(options).map(([name, { type, short, multiple }]) => [
+      name,
+      { type, ...(short === undefined ? {} : { short }), ...(multiple ? { multiple } : {}) },
+    ]),
+  );
+}
+
+/** Refuses a value outside an option's declared `values`. */
+function checkAllowedValues(options: OptionSpecs, values: Record<string, unknown>): void {
+  for (const [name, spec] of Object.entries(options)) {
+    const given = values[name];
+    if (spec.values === undefined || given === undefined) continue;
+    for (const value of Array.isArray(given) ? given : [given]) {
+      if (!spec.values.includes(String(value))) {
+        throw new UsageError(`--${name} must be one of ${spec.values.join(', ')}, not "${value}"`);
+      }
+    }
+  }
+}
+
+/**
+ * "unknown command", with what does exist: the group's commands for `runs frob`, every group
+ * and command for `frob`. Exit code 2.
+ */
+function unknownCommand(
+  words: readonly string[],
+  context: CliContext,
+  commands: readonly Command[],
+): number {
+  const group = words[0] ?? '';
+  const inGroup = words.length > 1 ? groupCommands(commands, group) : [];
+  const known =
+    inGroup.length > 0
+      ? `weft ${group} has ${inGroup.map((command) => command.path.slice(1).join(' ')).join(', ')}`
+      : `the commands are ${topLevelNames(commands).join(', ')}`;
+  const more = inGroup.length > 0 ? `weft ${group} --help` : 'weft --help';
+  context.stderr(`weft: unknown command "${words.join(' ')}": ${known} (see ${more})\n`);
+  return EXIT_USAGE;
+}
+
+/** `weft help [<group> [<command>]]`: the help of what the words name, on stdout. */
+function showHelpOf(words: string[], context: CliContext, commands: readonly Command[]): number {
+  const exact = commands.find((command) => command.path.join(' ') === words.join(' '));
+  if (exact !== undefined) {
+    context.stdout(commandHelp(exact));
+    return EXIT_OK;
+  }
+  if (words.length === 1 && groupCommands(commands, words[0] ?? '').length > 0) {
+    context.stdout(groupHelp(commands, words[0] ?? ''));
+    return EXIT_OK;
+  }
+  return unknownCommand(words, context, commands);
+}
+
 function parseCommandLine(command: Command, rest: string[]) {
   let parsed;
   try {
     parsed = parseArgs({
       args: rest,
-      options: { ...command.options, ...COMMON_OPTIONS },
+      options: parseArgsOptions({ ...command.options, ...COMMON_OPTIONS }),
       allowPositionals: true,
       strict: true,
     });
@@ -91,6 +112,7 @@ function parseCommandLine(command: Command, rest: string[]) {
   }
   const { positionals, values } = parsed;
   if (values.help === true) return { help: true as const };
+  checkAllowedValues(command.options, values);
   const { min, max } = command.positionals;
   if (positionals.length < min || positionals.length > max) {
     throw new UsageError(
@@ -149,18 +171,34 @@ export async function runCli(
   context: CliContext,
   commands: readonly Command[] = COMMANDS,
 ): Promise<number> {
-  if (argv.length === 0) {
+  const [first, second] = argv;
+  if (first === undefined) {
     context.stderr(helpText(commands));
     return EXIT_USAGE;
   }
-  if (argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+  if (VERSION_FLAGS.includes(first) && argv.length === 1) {
+    context.stdout(`${cliVersion()}\n`);
+    return EXIT_OK;
+  }
+  if (first === 'help' && argv.length > 1) return showHelpOf(argv.slice(1), context, commands);
+  if (first === 'help' || HELP_FLAGS.includes(first)) {
     context.stdout(helpText(commands));
     return EXIT_OK;
   }
   const found = findCommand(argv, commands);
   if (!found) {
-    context.stderr(`weft: unknown command "${argv.join(' ')}"\n\n${helpText(commands)}`);
-    return EXIT_USAGE;
+    if (groupCommands(commands, first).length === 0) {
+      return unknownCommand([first], context, commands);
+    }
+    if (second === undefined) {
+      context.stderr(groupHelp(commands, first));
+      return EXIT_USAGE;
+    }
+    if (HELP_FLAGS.includes(second)) {
+      context.stdout(groupHelp(commands, first));
+      return EXIT_OK;
+    }
+    return unknownCommand([first, second], context, commands);
   }
   const { command, rest } = found;
   let json = false;

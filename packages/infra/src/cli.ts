@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { devNull } from 'node:os';
 import { join } from 'node:path';
 import { down, status, up, type ResourceReport } from './local-infra';
 import { defaultStateDir, repoRoot } from './paths';
 import { Supervisor, SYSTEM_SERVICES, withHealthPorts } from './services';
+import { startBanner } from './start-banner';
 import { waitFor } from './wait-for';
 
 const USAGE = `usage: weft-infra <up|down|status|start>
@@ -73,23 +75,19 @@ async function start(stateDir: string, log: (line: string) => void): Promise<num
       },
     );
     const demo = await demoApp(join(stateDir, '..'), gatewayUrl, env);
-    console.log(`\nWeft is up: ${gatewayUrl}`);
-    console.log(`Demo app ${demo.appId}, API key: ${demo.apiKey}`);
-    console.log(
-      `Health and metrics: ${gatewayUrl}/metrics; ` +
-        services
-          .filter((service) => service.env?.HEALTH_PORT)
-          .map((service) => `${service.name} http://127.0.0.1:${service.env?.HEALTH_PORT}/metrics`)
-          .join(', '),
-    );
-    console.log(
-      `Try the image pipeline (local provider, no keys needed):\n` +
-        `  curl -s -X POST ${gatewayUrl}/v1/workflows/run -H "X-API-Key: ${demo.apiKey}" ` +
-        `-H 'Content-Type: application/json' ` +
-        `-d '{"workflowSlug": "image-generate-v1", "input": {"prompt": "a lighthouse at dusk"}}'\n` +
-        `then GET the statusUrl it returns, and the image URL in its outputs, with the same key.`,
-    );
-    console.log('Press Ctrl-C to stop.');
+    const serviceMetrics = services.flatMap((service) => {
+      const healthPort = service.env?.HEALTH_PORT;
+      return healthPort
+        ? [{ name: service.name, url: `http://127.0.0.1:${healthPort}/metrics` }]
+        : [];
+    });
+    const banner = startBanner({
+      gatewayUrl,
+      demoAppId: demo.appId,
+      demoApiKey: demo.apiKey,
+      serviceMetrics,
+    });
+    console.log(`\n${banner}`);
   } catch (error) {
     log(`could not start: ${(error as Error).message}`);
     await supervisor.stop();
@@ -130,10 +128,13 @@ async function demoApp(
     });
     if (check.ok) return saved;
   }
+  // In this database, whatever admin token or profile the user's shell has: with one, the CLI
+  // would create the app over that gateway's API instead.
+  const local = { ...env, WEFT_ADMIN_TOKEN: '', WEFT_PROFILE: '', WEFT_CONFIG: devNull };
   const created = spawnSync(
     process.execPath,
     [join(repoRoot(), 'packages', 'cli', 'dist', 'cli.js'), 'apps', 'create', 'demo', '--json'],
-    { env, encoding: 'utf8' },
+    { env: local, encoding: 'utf8' },
   );
   if (created.status !== 0)
     throw new Error(`weft apps create failed: ${created.stderr || created.stdout}`);

@@ -12,3 +12,4 @@ export { dockerEngineAnswers } from './docker-engine';
 export { waitFor, type WaitOptions } from './wait-for';
 export { freePort } from './ports';
 export { SERVICE_NODE_FLAGS, serviceArguments, type ServiceName } from './services';
+export { startBanner, type StartFacts } from './start-banner';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WeftClient, type RunEvent } from '@weft/client';
+import { startBanner } from '@weft/infra';
 import { TestEngine } from '../../support/engine';
 import { createStepHandlers, stepServices } from '../steps/step-services';
 
@@ -11,6 +12,8 @@ const ROOT = join(__dirname, '..', '..', '..');
 // What `npx weft` runs: the command `npm ci` linked (a committed file, so it exists on a fresh clone).
 const CLI = join(ROOT, 'node_modules', '.bin', 'weft');
 const run = promisify(execFile);
+/** The example definition README.md names. */
+const EXAMPLE = join(ROOT, 'examples', 'topic-summary.json');
 
 /** The gateway's admin token in these tests. */
 const ADMIN_TOKEN = 'cli-admin-'.padEnd(40, '0');
@@ -38,7 +41,7 @@ describe('the weft CLI, built, over the API of a real engine', () => {
   async function weftWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Outcome> {
     try {
       const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
-        env: { ...process.env, WEFT_URL: gateway.url, WEFT_API_KEY: gateway.apiKey, ...env },
+        env: { ...cliEnv(), ...env },
         timeout: 90_000,
       });
       return { code: 0, stdout, stderr };
@@ -46,6 +49,17 @@ describe('the weft CLI, built, over the API of a real engine', () => {
       const failed = error as { code: number; stdout: string; stderr: string };
       return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
     }
+  }
+
+  /** The environment of the CLI: this engine, and a config file of this test's own. */
+  function cliEnv(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      WEFT_URL: gateway.url,
+      WEFT_API_KEY: gateway.apiKey,
+      WEFT_CONFIG: join(dir, 'config.json'),
+      WEFT_PROFILE: '',
+    };
   }
 
   /** The run id `weft run --wait` announces on stderr. */
@@ -170,11 +184,93 @@ describe('the weft CLI, built, over the API of a real engine', () => {
 
     expect(outcome.code).toBe(3);
     const runId = runIdOf(outcome);
-    expect(outcome.stderr).toContain(`weft runs show ${runId}`);
+    expect(outcome.stderr).toContain(`weft runs watch ${runId}`);
     expect(await weft('runs', 'cancel', runId)).toMatchObject({
       code: 0,
       stdout: `Cancelled run ${runId}.\n`,
     });
+  });
+
+  it("runs npm start's banner command as printed, through npx", async () => {
+    const banner = startBanner({
+      gatewayUrl: gateway.url,
+      demoAppId: gateway.appId,
+      demoApiKey: gateway.apiKey,
+      serviceMetrics: [],
+    });
+    const line = /^ {2}(npx weft run .*)$/m.exec(banner)?.[1] ?? '';
+    expect(line).toContain('--wait');
+    // A shell, as a user pastes it; no WEFT_URL or key: the line carries them. npx must find
+    // the linked command, never fetch a package from the registry.
+    const { WEFT_URL: _url, WEFT_API_KEY: _key, ...env } = cliEnv();
+    const { stdout, stderr } = await run('sh', ['-c', line], {
+      cwd: ROOT,
+      env: { ...env, npm_config_yes: 'false' },
+      timeout: 90_000,
+    });
+    for (const node of IMAGE_NODES) expect(stderr).toMatch(new RegExp(`${node} +completed`));
+    const outputs = JSON.parse(stdout) as { store: { id: string } };
+    expect(outputs.store.id).toMatch(/^res_/);
+  });
+
+  it('watches a run it did not start to its end, and resumes a failed one', async () => {
+    const pushed = await weft('workflows', 'push', EXAMPLE);
+    expect(pushed.stdout).toMatch(/^Saved topic-summary version 1 /);
+    const started = await weft('run', 'topic-summary', '--input', 'topic=tides');
+    const runId = started.stdout.split('\n')[0] ?? '';
+    expect(runId).toMatch(/^run_/);
+
+    const watched = await weft('runs', 'watch', runId);
+    expect(watched.code).toBe(0);
+    expect(watched.stderr).toMatch(/analyse +completed +attempt 1/);
+    const outputs = JSON.parse(watched.stdout) as { analyse: { keywords: string[] } };
+    expect(outputs.analyse.keywords.length).toBeGreaterThan(0);
+    const view = JSON.parse((await weft('runs', 'watch', runId, '--json')).stdout) as {
+      runId: string;
+      status: string;
+    };
+    expect(view).toMatchObject({ runId, status: 'completed' });
+    const notResumable = await weft('runs', 'resume', runId);
+    expect(notResumable.code).toBe(1);
+    expect(notResumable.stderr).toContain('run_not_resumable');
+
+    // A node that fails on every attempt: resumed, the run fails again.
+    const failing = join(dir, 'fails-always.json');
+    const boom = {
+      task: 'core/fail',
+      inputs: { code: 'kaboom', message: 'it broke', retryable: false },
+    };
+    await writeFile(
+      failing,
+      JSON.stringify({ name: 'Fails', dag: { nodes: { boom }, edges: [] } }),
+    );
+    expect((await weft('workflows', 'push', failing)).code).toBe(0);
+    const failed = runIdOf(await weft('run', 'fails-always', '--wait'));
+    const resumed = await weft('runs', 'resume', failed);
+    expect(resumed).toMatchObject({ code: 0, stdout: `Resumed run ${failed}: it is running.\n` });
+    const again = await weft('runs', 'watch', failed, '--timeout', '60');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('  error:     kaboom: it broke\n');
+  });
+
+  it('works from a profile, with neither WEFT_URL nor WEFT_API_KEY set', async () => {
+    const unset = { WEFT_URL: '', WEFT_API_KEY: '' };
+    const saved = await weftWith(
+      unset,
+      ...['profiles', 'set', 'ci', '--url', gateway.url, '--api-key', gateway.apiKey],
+    );
+    expect(saved.code).toBe(0);
+    const listed = await weftWith({ ...unset, WEFT_PROFILE: 'ci' }, 'profiles', 'list');
+    expect(listed.stdout).not.toContain(gateway.apiKey);
+    expect(listed.stdout).toContain(`weft_${gateway.apiKey.slice(5, 13)}_…`);
+    const viaFlag = await weftWith(unset, 'workflows', 'list', '--profile', 'ci');
+    expect(viaFlag.code).toBe(0);
+    expect(viaFlag.stdout).toMatch(/^image-generate-v1 +1 +/m);
+    const viaEnv = await weftWith({ ...unset, WEFT_PROFILE: 'ci' }, 'workflows', 'list');
+    expect(viaEnv.stdout).toBe(viaFlag.stdout);
+    const missing = await weftWith(unset, 'workflows', 'list', '--profile', 'prod');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('there is no profile "prod"');
   });
 
   it('validates a bad definition locally: node and field of each error, exit 1', async () => {

@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { devNull } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Connection } from 'mongoose';
@@ -25,7 +26,8 @@ describe('the weft CLI, built, on the real database', () => {
   async function weft(...args: string[]): Promise<Outcome> {
     try {
       const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
-        env: { ...process.env, MONGODB_URI: mongoUri },
+        // In the database: no admin token or profile from the shell that runs the tests.
+        env: { ...process.env, MONGODB_URI: mongoUri, WEFT_ADMIN_TOKEN: '', WEFT_CONFIG: devNull },
       });
       return { code: 0, stdout, stderr };
     } catch (error) {

@@ -6,11 +6,21 @@ import {
   type CliContext,
   type Command,
   type CommandArgs,
+  type OptionSpecs,
 } from '../command';
+import { keyByPrefix } from '../key-display';
 import { OPERATOR_OPTIONS, withOperator } from '../operator';
 import { formatTable } from '../table';
 
-const keyOptions = { app: { type: 'string' }, ...API_OPTIONS, ...OPERATOR_OPTIONS } as const;
+const keyOptions = {
+  app: {
+    type: 'string',
+    placeholder: '<appId>',
+    description: "any app's keys, as an operator (default: the API key's own app, over the API)",
+  },
+  ...API_OPTIONS,
+  ...OPERATOR_OPTIONS,
+} as const satisfies OptionSpecs;
 
 /** `[--app <appId>]`: any app, as an operator; or nothing, for the API key's own app. */
 const APP_USAGE = '[--app <appId>]';
@@ -52,7 +62,7 @@ function keyTable(keys: readonly ApiKey[]): string {
     ['KEY', 'PREFIX', 'CREATED', 'LAST USED', 'STATUS'],
     keys.map((key) => [
       key.id,
-      `weft_${key.prefix}_…`,
+      keyByPrefix(key.prefix),
       key.createdAt,
       key.lastUsedAt ?? 'never',
       key.revokedAt === undefined ? 'active' : `revoked ${key.revokedAt}`,
@@ -136,7 +146,7 @@ export const revokeKeyCommand: Command = {
         context.stdout(`${JSON.stringify({ key })}\n`);
         return;
       }
-      context.stdout(`Revoked key ${key.id} (weft_${key.prefix}_…).\n`);
+      context.stdout(`Revoked key ${key.id} (${keyByPrefix(key.prefix)}).\n`);
       return;
     }
     const revoked = await withOperator(values, context, (operator) =>
@@ -147,6 +157,6 @@ export const revokeKeyCommand: Command = {
       context.stdout(`${JSON.stringify({ key: keyJson(appId, revoked) })}\n`);
       return;
     }
-    context.stdout(`Revoked key ${revoked.id} (weft_${revoked.prefix}_…) of app ${appId}.\n`);
+    context.stdout(`Revoked key ${revoked.id} (${keyByPrefix(revoked.prefix)}) of app ${appId}.\n`);
   },
 };

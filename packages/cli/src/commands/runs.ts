@@ -1,29 +1,31 @@
-import { RUN_STATUSES, type RunStatus, type RunSummary, type RunView } from '@weft/client';
+import { RUN_STATUSES } from '@weft/contract';
+import type { RunStatus, RunSummary, RunView } from '@weft/client';
 import { API_OPTIONS, apiClientOf } from '../api-client';
 import { UsageError, type Command } from '../command';
+import {
+  TIMEOUT_OPTION,
+  WAIT_TIMEOUT_OPTION,
+  followRun,
+  parseTimeoutSeconds,
+  waitOptionsOf,
+} from '../follow-run';
 import { formatDuration, nodeRow, workflowLabel } from '../run-format';
 import { formatTable } from '../table';
 
+/** How many runs `weft runs list` shows when `--limit` does not say. */
+const DEFAULT_LISTED = 20;
 /** The most runs `weft runs list` fetches (page after page). */
 const MAX_LISTED = 1000;
 /** The most the API gives in one page. */
 const PAGE_SIZE = 100;
 
 function parseLimit(value: string | undefined): number {
-  if (value === undefined) return 20;
+  if (value === undefined) return DEFAULT_LISTED;
   const limit = Number(value);
   if (!/^\d+$/.test(value) || limit < 1 || limit > MAX_LISTED) {
     throw new UsageError(`--limit must be a whole number from 1 to ${MAX_LISTED}`);
   }
   return limit;
-}
-
-function parseStatus(value: string | undefined): RunStatus | undefined {
-  if (value === undefined) return undefined;
-  if (!(RUN_STATUSES as readonly string[]).includes(value)) {
-    throw new UsageError(`--status must be one of ${RUN_STATUSES.join(', ')}`);
-  }
-  return value as RunStatus;
 }
 
 function durationOf(run: RunSummary): string {
@@ -34,18 +36,32 @@ function durationOf(run: RunSummary): string {
 export const listRunsCommand: Command = {
   path: ['runs', 'list'],
   usage: '[--status <status>] [--slug <slug>] [--limit <n>] [--json]',
-  summary: "List the app's runs, newest first (default 20)",
+  summary: `List the app's runs, newest first (default ${DEFAULT_LISTED})`,
   options: {
-    status: { type: 'string' },
-    slug: { type: 'string' },
-    limit: { type: 'string' },
+    status: {
+      type: 'string',
+      placeholder: '<status>',
+      description: 'only the runs in this status (default: any)',
+      values: RUN_STATUSES,
+    },
+    slug: {
+      type: 'string',
+      placeholder: '<slug>',
+      description: 'only the runs of this workflow (default: any)',
+    },
+    limit: {
+      type: 'string',
+      placeholder: '<n>',
+      description: `how many runs, 1 to ${MAX_LISTED} (default ${DEFAULT_LISTED})`,
+    },
     ...API_OPTIONS,
   },
   requiredOptions: [],
   positionals: { min: 0, max: 0 },
   async run({ values }, context) {
     const limit = parseLimit(typeof values.limit === 'string' ? values.limit : undefined);
-    const status = parseStatus(typeof values.status === 'string' ? values.status : undefined);
+    // runCli has checked it against the option's values, RUN_STATUSES.
+    const status = typeof values.status === 'string' ? (values.status as RunStatus) : undefined;
     const slug = typeof values.slug === 'string' ? values.slug : undefined;
     const client = apiClientOf(values, context);
     const runs: RunSummary[] = [];
@@ -122,6 +138,55 @@ export const cancelRunCommand: Command = {
     const run = await apiClientOf(values, context).runs.cancel(positionals[0] ?? '');
     context.stdout(
       values.json === true ? `${JSON.stringify(run)}\n` : `Cancelled run ${run.runId}.\n`,
+    );
+  },
+};
+
+/** `weft runs watch <runId>`: follows a run as `weft run --wait` does, until it ends. */
+export const watchRunCommand: Command = {
+  path: ['runs', 'watch'],
+  usage: '<runId> [--timeout <s>] [--json]',
+  summary: 'Follow a run live to its end, as run --wait does: the outputs, or exit 1 if it failed',
+  options: { timeout: TIMEOUT_OPTION, ...API_OPTIONS },
+  requiredOptions: [],
+  positionals: { min: 1, max: 1 },
+  async run({ positionals, values }, context) {
+    return followRun(
+      apiClientOf(values, context),
+      positionals[0] ?? '',
+      { json: values.json === true, timeoutMs: parseTimeoutSeconds(values.timeout) },
+      context,
+    );
+  },
+};
+
+/** `weft runs resume <runId>`: a failed, cancelled or timed-out run goes on where it stopped. */
+export const resumeRunCommand: Command = {
+  path: ['runs', 'resume'],
+  usage: '<runId> [--wait [--timeout <s>]] [--json]',
+  summary: 'Resume a failed, cancelled or timed-out run from where it stopped; --wait follows it',
+  options: {
+    wait: {
+      type: 'boolean',
+      short: 'w',
+      description: 'follow the resumed run to its end, as runs watch does',
+    },
+    timeout: WAIT_TIMEOUT_OPTION,
+    ...API_OPTIONS,
+  },
+  requiredOptions: [],
+  positionals: { min: 1, max: 1 },
+  async run({ positionals, values }, context) {
+    const { wait, timeoutMs } = waitOptionsOf(values);
+    const client = apiClientOf(values, context);
+    const run = await client.runs.resume(positionals[0] ?? '');
+    if (wait) {
+      return followRun(client, run.runId, { json: values.json === true, timeoutMs }, context);
+    }
+    context.stdout(
+      values.json === true
+        ? `${JSON.stringify(run)}\n`
+        : `Resumed run ${run.runId}: it is ${run.status.replace('_', ' ')}.\n`,
     );
   },
 };

@@ -8,6 +8,8 @@ import { diagnosticsSummary, formatDiagnostics } from '../diagnostics-format';
 import { formatTable } from '../table';
 
 const SLUG = new RegExp(WORKFLOW_SLUG_PATTERN);
+/** WORKFLOW_SLUG_PATTERN in words. */
+const SLUG_RULE = 'lowercase letters, digits, "-" and "_", at most 64';
 
 /** `weft workflows push <file> [--slug s]`: saves the file's definition as a new version. */
 export const pushWorkflowCommand: Command = {
@@ -15,16 +17,23 @@ export const pushWorkflowCommand: Command = {
   usage: '<file> [--slug <slug>] [--json]',
   summary:
     'Save a definition file (either form) as a new version; the slug defaults to the file name',
-  options: { slug: { type: 'string' }, ...API_OPTIONS },
+  options: {
+    slug: {
+      type: 'string',
+      placeholder: '<slug>',
+      description:
+        `the workflow to save it as: ${SLUG_RULE} ` +
+        '(default: the file name, `My Flow.json` → my-flow)',
+    },
+    ...API_OPTIONS,
+  },
   requiredOptions: [],
   positionals: { min: 1, max: 1 },
   async run({ positionals, values }, context) {
     const file = positionals[0] ?? '';
     const slug = typeof values.slug === 'string' ? values.slug.trim() : slugFromFileName(file);
     if (!SLUG.test(slug)) {
-      throw new UsageError(
-        `"${slug}" is not a workflow slug (lowercase letters, digits, "-" and "_", at most 64); pass --slug`,
-      );
+      throw new UsageError(`"${slug}" is not a workflow slug (${SLUG_RULE}); pass --slug`);
     }
     const definition = await readDefinitionFile(file);
     if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) {
