@@ -22,6 +22,7 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoalescingSender } from './coalescing-sender';
 import { waitUntilServed } from './topics-served';
+import { doublingDelayMs } from './doubling-delay';
 
 export type PlatformaticClientConfig = KafkaClientSettings;
 
@@ -76,7 +77,7 @@ export function createPlatformaticClient(config: PlatformaticClientConfig): Kafk
     retries: config.retries ?? DEFAULT_RETRIES,
     // Backs off exponentially, as kafkajs does; the library's default waits a fixed second.
     retryDelay: (_client: unknown, _operation: string, attempt: number) =>
-      Math.min(5_000, 250 * 2 ** Math.max(0, attempt - 1)),
+      doublingDelayMs(250, 5_000, attempt - 1),
     autocreateTopics: false,
   };
 
@@ -675,7 +676,7 @@ class PlatformaticConsumer implements KafkaConsumer {
           if (this.autoCommit && ours()) this.queueCommit(state, BigInt(message.offset) + 1n);
         } catch (error) {
           // As kafkajs: a message whose handler failed is delivered again, never skipped.
-          const delay = Math.min(30_000, 300 * 2 ** state.failures++);
+          const delay = doublingDelayMs(300, 30_000, state.failures++);
           this.log('error', 'message handler failed; it will be delivered again', {
             topic: message.topic,
             partition: message.partition,
@@ -788,7 +789,7 @@ class PlatformaticConsumer implements KafkaConsumer {
 
   private fetchFailed(error: unknown): void {
     if (this.stopping) return;
-    const delay = Math.min(5_000, 200 * 2 ** this.fetchFailures++);
+    const delay = doublingDelayMs(200, 5_000, this.fetchFailures++);
     this.log(this.fetchFailures > 3 ? 'error' : 'warn', 'fetch failed; retrying', {
       groupId: this.client.groupId,
       retryInMs: delay,
