@@ -11,7 +11,9 @@ import {
   type KafkaClient,
   type KafkaProducer,
 } from '@weft/kafka';
+import { readBaseConfig } from '@weft/config';
 import { createLogger } from '@weft/observability';
+import { kafkaClientConfig } from '@weft/service';
 import { CORE_STEP_HANDLERS, type StepHandler } from '@weft/steps';
 import {
   AppStore,
@@ -76,20 +78,27 @@ export class TestEngine {
   /** Checks every JSON answer of the engine's gateways against the OpenAPI document. */
   private contract?: ContractRecorder;
 
-  constructor() {
+  /** The variables that say where Kafka is and how to reach it, for the engine and its services. */
+  private readonly kafkaEnv: Record<string, string>;
+
+  /**
+   * `kafkaEnv`: another broker than the suite's, as an operator would name it (`KAFKA_BROKERS`,
+   * `KAFKA_SSL`, `KAFKA_SASL_MECHANISM`…), read by the engine's client as a service reads it.
+   */
+  constructor(options: { kafkaEnv?: Record<string, string> } = {}) {
+    this.kafkaEnv = { KAFKA_BROKERS: requiredEnv('KAFKA_BROKERS'), ...options.kafkaEnv };
     this.kafka = createKafkaClient({
-      brokers: requiredEnv('KAFKA_BROKERS').split(','),
+      ...kafkaClientConfig(readBaseConfig(this.serviceEnv())),
       clientId: this.namespace,
-      namespace: this.namespace,
       logLevel: 'nothing',
       implementation: kafkaImplementationFromEnv(process.env),
     });
   }
 
   /** The environment a service of this engine reads its configuration from. */
-  private serviceEnv(): NodeJS.ProcessEnv {
+  serviceEnv(): Record<string, string> {
     return {
-      KAFKA_BROKERS: requiredEnv('KAFKA_BROKERS'),
+      ...this.kafkaEnv,
       MONGODB_URI: this.mongoUri,
       WEFT_KAFKA_NAMESPACE: this.namespace,
       WEFT_STEP_PARTITIONS: String(TEST_PARTITIONS.steps),

@@ -1,7 +1,20 @@
-/** A configuration problem found at start: the service refuses to run and says what to fix. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+import {
+  readKafkaSasl,
+  readKafkaTls,
+  type KafkaSaslConfig,
+  type KafkaTlsConfig,
+} from './kafka-security';
+import { ConfigError, integer, oneOf, required } from './variable-readers';
+
+export { ConfigError, flag, integer, oneOf, required } from './variable-readers';
+export {
+  KAFKA_SASL_MECHANISMS,
+  readKafkaSasl,
+  readKafkaTls,
+  type KafkaSaslConfig,
+  type KafkaSaslMechanism,
+  type KafkaTlsConfig,
+} from './kafka-security';
 
 /** Settings every service shares. */
 export interface BaseConfig {
@@ -22,6 +35,10 @@ export interface BaseConfig {
    * (`platformatic`).
    */
   kafkaClient?: string;
+  /** `KAFKA_SSL=1` and the variables beside it: TLS to the brokers. Default: none, plaintext. */
+  kafkaTls?: KafkaTlsConfig;
+  /** `KAFKA_SASL_MECHANISM` and its credentials: SASL to the brokers. Default: none. */
+  kafkaSasl?: KafkaSaslConfig;
   /**
    * Partitions of the topics this service creates: `WEFT_STEP_PARTITIONS` for each step topic
    * (the ceiling of one pool's parallelism across processes; default 8) and
@@ -43,47 +60,10 @@ export interface BaseConfig {
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-/** Reads a required variable, failing with a message naming it. */
-export function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new ConfigError(`${name} is required`);
-  return value;
-}
-
-/** Reads an integer variable within bounds, or its default. */
-export function integer(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  fallback: number,
-  bounds: { min?: number; max?: number } = {},
-): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not "${raw}"`);
-  }
-  return value;
-}
-
-/** Reads a variable that must be one of `choices`, or its default. */
-export function oneOf<T extends string>(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  choices: readonly T[],
-  fallback: T,
-): T {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  if (!(choices as readonly string[]).includes(raw)) {
-    throw new ConfigError(`${name} must be one of ${choices.join(', ')}, not "${raw}"`);
-  }
-  return raw as T;
-}
-
-/** Parses the settings every service shares. */
+/** Parses the settings every service shares, reading the files they name. */
 export function readBaseConfig(env: NodeJS.ProcessEnv): BaseConfig {
+  const kafkaTls = readKafkaTls(env);
+  const kafkaSasl = readKafkaSasl(env);
   return Object.freeze({
     kafkaBrokers: Object.freeze(
       required(env, 'KAFKA_BROKERS')
@@ -102,6 +82,8 @@ export function readBaseConfig(env: NodeJS.ProcessEnv): BaseConfig {
       ? { kafkaNamespace: env.WEFT_KAFKA_NAMESPACE.trim() }
       : {}),
     ...(env.WEFT_KAFKA_CLIENT?.trim() ? { kafkaClient: env.WEFT_KAFKA_CLIENT.trim() } : {}),
+    ...(kafkaTls ? { kafkaTls } : {}),
+    ...(kafkaSasl ? { kafkaSasl } : {}),
     ...(env.METRICS_TOKEN?.trim() ? { metricsToken: env.METRICS_TOKEN.trim() } : {}),
   });
 }

@@ -33,6 +33,35 @@ export interface ProxiedListener {
   advertisedPort: number;
 }
 
+/**
+ * A third listener speaking SASL_SSL, for testing clients against a secured cluster. The broker
+ * keeps its plaintext listener for itself and for waitForKafka; clients bootstrapped through this
+ * one are told of this one only, so all their traffic goes over TLS.
+ */
+export interface SecuredListener {
+  port: number;
+  /** PEM: the broker's unencrypted private key (PKCS #8), then its certificate chain. */
+  keystoreFile: string;
+  /** PEM: the CAs that sign the client certificates it accepts. With it, each needs one (mTLS). */
+  clientCaFile?: string;
+  /**
+   * Who may authenticate, with PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; the SCRAM credentials are
+   * stored when the storage is formatted, so they are those of the broker's first start.
+   */
+  users: readonly { username: string; password: string }[];
+}
+
+/** Each listener's security protocol; SECURED is the {@link SecuredListener}. */
+const PROTOCOLS = [
+  'PLAINTEXT:PLAINTEXT',
+  'CONTROLLER:PLAINTEXT',
+  'PROXIED:PLAINTEXT',
+  'SECURED:SASL_SSL',
+].join(',');
+
+/** The SASL mechanisms a {@link SecuredListener} offers. */
+const SECURED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+
 /** Replication of a cluster of `size` brokers: three copies, two needed to acknowledge. */
 export function replicationOf(size: number): { factor: number; minInsync: number } {
   const factor = Math.min(3, size);
@@ -75,6 +104,7 @@ export async function startKafka(options: {
   heapMb?: number;
   member?: KafkaClusterMember;
   proxied?: ProxiedListener;
+  secured?: SecuredListener;
 }): Promise<DetachedProcess> {
   const { dir, libs, ports, logFile } = options;
   const dataDir = join(dir, 'data');
@@ -85,7 +115,10 @@ export async function startKafka(options: {
     clusterId: newClusterId(),
   };
   const properties = join(dir, 'server.properties');
-  writeFileSync(properties, serverProperties(dataDir, ports, member, options.proxied));
+  writeFileSync(
+    properties,
+    serverProperties(dataDir, ports, member, options.proxied, options.secured),
+  );
   const log4j = join(dir, 'log4j2.properties');
   writeFileSync(log4j, log4jProperties(join(dir, 'server.log')));
 
@@ -103,6 +136,7 @@ export async function startKafka(options: {
         '--config',
         properties,
         '--ignore-formatted',
+        ...scramCredentials(options.secured),
       ],
       { logFile },
     );
@@ -128,6 +162,7 @@ function serverProperties(
   ports: KafkaPorts,
   member: KafkaClusterMember,
   proxied: ProxiedListener | undefined,
+  secured: SecuredListener | undefined,
 ): string {
   const { factor, minInsync } = replicationOf(member.voters.length);
   const voters = member.voters
@@ -137,10 +172,12 @@ function serverProperties(
     `PLAINTEXT://127.0.0.1:${ports.broker}`,
     `CONTROLLER://127.0.0.1:${ports.controller}`,
     ...(proxied ? [`PROXIED://127.0.0.1:${proxied.port}`] : []),
+    ...(secured ? [`SECURED://127.0.0.1:${secured.port}`] : []),
   ];
   const advertised = [
     `PLAINTEXT://127.0.0.1:${ports.broker}`,
     ...(proxied ? [`PROXIED://127.0.0.1:${proxied.advertisedPort}`] : []),
+    ...(secured ? [`SECURED://127.0.0.1:${secured.port}`] : []),
   ];
   return `# Written by Weft's infra tool on every start; edits are overwritten.
 process.roles=broker,controller
@@ -150,7 +187,7 @@ listeners=${listeners.join(',')}
 advertised.listeners=${advertised.join(',')}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT
+listener.security.protocol.map=${PROTOCOLS}
 log.dirs=${dataDir}
 num.partitions=1
 default.replication.factor=${factor}
@@ -164,7 +201,44 @@ share.coordinator.state.topic.min.isr=${minInsync}
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.retention.hours=24
-`;
+${secured ? securedProperties(secured) : ''}`;
+}
+
+/** The secured listener's TLS and SASL settings. */
+function securedProperties(secured: SecuredListener): string {
+  const prefix = 'listener.name.secured';
+  const plainUsers = secured.users
+    .map(({ username, password }) => `user_${username}=${JSON.stringify(password)}`)
+    .join(' ');
+  const lines = [
+    `${prefix}.sasl.enabled.mechanisms=${SECURED_MECHANISMS.join(',')}`,
+    `${prefix}.plain.sasl.jaas.config=${PLAIN_LOGIN} required ${plainUsers};`,
+    `${prefix}.scram-sha-256.sasl.jaas.config=${SCRAM_LOGIN} required;`,
+    `${prefix}.scram-sha-512.sasl.jaas.config=${SCRAM_LOGIN} required;`,
+    `${prefix}.ssl.keystore.type=PEM`,
+    `${prefix}.ssl.keystore.location=${secured.keystoreFile}`,
+    ...(secured.clientCaFile
+      ? [
+          `${prefix}.ssl.truststore.type=PEM`,
+          `${prefix}.ssl.truststore.location=${secured.clientCaFile}`,
+          `${prefix}.ssl.client.auth=required`,
+        ]
+      : []),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+const PLAIN_LOGIN = 'org.apache.kafka.common.security.plain.PlainLoginModule';
+const SCRAM_LOGIN = 'org.apache.kafka.common.security.scram.ScramLoginModule';
+
+/** `--add-scram` arguments of the storage tool: each user, for both SCRAM mechanisms. */
+function scramCredentials(secured: SecuredListener | undefined): string[] {
+  return (secured?.users ?? []).flatMap(({ username, password }) =>
+    SECURED_MECHANISMS.filter((mechanism) => mechanism.startsWith('SCRAM')).flatMap((mechanism) => [
+      '--add-scram',
+      `${mechanism}=[name=${JSON.stringify(username)},password=${JSON.stringify(password)}]`,
+    ]),
+  );
 }
 
 function log4jProperties(file: string): string {

@@ -1,3 +1,5 @@
+import type { ConnectionOptions } from 'node:tls';
+
 /**
  * Retries of a failed request. Enough to outlast a broker of a cluster dying: the controllers
  * fence it only after its session times out (9 s by default), and until then metadata still names
@@ -22,6 +24,45 @@ export interface KafkaClientSettings {
   retries?: number;
   /** Which of the client library's messages go to stderr, as JSON lines. Default: warn. */
   logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+  /** Connects to the brokers over TLS. Default: none, plaintext. */
+  tls?: KafkaTls;
+  /** Authenticates to the brokers with SASL, over TLS or not. Default: none. */
+  sasl?: KafkaSasl;
+}
+
+/** TLS to the brokers: whom to trust, and the certificate to present when they ask for one. */
+export interface KafkaTls {
+  /** PEM certificates of the CAs that sign the brokers' certificates. Default: Node's CAs. */
+  ca?: string;
+  /** PEM certificate and unencrypted private key of this client, for brokers that want one. */
+  clientCertificate?: { cert: string; key: string };
+  /**
+   * Refuses a broker whose certificate no trusted CA signed or that names another host; false is
+   * for development only. Default: true.
+   */
+  rejectUnauthorized?: boolean;
+}
+
+/** Node's options for a TLS connection to a broker, which both libraries take. */
+export function nodeTlsOptions(tls: KafkaTls): ConnectionOptions {
+  return {
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...tls.clientCertificate,
+    rejectUnauthorized: tls.rejectUnauthorized ?? true,
+  };
+}
+
+/**
+ * The SASL mechanisms Weft authenticates with, spelled as kafkajs spells them: those both
+ * libraries speak that take a username and a password.
+ */
+export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+/** SASL credentials. The password is handed to the client library and to nothing else. */
+export interface KafkaSasl {
+  mechanism: KafkaSaslMechanism;
+  username: string;
+  password: string;
 }
 
 export interface Namespacing {

@@ -12,3 +12,5 @@ export {
 export { ensureTopics } from './ensure-topics';
 export { brokerAnswers } from './broker-answers';
 export { onKafkaRequest } from './request-counter';
+export type { KafkaSasl, KafkaSaslMechanism, KafkaTls } from './client-settings';
+export { KafkaConnectionRefused, type KafkaRefusalCode } from './connection-refusal';

@@ -4,6 +4,8 @@ import {
   logLevel as KafkaLogLevel,
   type Consumer,
   type IHeaders,
+  type KafkaConfig,
+  type SASLOptions,
   type LogEntry,
   type RequestEvent,
 } from 'kafkajs';
@@ -24,12 +26,14 @@ import type {
 import {
   DEFAULT_RETRIES,
   namespacing,
+  nodeTlsOptions,
   type KafkaClientSettings,
   type Namespacing,
 } from './client-settings';
 import { waitUntilServed } from './topics-served';
 import { CoalescingSender } from './coalescing-sender';
 import { countKafkaRequest } from './request-counter';
+import { refusalOf } from './connection-refusal';
 
 export type KafkajsClientConfig = KafkaClientSettings;
 
@@ -50,7 +54,16 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
     logLevel: LOG_LEVELS[config.logLevel ?? 'warn'],
     logCreator: () => writeLogEntry,
     retry: { retries: config.retries ?? DEFAULT_RETRIES },
+    ...securityOptions(config),
   });
+  /** Connects, explaining a refusal of the client's TLS or SASL settings. */
+  const connect = async (client: { connect(): Promise<void> }) => {
+    try {
+      await client.connect();
+    } catch (error) {
+      throw refusalOf(error, config) ?? error;
+    }
+  };
 
   const names = namespacing(config.namespace);
 
@@ -61,7 +74,7 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
         allowAutoTopicCreation: false,
       });
       producer.on(producer.events.REQUEST, countRequest);
-      await producer.connect();
+      await connect(producer);
       const acks = options.acksAll === false ? 1 : -1;
       const coalesced = new CoalescingSender((topicMessages) =>
         producer.sendBatch({ acks, topicMessages }),
@@ -80,7 +93,7 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
         allowAutoTopicCreation: false,
       });
       consumer.on(consumer.events.REQUEST, countRequest);
-      await consumer.connect();
+      await connect(consumer);
       await consumer.subscribe({
         topics: options.topics.map(names.topic),
         fromBeginning: options.fromBeginning ?? false,
@@ -91,7 +104,7 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
     async admin(): Promise<KafkaAdmin> {
       const admin = kafka.admin();
       admin.on(admin.events.REQUEST, countRequest);
-      await admin.connect();
+      await connect(admin);
       const createMissing = async (specs: TopicSpec[]) => {
         const existing = new Set(await admin.listTopics());
         const missing = specs.filter((spec) => !existing.has(names.topic(spec.topic)));
@@ -168,6 +181,16 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
         disconnect: () => admin.disconnect(),
       };
     },
+  };
+}
+
+/** kafkajs's `ssl` and `sasl` options for the client's settings. */
+function securityOptions(config: KafkajsClientConfig): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const { tls, sasl } = config;
+  return {
+    ...(tls ? { ssl: nodeTlsOptions(tls) } : {}),
+    // kafkajs types each mechanism apart; every one of ours takes a username and a password.
+    ...(sasl ? { sasl: { ...sasl } as SASLOptions } : {}),
   };
 }
 

@@ -16,10 +16,14 @@ import type {
 import {
   DEFAULT_RETRIES,
   namespacing,
+  nodeTlsOptions,
   type KafkaClientSettings,
   type Namespacing,
 } from './client-settings';
+import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ConnectionOptions } from 'node:tls';
+import { INFERRED_REFUSALS, refusalOf } from './connection-refusal';
 import { CoalescingSender } from './coalescing-sender';
 import { waitUntilServed } from './topics-served';
 import { doublingDelayMs } from './doubling-delay';
@@ -39,13 +43,30 @@ let loading: Promise<Library> | undefined;
  * kafkajs never loads it.
  */
 function library(): Promise<Library> {
-  loading ??= import('@platformatic/kafka').catch((error: unknown) => {
-    loading = undefined;
-    throw new Error(`@platformatic/kafka could not be loaded: ${(error as Error).message}`, {
-      cause: error,
-    });
-  });
+  loading ??= import('@platformatic/kafka').then(
+    (lib) => {
+      lib.instancesChannel.subscribe(hearConnectionErrors);
+      return lib;
+    },
+    (error: unknown) => {
+      loading = undefined;
+      throw new Error(`@platformatic/kafka could not be loaded: ${(error as Error).message}`, {
+        cause: error,
+      });
+    },
+  );
   return loading;
+}
+
+/**
+ * A connection can emit 'error' twice, for instance when a broker refuses its TLS certificate
+ * while SASL is under way, and the library listens only once: unheard, the second would crash
+ * the process. Every failure also reaches the request waiting on the connection, so listening
+ * loses nothing.
+ */
+function hearConnectionErrors(message: unknown): void {
+  const { type, instance } = message as { type?: string; instance?: Platformatic.Connection };
+  if (type === 'connection') instance?.on('error', () => undefined);
 }
 
 /** Kafka's "earliest" and "latest" pseudo-timestamps for ListOffsets. */
@@ -79,6 +100,7 @@ export function createPlatformaticClient(config: PlatformaticClientConfig): Kafk
     retryDelay: (_client: unknown, _operation: string, attempt: number) =>
       doublingDelayMs(250, 5_000, attempt - 1),
     autocreateTopics: false,
+    ...securityOptions(config),
   };
 
   return {
@@ -92,13 +114,8 @@ export function createPlatformaticClient(config: PlatformaticClientConfig): Kafk
         // client produced it. The library's own default hashes differently.
         partitioner: lib.compatibilityPartitioner,
       });
-      try {
-        // Connects now, as kafkajs's connect() does, so a missing broker fails here.
-        await producer.metadata({ topics: [] });
-      } catch (error) {
-        await producer.close().catch(() => undefined);
-        throw error;
-      }
+      // Connects now, as kafkajs's connect() does, so a missing broker or a refusal fails here.
+      await firstContact(producer, [], config);
       const coalesced = new CoalescingSender((topicMessages) =>
         producer.send({
           // Per send: the library reads `acks` from the send's options only, and without it a
@@ -149,13 +166,8 @@ export function createPlatformaticClient(config: PlatformaticClientConfig): Kafk
       client.on('error', (error: Error) => log('warn', 'consumer group error', { error }));
       const topics = options.topics.map(names.topic);
       client.topics.trackAll(...topics);
-      try {
-        // As kafkajs's subscribe: connects and proves the topics exist before run().
-        await client.metadata({ topics });
-      } catch (error) {
-        await client.close().catch(() => undefined);
-        throw error;
-      }
+      // As kafkajs's subscribe: connects and proves the topics exist before run().
+      await firstContact(client, topics, config);
       // Fetches wait up to maxWaitTime on the broker, and a broker answers one connection's
       // requests in order: on a connection of their own they never delay heartbeats or commits.
       const fetchConnections = new lib.ConnectionPool(`${base.clientId}-fetch`, connection);
@@ -165,15 +177,76 @@ export function createPlatformaticClient(config: PlatformaticClientConfig): Kafk
     async admin(): Promise<KafkaAdmin> {
       const lib = await library();
       const admin = new lib.Admin(base);
-      try {
-        await admin.metadata({ topics: [] });
-      } catch (error) {
-        await admin.close().catch(() => undefined);
-        throw error;
-      }
+      await firstContact(admin, [], config);
       return platformaticAdmin(admin, names);
     },
   };
+}
+
+/** The library's `tls` and `sasl` options for the client's settings. */
+function securityOptions(config: PlatformaticClientConfig): {
+  tls?: ConnectionOptions;
+  tlsServerName?: boolean;
+  sasl?: Platformatic.SASLOptions;
+} {
+  const { tls, sasl } = config;
+  return {
+    ...(tls
+      ? {
+          tls: nodeTlsOptions(tls),
+          // Names the broker in the handshake (SNI), which clusters behind one address route by,
+          // as kafkajs does. Not for addresses, which SNI forbids and Node warns of; the library
+          // applies it to every broker alike, so the bootstrap brokers decide for all.
+          tlsServerName: config.brokers.some((broker) => isIP(hostOf(broker)) === 0),
+        }
+      : {}),
+    ...(sasl
+      ? {
+          sasl: {
+            mechanism: sasl.mechanism.toUpperCase() as Platformatic.SASLMechanismValue,
+            username: sasl.username,
+            password: sasl.password,
+          },
+        }
+      : {}),
+  };
+}
+
+/** `host` of `host:port`, or of `[v6 address]:port`. */
+function hostOf(broker: string): string {
+  const host = broker.slice(0, broker.lastIndexOf(':'));
+  return host.startsWith('[') ? host.slice(1, -1) : host;
+}
+
+/** A producer, consumer or admin of the library, before it is handed out. */
+interface Contactable {
+  metadata(options: Platformatic.MetadataOptions): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * Proves the brokers answer (and that `topics` exist), closing the client when they do not. A
+ * refusal of its TLS or SASL settings fails at once, unless inferred: the library would retry even
+ * a refused password, and take 20 s to say so.
+ */
+async function firstContact(
+  client: Contactable,
+  topics: string[],
+  settings: PlatformaticClientConfig,
+): Promise<void> {
+  const retries = settings.retries ?? DEFAULT_RETRIES;
+  try {
+    try {
+      await client.metadata({ topics, retries: 0 });
+    } catch (error) {
+      const refusal = refusalOf(error, settings);
+      if (retries === 0 || (refusal && !INFERRED_REFUSALS.has(refusal.code))) throw error;
+      await client.metadata({ topics, retries: retries - 1 });
+    }
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw refusalOf(error, settings) ?? error;
+  }
 }
 
 function platformaticAdmin(admin: Platformatic.Admin, names: Namespacing): KafkaAdmin {

@@ -7,6 +7,7 @@ export {
 } from './run-service';
 export {
   composeService,
+  kafkaClientConfig,
   serviceRuns,
   startConsuming,
   type ConsumingPart,

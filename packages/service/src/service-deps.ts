@@ -5,6 +5,7 @@ import {
   createKafkaClient,
   onKafkaRequest,
   type KafkaClient,
+  type KafkaClientConfig,
   type KafkaImplementation,
 } from '@weft/kafka';
 import {
@@ -37,7 +38,7 @@ export interface ServiceDeps {
    * handle it returns, or at once if starting fails.
    */
   parts?: StartedParts;
-  /** Default: a client on `config.kafkaBrokers`, its requests counted in `metrics`. */
+  /** Default: the client `config` describes (kafkaClientConfig), requests counted in `metrics`. */
   kafka?: KafkaClient;
   /** Default: a connection to `config.mongoUri`, its commands counted in `metrics`, closed on stop. */
   connection?: Connection;
@@ -121,15 +122,24 @@ function serviceKafkaClient(
     const stopCounting = onKafkaRequest((api) => metrics.kafkaRequests.inc({ api }));
     parts.add('kafka request counts', async () => stopCounting());
   }
-  return createKafkaClient({
+  return createKafkaClient({ ...kafkaClientConfig(config), clientId });
+}
+
+/**
+ * The Kafka client a service's configuration describes: its brokers, namespace, library, TLS and
+ * SASL. For the services, and for programs beside them that read the same variables.
+ */
+export function kafkaClientConfig(config: BaseConfig): KafkaClientConfig {
+  return {
     brokers: [...config.kafkaBrokers],
-    clientId,
     ...(config.kafkaNamespace === undefined ? {} : { namespace: config.kafkaNamespace }),
     // Unchecked here: createKafkaClient refuses a name it does not know, which stops the service.
     ...(config.kafkaClient === undefined
       ? {}
       : { implementation: config.kafkaClient as KafkaImplementation }),
-  });
+    ...(config.kafkaTls === undefined ? {} : { tls: config.kafkaTls }),
+    ...(config.kafkaSasl === undefined ? {} : { sasl: config.kafkaSasl }),
+  };
 }
 
 async function serviceDatabase(
