@@ -1,22 +1,23 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKafkaClient } from '@weft/kafka';
-import { freePort, waitFor } from '@weft/infra';
 import {
   chooseDatabase,
-  startDatabase,
-  waitForDatabase,
   type DatabaseKind,
-} from '../../packages/infra/src/database';
-import {
+  type DetachedProcess,
   ensureKafkaJars,
+  freePort,
+  isRunning,
+  type KafkaPorts,
   newClusterId,
   replicationOf,
+  startDatabase,
   startKafka,
+  stopProcess,
+  waitFor,
+  waitForDatabase,
   waitForKafka,
-  type KafkaPorts,
-} from '../../packages/infra/src/kafka-broker';
-import { isRunning, stopProcess, type DetachedProcess } from '../../packages/infra/src/processes';
+} from '@weft/infra';
 import { KafkaProxy } from './kafka-proxy';
 import { setTimeout as sleep } from 'node:timers/promises';
 

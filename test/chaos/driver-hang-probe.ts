@@ -8,9 +8,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectDatabase } from '@weft/store';
-import { freePort } from '@weft/infra';
-import { chooseDatabase, startDatabase, waitForDatabase } from '../../packages/infra/src/database';
-import { stopProcess, type DetachedProcess } from '../../packages/infra/src/processes';
+import {
+  chooseDatabase,
+  type DetachedProcess,
+  freePort,
+  startDatabase,
+  stopProcess,
+  waitForDatabase,
+} from '@weft/infra';
 import { parseCommandLine } from './command-line';
 
 const UNANSWERED_MS = 20_000;

@@ -13,3 +13,15 @@ export { waitFor, type WaitOptions } from './wait-for';
 export { freePort } from './ports';
 export { SERVICE_NODE_FLAGS, serviceArguments, type ServiceName } from './services';
 export { startBanner, type StartFacts } from './start-banner';
+// The pieces the tests and the chaos program start their own brokers and databases with.
+export { chooseDatabase, startDatabase, waitForDatabase, type DatabaseKind } from './database';
+export {
+  ensureKafkaJars,
+  newClusterId,
+  replicationOf,
+  startKafka,
+  waitForKafka,
+  type KafkaPorts,
+} from './kafka-broker';
+export { isRunning, stopProcess, type DetachedProcess } from './processes';
+export { readState } from './infra-state';

@@ -2,10 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort } from '@weft/infra';
 import { createKafkaClient } from '@weft/kafka';
-import { readState } from '../../../packages/infra/src/infra-state';
-import { down, up } from '../../../packages/infra/src/local-infra';
+import { down, freePort, readState, up } from '@weft/infra';
 import { requiredEnv } from '../../support/test-infrastructure';
 
 const TOPIC = 'replicated-cluster-test';

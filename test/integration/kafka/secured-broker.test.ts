@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { KAFKA_SASL_MECHANISMS, readBaseConfig } from '@weft/config';
 import { readGatewayConfig, startGateway } from '@weft/gateway';
-import { freePort, serviceArguments } from '@weft/infra';
 import {
   createKafkaClient,
   KAFKA_IMPLEMENTATIONS,
@@ -23,11 +22,14 @@ import { AppStore } from '@weft/store';
 import { readWebhooksConfig, startWebhooks } from '@weft/webhooks-service';
 import { readWorkerConfig, startWorker } from '@weft/worker';
 import {
+  type DetachedProcess,
   ensureKafkaJars,
+  freePort,
+  serviceArguments,
   startKafka,
+  stopProcess,
   waitForKafka,
-} from '../../../packages/infra/src/kafka-broker';
-import { stopProcess, type DetachedProcess } from '../../../packages/infra/src/processes';
+} from '@weft/infra';
 import { TestEngine } from '../../support/engine';
 import { requiredEnv, uniqueName, waitFor } from '../../support/test-infrastructure';
 import { makeTestCertificates } from '../../support/tls-certificates';

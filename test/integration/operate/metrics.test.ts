@@ -4,11 +4,9 @@ import { join } from 'node:path';
 import { ORCHESTRATOR_GROUP, stepTopic, workerGroup } from '@weft/core';
 import { brokerAnswers, createKafkaClient } from '@weft/kafka';
 import { startHealthServer, WeftMetrics } from '@weft/observability';
-import { freePort } from '@weft/infra';
 import { TestEngine } from '../../support/engine';
 import { waitFor } from '../../support/test-infrastructure';
-import { ensureKafkaJars, startKafka } from '../../../packages/infra/src/kafka-broker';
-import { stopProcess } from '../../../packages/infra/src/processes';
+import { ensureKafkaJars, freePort, startKafka, stopProcess } from '@weft/infra';
 
 /** One sample of a Prometheus text exposition: `name{labels} value`. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {

@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import type { Collection, Document, Filter, Sort } from 'mongodb';
 import { MongoClient } from 'mongodb';
 import type { Connection } from 'mongoose';
-import { freePort } from '@weft/infra';
-import { startDatabase, waitForDatabase } from '../../../packages/infra/src/database';
-import { stopProcess } from '../../../packages/infra/src/processes';
+import { freePort, startDatabase, stopProcess, waitForDatabase } from '@weft/infra';
 import { connectDatabase, dropDatabase } from '../../support/test-infrastructure';
 
 /**
