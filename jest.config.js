@@ -9,6 +9,9 @@ const shared = {
   transformIgnorePatterns: ['/node_modules/(?!@platformatic/)'],
   // Sources, not builds: services by their package names first, then every package.
   moduleNameMapper: {
+    // A dynamic import names the built file (`./local/index.js`, as Node resolves it); in Jest the
+    // sources are the TypeScript beside it.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
     '^@weft/(gateway|orchestrator|worker)$': '<rootDir>/services/$1/src',
     '^@weft/webhooks-service$': '<rootDir>/services/webhooks/src',
     '^@weft/([^/]+)$': '<rootDir>/packages/$1/src',

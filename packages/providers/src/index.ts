@@ -42,4 +42,12 @@ export {
   type FalRunOptions,
   type FalStatusDetail,
 } from './fal-client';
-export * from './local';
+export { localProvider, type LocalProvider } from './local-provider';
+export type {
+  ImageDescription,
+  ModerationCategory,
+  ModerationMatch,
+  ModerationResult,
+  PromptCardOptions,
+  TextAnalysis,
+} from './local';

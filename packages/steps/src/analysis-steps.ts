@@ -1,5 +1,5 @@
 import { NonRetriableStepError } from '@weft/core';
-import { analyzeText, moderateText } from '@weft/providers';
+import { localProvider } from '@weft/providers';
 import type { StepHandler } from './step-handler';
 
 /**
@@ -8,7 +8,7 @@ import type { StepHandler } from './step-handler';
  */
 export function analysisStepHandlers(): Record<string, StepHandler> {
   return {
-    enrich_text: async (inputs) => analyzeText(inputs.text as string),
+    enrich_text: async (inputs) => (await localProvider()).analyzeText(inputs.text as string),
 
     moderate_content: async (inputs) => {
       // Word lists read text; judging an image's content would need a model, so it is not claimed.
@@ -18,7 +18,7 @@ export function analysisStepHandlers(): Record<string, StepHandler> {
           'moderate_content checks text with word lists and patterns; images need a moderation model, which is not configured',
         );
       }
-      const verdict = moderateText(inputs.text);
+      const verdict = (await localProvider()).moderateText(inputs.text);
       return {
         ...verdict,
         checked: ['text'],

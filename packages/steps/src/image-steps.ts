@@ -1,5 +1,5 @@
 import { NonRetriableStepError } from '@weft/core';
-import { describeImage, renderPromptCard, type ResolvedRoute } from '@weft/providers';
+import { localProvider, type ResolvedRoute } from '@weft/providers';
 import { loadMedia, providerReadableUrl, storeMedia } from './media';
 import { falClient, localCannot, modelOf, openAiClient, route } from './provider-calls';
 import type { StepContext, StepHandler } from './step-handler';
@@ -48,6 +48,7 @@ async function renderCards(
   count: number,
   seed: number,
 ): Promise<ImageFile[]> {
+  const { renderPromptCard } = await localProvider();
   const images: ImageFile[] = [];
   for (let i = 0; i < count; i++) {
     const png = renderPromptCard(prompt, { ...size, seed: seed + i });
@@ -182,7 +183,7 @@ export function imageStepHandlers(services: StepServices): Record<string, StepHa
     // Always local: it reads facts from the image's own bytes, which no provider is needed for.
     enrich_image: async (inputs, context) => {
       const media = await loadMedia(services, context, inputs.image_url as string);
-      return describeImage(media.bytes);
+      return (await localProvider()).describeImage(media.bytes);
     },
   };
 }

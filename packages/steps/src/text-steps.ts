@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { NonRetriableStepError } from '@weft/core';
-import { embedText, generateText } from '@weft/providers';
+import { localProvider } from '@weft/providers';
 import { modelOf, openAiClient, route } from './provider-calls';
 import type { StepContext, StepHandler } from './step-handler';
 import type { StepServices } from './step-services';
@@ -19,7 +19,8 @@ function estimateTokens(text: string): number {
 }
 
 /** An OpenAI-shaped completion from the local template, saying which model it stands in for. */
-function localCompletion(messages: ChatMessage[], maxTokens: number | undefined) {
+async function localCompletion(messages: ChatMessage[], maxTokens: number | undefined) {
+  const { generateText } = await localProvider();
   const content = generateText({ messages, ...(maxTokens !== undefined ? { maxTokens } : {}) });
   const prompt = messages.map((message) => message.content).join('\n');
   const promptTokens = estimateTokens(prompt);
@@ -76,6 +77,7 @@ export async function embedTexts(
 ): Promise<{ vectors: number[][]; model: string }> {
   const target = route(services, 'openai', modelId);
   if (target.provider === 'local') {
+    const { embedText } = await localProvider();
     return {
       vectors: texts.map((text) => embedText(text, dimensions)),
       model: 'weft-local-feature-hashing',
