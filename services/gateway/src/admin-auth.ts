@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { ApiError } from './api-error';
+import { ApiError, routeNotFound } from './api-error';
 import type { AuthFailures } from './auth';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
@@ -8,7 +8,7 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 /**
  * Guards `/v1/admin`: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time, and
  * counted with the API keys' failures so neither can be guessed faster than the other. Without a
- * token configured the admin API does not exist (404), as `/metrics` without metrics.
+ * token configured the admin API does not exist: 404 `not_found`, as for a path no route serves.
  */
 export function requireAdminToken(
   adminToken: string | undefined,
@@ -16,9 +16,8 @@ export function requireAdminToken(
 ): RequestHandler {
   const expected = adminToken === undefined ? undefined : digest(adminToken);
   return (request, response, next) => {
-    if (expected === undefined) {
-      throw new ApiError('not_found', 'The admin API is off: the gateway has no ADMIN_TOKEN', {});
-    }
+    // No route of it exists then, and the answer says so as for any other path.
+    if (expected === undefined) throw routeNotFound(request);
     const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.get('authorization') ?? '')?.[1];
     if (presented === undefined) {
       response.set('WWW-Authenticate', 'Bearer');

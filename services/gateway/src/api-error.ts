@@ -25,3 +25,17 @@ export class ApiError extends Error {
     return { error: { code: this.code, message: this.message, details: this.details } };
   }
 }
+
+/** 404 `not_found` for a request no route answers, naming its method and its whole path. */
+export function routeNotFound(request: {
+  method: string;
+  baseUrl: string;
+  path: string;
+}): ApiError {
+  // Inside a mounted router `path` is the rest after the mount point, `baseUrl`.
+  const path = `${request.baseUrl}${request.path}`;
+  return new ApiError('not_found', `No route ${request.method} ${path}`, {
+    method: request.method,
+    path,
+  });
+}

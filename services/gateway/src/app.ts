@@ -7,7 +7,7 @@ import express, {
 } from 'express';
 import helmet from 'helmet';
 import { checkReadiness, metricsScrapeAllowed } from '@weft/observability';
-import { ApiError } from './api-error';
+import { ApiError, routeNotFound } from './api-error';
 import { requireAdminToken } from './admin-auth';
 import { AuthFailures, requireApiKey } from './auth';
 import { DEFAULT_BODY_LIMIT_BYTES } from './config';
@@ -279,10 +279,7 @@ export function createGatewayApp(deps: GatewayDeps): Express {
   app.use('/api', seed);
 
   app.use((request) => {
-    throw new ApiError('not_found', `No route ${request.method} ${request.path}`, {
-      method: request.method,
-      path: request.path,
-    });
+    throw routeNotFound(request);
   });
 
   const handleError: ErrorRequestHandler = (error: unknown, request, response, next) => {

@@ -138,6 +138,7 @@ describe('the admin API on a real database', () => {
     const response = await off.request('GET', '/v1/admin/apps', {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
-    expectApiError(response, 404, 'not_found');
+    const error = expectApiError(response, 404, 'not_found');
+    expect(error.details).toEqual({ method: 'GET', path: '/v1/admin/apps' });
   });
 });

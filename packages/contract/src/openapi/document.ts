@@ -201,9 +201,13 @@ function errorResponses(operation: Operation): Record<string, ResponseObject | R
       ([, { codes: sharedCodes, keyedOnly }]) =>
         sharedCodes.join() === statusCodes.join() && !(admin && keyedOnly),
     );
-    answers[String(status)] = shared
-      ? responseRef(shared[0])
-      : errorResponse(statusCodes, admin ? adminErrorHeaders(status) : rateLimitHeaders);
+    // Without an admin token configured, no admin route exists: the answer is any unknown path's.
+    const absent = admin && statusCodes.join() === 'not_found';
+    answers[String(status)] = absent
+      ? responseRef('RouteNotFound')
+      : shared
+        ? responseRef(shared[0])
+        : errorResponse(statusCodes, admin ? adminErrorHeaders(status) : rateLimitHeaders);
   }
   return answers;
 }
