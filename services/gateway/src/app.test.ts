@@ -2,9 +2,10 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@weft/observability';
-import { createGatewayApp, type GatewayDeps } from './app';
+import { createGatewayApp } from './app';
+import { edgeOnlyDeps, TEST_API_KEY } from './testing/fake-deps';
 
-const KEY = `weft_abcdefgh_${'k'.repeat(43)}`;
+const KEY = TEST_API_KEY;
 
 function unused(): never {
   throw new Error('not used by this test');
@@ -22,45 +23,13 @@ describe('the gateway app (HTTP edges)', () => {
   };
 
   beforeAll(async () => {
-    const deps: GatewayDeps = {
-      apps: {
-        authenticate: async (key) => (key === KEY ? { appId: 'app_1', keyId: 'key_1' } : undefined),
-        createKey: unused,
-        listKeys: unused,
-        revokeKey: unused,
-        revokedAmong: unused,
-        createApp: unused,
-        listApps: unused,
-        getApp: unused,
-      },
-      workflows: {
-        get: unused,
-        list: unused,
-        versions: unused,
-        save: unused,
-        getById: unused,
-        listOwn: unused,
-        delete: unused,
-      },
+    const deps = edgeOnlyDeps({
       runs,
-      engine: { create: unused, cancel: unused, resume: unused },
-      artifacts: { open: unused },
-      results: { get: unused, list: unused },
-      vectors: { upsert: unused, search: unused },
-      webhookEndpoints: {
-        create: unused,
-        list: unused,
-        get: unused,
-        update: unused,
-        delete: unused,
-        rotateSecret: unused,
-      },
-      webhookDeliveries: { get: unused, forEndpoint: unused, forRun: unused, resend: unused },
       logger: createLogger('gateway', {
         write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>),
       }),
       bodyLimitBytes: 4096,
-    };
+    });
     server = createGatewayApp(deps).listen(0, '127.0.0.1');
     await once(server, 'listening');
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -9,14 +9,14 @@ import {
   type ReferenceObject,
   type SchemaObject,
 } from '@weft/contract';
-import { createLogger } from '@weft/observability';
 import {
   ContractRecorder,
   createSchemaCompiler,
   OpenApiValidator,
 } from '../../../test/support/openapi-validator';
 import { httpStatusOf } from './api-error';
-import { createGatewayApp, type GatewayDeps } from './app';
+import { createGatewayApp } from './app';
+import { edgeOnlyDeps, TEST_API_KEY } from './testing/fake-deps';
 import { DOCS_CONTENT_SECURITY_POLICY, renderOpenApiHtml } from './openapi-docs';
 import { OPENAPI_DOCUMENT } from './api-document';
 import {
@@ -29,52 +29,8 @@ import {
   validateUpsertVectorRequest,
 } from './request-schemas';
 
-const KEY = `weft_abcdefgh_${'k'.repeat(43)}`;
+const KEY = TEST_API_KEY;
 const doc = OPENAPI_DOCUMENT;
-
-function unused(): never {
-  throw new Error('not used by this test');
-}
-
-function fakeDeps(overrides: Partial<GatewayDeps> = {}): GatewayDeps {
-  return {
-    apps: {
-      authenticate: async (key) => (key === KEY ? { appId: 'app_1', keyId: 'key_1' } : undefined),
-      createKey: unused,
-      listKeys: unused,
-      revokeKey: unused,
-      revokedAmong: unused,
-      createApp: unused,
-      listApps: unused,
-      getApp: unused,
-    },
-    workflows: {
-      get: unused,
-      list: unused,
-      versions: unused,
-      save: unused,
-      getById: unused,
-      listOwn: unused,
-      delete: unused,
-    },
-    runs: { get: unused, versionOf: unused, reread: unused, list: unused },
-    engine: { create: unused, cancel: unused, resume: unused },
-    artifacts: { open: unused },
-    results: { get: unused, list: unused },
-    vectors: { upsert: unused, search: unused },
-    webhookEndpoints: {
-      create: unused,
-      list: unused,
-      get: unused,
-      update: unused,
-      delete: unused,
-      rotateSecret: unused,
-    },
-    webhookDeliveries: { get: unused, forEndpoint: unused, forRun: unused, resend: unused },
-    logger: createLogger('gateway', { write: () => undefined }),
-    ...overrides,
-  };
-}
 
 /** Every value under `value`, with the JSON pointer it is at. */
 function* walk(value: unknown, pointer = ''): Generator<[string, unknown]> {
@@ -301,7 +257,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents every route the gateway serves, and serves every route it documents', () => {
-    const app = createGatewayApp(fakeDeps()) as unknown as { router: { stack: RouterLayer[] } };
+    const app = createGatewayApp(edgeOnlyDeps()) as unknown as { router: { stack: RouterLayer[] } };
     const served = new Set(expressRoutes(app.router.stack));
     const documented = new Set(operations.map(({ path, method }) => `${method} ${shapeOf(path)}`));
     expect(served.size).toBeGreaterThan(30);
@@ -394,7 +350,7 @@ describe('/openapi.json and /docs', () => {
   const contract = new ContractRecorder();
 
   beforeAll(async () => {
-    server = createGatewayApp(fakeDeps({ observeResponse: contract.observe })).listen(
+    server = createGatewayApp(edgeOnlyDeps({ observeResponse: contract.observe })).listen(
       0,
       '127.0.0.1',
     );
