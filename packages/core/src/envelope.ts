@@ -1,4 +1,4 @@
-import type { StepError } from '@weft/contract';
+import { RUN_WEBHOOK_EVENTS, type StepError } from '@weft/contract';
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { NodeStatus, RunStatus } from './run-progress';
 
@@ -96,8 +96,9 @@ export type Envelope<T extends MessageType = MessageType> = {
 
 /** What workers report about an attempt, on the step results topic. */
 export type StepResultType = 'step.started' | 'step.succeeded' | 'step.failed';
-/** How a run ended, on the run events topic. */
-export type RunEventType = 'run.completed' | 'run.failed' | 'run.cancelled' | 'run.timed_out';
+/** How a run ended, on the run events topic: the run events webhooks carry, too. */
+export type RunEventType = (typeof RUN_WEBHOOK_EVENTS)[number];
+const RUN_EVENT_TYPES: ReadonlySet<string> = new Set(RUN_WEBHOOK_EVENTS);
 
 export type StepResultEnvelope = Envelope<StepResultType>;
 export type RunEventEnvelope = Envelope<RunEventType>;
@@ -259,6 +260,11 @@ export type EnvelopeFields<T extends MessageType = MessageType> = {
 /** Builds an envelope; `createdAt` from the caller's clock, so core stays pure. */
 export function envelope<T extends MessageType>(fields: EnvelopeFields<T>): Envelope<T> {
   return { ...fields, v: ENVELOPE_VERSION, createdAt: new Date(fields.createdAt).toISOString() };
+}
+
+/** Run event types (a run's end), as a type guard. */
+export function isRunEvent(envelope: Envelope): envelope is RunEventEnvelope {
+  return RUN_EVENT_TYPES.has(envelope.type);
 }
 
 /** Step result types, as a type guard. */

@@ -137,7 +137,7 @@ export type {
   StepStartedPayload,
   StepSucceededPayload,
 } from './envelope';
-export { ENVELOPE_VERSION, envelope, isStepResult, parseEnvelope } from './envelope';
+export { ENVELOPE_VERSION, envelope, isRunEvent, isStepResult, parseEnvelope } from './envelope';
 export type {
   NonRetriableStepErrorCode,
   PerFailureStepErrorCode,

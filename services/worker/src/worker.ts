@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   engineTopics,
+  isRunEvent,
   parseEnvelope,
   RUN_EVENTS_TOPIC,
   StepFailure,
@@ -28,14 +29,14 @@ import type { OffsetTracker } from './offset-tracker';
 import { RecentAttempts } from './recent-attempts';
 import { ReportPublisher } from './report-publisher';
 import { StepConsumers } from './step-consumers';
+import { runEndEnds, type StepOfRun } from './run-ends';
 
 /** What became of an accepted step message. */
 type Ending = 'done' | 'handed-back';
 
 /** A step message taken: its attempt, its run, and what aborts it once it runs. */
-interface Step {
+interface Step extends StepOfRun {
   key: string;
-  runId: string;
   controller: AbortController;
 }
 
@@ -179,7 +180,12 @@ export class Worker {
       return;
     }
     this.recentAttempts.remember(key);
-    const step: Step = { key, runId: envelope.runId, controller: new AbortController() };
+    const step: Step = {
+      key,
+      runId: envelope.runId,
+      createdAt: envelope.createdAt,
+      controller: new AbortController(),
+    };
     this.backlog.take(step, () =>
       this.run(step, envelope, () => tracker.end(message.topic, message.partition, message.offset)),
     );
@@ -217,13 +223,11 @@ export class Worker {
 
   private async onRunEvent(message: ConsumedMessage): Promise<void> {
     const parsed = parseEnvelope(message.value);
-    if (!parsed.ok || !parsed.envelope.type.startsWith('run.')) return;
-    const runId = parsed.envelope.runId;
+    if (!parsed.ok || !isRunEvent(parsed.envelope)) return;
+    const event = parsed.envelope;
     for (const step of this.backlog.running) {
-      if (step.runId === runId) {
-        step.controller.abort(
-          new StepFailure('run_ended', `the run ended (${parsed.envelope.type})`),
-        );
+      if (runEndEnds(event, step)) {
+        step.controller.abort(new StepFailure('run_ended', `the run ended (${event.type})`));
       }
     }
   }
