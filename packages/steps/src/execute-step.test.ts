@@ -1,3 +1,4 @@
+import { StepFailure } from '@weft/core';
 import { CORE_STEP_HANDLERS } from './core-steps';
 import { executeStep } from './execute-step';
 
@@ -102,5 +103,25 @@ describe('executeStep with the core steps', () => {
       ok: false,
       error: { code: 'output_too_large', retryable: false },
     });
+  });
+
+  it('never starts a handler whose attempt was aborted before it began', async () => {
+    let started = 0;
+    const handlers = {
+      'core/transform': async () => {
+        started += 1;
+        return Promise.resolve('done');
+      },
+    };
+    const ended = new AbortController();
+    ended.abort(new StepFailure('run_ended', 'the run ended (run.cancelled)'));
+    const outcome = await executeStep(
+      handlers,
+      'core/transform',
+      { value: 1 },
+      { ...context, signal: ended.signal },
+    );
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'run_ended', retryable: false } });
+    expect(started).toBe(0);
   });
 });

@@ -72,8 +72,13 @@ export async function executeStep(
         : new StepFailure('aborted', 'the attempt was aborted'),
     );
   };
+  if (context.signal?.aborted) {
+    // Aborted before it began (its run ended while it waited for a slot): the handler never
+    // starts, so no side effect happens for a run that no longer wants it.
+    onOuterAbort();
+    return { ok: false, error: toStepError(controller.signal.reason) };
+  }
   context.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  if (context.signal?.aborted) onOuterAbort();
   const timer =
     context.timeoutMs !== undefined
       ? setTimeout(

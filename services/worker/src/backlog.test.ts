@@ -26,6 +26,7 @@ describe('Backlog', () => {
     take('e');
     expect(events).toEqual(['start a', 'start b', 'pause']);
     expect([...backlog.running]).toEqual(['a', 'b']);
+    expect([...backlog.takenSteps()]).toEqual(['a', 'b', 'c', 'd', 'e']);
 
     backlog.end('a');
     expect(events.slice(3)).toEqual(['start c']);

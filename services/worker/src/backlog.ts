@@ -33,6 +33,12 @@ export class Backlog<Step> {
     return this.steps;
   }
 
+  /** Every step taken and not ended: running, then waiting for a slot in order. */
+  *takenSteps(): Generator<Step> {
+    yield* this.steps;
+    for (const { step } of this.waiting) yield step;
+  }
+
   /**
    * Takes a step: `start` is called now if a slot is free, or once one is. The step holds its slot
    * until `end`. Pauses the intake once twice `concurrency` are taken.

@@ -225,7 +225,8 @@ export class Worker {
     const parsed = parseEnvelope(message.value);
     if (!parsed.ok || !isRunEvent(parsed.envelope)) return;
     const event = parsed.envelope;
-    for (const step of this.backlog.running) {
+    // Waiting steps too: aborted before they start, their handlers never run.
+    for (const step of this.backlog.takenSteps()) {
       if (runEndEnds(event, step)) {
         step.controller.abort(new StepFailure('run_ended', `the run ended (${event.type})`));
       }
