@@ -2,9 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeView, RunStatus, RunView } from '@weft/client';
-import type { CliContext } from './command';
-import { runCli } from './run-cli';
 import { apiError, json, startFakeApi, type FakeApi } from './testing/fake-api';
+import { runCaptured, type CapturedRun } from './testing/run-captured';
 
 let api: FakeApi;
 let dir: string;
@@ -24,25 +23,8 @@ beforeEach(() => {
   api.routes.clear();
 });
 
-interface Outcome {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function weft(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
-  const outcome = { code: -1, out: '', err: '' };
-  const context: CliContext = {
-    env: { WEFT_URL: api.url, WEFT_API_KEY: 'weft_testtest_key', ...env },
-    stdout: (text) => {
-      outcome.out += text;
-    },
-    stderr: (text) => {
-      outcome.err += text;
-    },
-  };
-  outcome.code = await runCli(argv, context);
-  return outcome;
+function weft(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CapturedRun> {
+  return runCaptured(argv, { WEFT_URL: api.url, WEFT_API_KEY: 'weft_testtest_key', ...env });
 }
 
 function view(status: RunStatus, nodes: Record<string, NodeView>, extra: Partial<RunView> = {}) {

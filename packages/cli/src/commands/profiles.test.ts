@@ -1,8 +1,7 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliContext } from '../command';
-import { runCli } from '../run-cli';
+import { runCaptured } from '../testing/run-captured';
 
 let dir: string;
 
@@ -14,21 +13,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function weft(argv: string[], env: NodeJS.ProcessEnv) {
-  const outcome = { code: -1, out: '', err: '' };
-  const context: CliContext = {
-    env,
-    stdout: (text) => {
-      outcome.out += text;
-    },
-    stderr: (text) => {
-      outcome.err += text;
-    },
-  };
-  outcome.code = await runCli(argv, context);
-  return outcome;
-}
-
 const KEY = `weft_abcd1234_${'s'.repeat(43)}`;
 const OTHER_KEY = `weft_wxyz9876_${'t'.repeat(43)}`;
 
@@ -36,7 +20,7 @@ describe('weft profiles', () => {
   it('saves a profile under XDG_CONFIG_HOME, readable by its owner only', async () => {
     const env = { XDG_CONFIG_HOME: join(dir, 'xdg') };
     const file = join(dir, 'xdg', 'weft', 'config.json');
-    const saved = await weft(
+    const saved = await runCaptured(
       ['profiles', 'set', 'default', '--url', 'http://127.0.0.1:9', '--api-key', KEY],
       env,
     );
@@ -62,9 +46,13 @@ describe('weft profiles', () => {
       { mode: 0o644 },
     );
     const env = { WEFT_CONFIG: file };
-    expect((await weft(['profiles', 'set', 'prod', '--admin-token', 'tok'], env)).code).toBe(0);
-    expect((await weft(['profiles', 'set', 'prod', '--url', ''], env)).code).toBe(0);
-    expect((await weft(['profiles', 'set', 'dev', '--api-key', OTHER_KEY], env)).code).toBe(0);
+    expect((await runCaptured(['profiles', 'set', 'prod', '--admin-token', 'tok'], env)).code).toBe(
+      0,
+    );
+    expect((await runCaptured(['profiles', 'set', 'prod', '--url', ''], env)).code).toBe(0);
+    expect((await runCaptured(['profiles', 'set', 'dev', '--api-key', OTHER_KEY], env)).code).toBe(
+      0,
+    );
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
       profiles: { prod: { apiKey: KEY, adminToken: 'tok' }, dev: { apiKey: OTHER_KEY } },
     });
@@ -74,16 +62,19 @@ describe('weft profiles', () => {
   it('lists profiles with keys by their prefix only, never a secret', async () => {
     const file = join(dir, 'list.json');
     const env = { WEFT_CONFIG: file, WEFT_PROFILE: 'prod' };
-    await weft(['profiles', 'set', 'prod', '--url', 'https://prod.test', '--api-key', KEY], env);
-    await weft(['profiles', 'set', 'ops', '--admin-token', 'secret-token-value'], env);
-    const listed = await weft(['profiles', 'list'], env);
+    await runCaptured(
+      ['profiles', 'set', 'prod', '--url', 'https://prod.test', '--api-key', KEY],
+      env,
+    );
+    await runCaptured(['profiles', 'set', 'ops', '--admin-token', 'secret-token-value'], env);
+    const listed = await runCaptured(['profiles', 'list'], env);
     expect(listed.code).toBe(0);
     expect(listed.out).toContain(`Profiles in ${file}`);
     expect(listed.out).toMatch(/^\* +prod +https:\/\/prod\.test +weft_abcd1234_…$/m);
     expect(listed.out).toMatch(/^ +ops +set$/m);
     expect(listed.out).not.toContain('s'.repeat(43));
     expect(listed.out).not.toContain('secret-token-value');
-    const machine = await weft(['profiles', 'list', '--json'], env);
+    const machine = await runCaptured(['profiles', 'list', '--json'], env);
     expect(machine.out).not.toContain('secret-token-value');
     expect(JSON.parse(machine.out)).toEqual({
       path: file,
@@ -98,7 +89,7 @@ describe('weft profiles', () => {
         { name: 'ops', active: false, url: null, apiKey: null, adminToken: true },
       ],
     });
-    const none = await weft(['profiles', 'list'], { WEFT_CONFIG: join(dir, 'none.json') });
+    const none = await runCaptured(['profiles', 'list'], { WEFT_CONFIG: join(dir, 'none.json') });
     expect(none.out).toContain('No profiles in');
   });
 
@@ -109,7 +100,7 @@ describe('weft profiles', () => {
     [['profiles', 'set', '../up', '--url', 'http://x'], /"..\/up" is not a profile name/],
   ])('exits 2 for %p and writes nothing', async (argv, message) => {
     const file = join(dir, 'refused.json');
-    const outcome = await weft(argv, { WEFT_CONFIG: file });
+    const outcome = await runCaptured(argv, { WEFT_CONFIG: file });
     expect(outcome.code).toBe(2);
     expect(outcome.err).toMatch(message);
     await expect(stat(file)).rejects.toThrow('ENOENT');
