@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { ApiError, routeNotFound } from './api-error';
-import type { AuthFailures } from './auth';
+import { bearerTokenOf, type AuthFailures } from './auth';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
@@ -18,7 +18,7 @@ export function requireAdminToken(
   return (request, response, next) => {
     // No route of it exists then, and the answer says so as for any other path.
     if (expected === undefined) throw routeNotFound(request);
-    const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.get('authorization') ?? '')?.[1];
+    const presented = bearerTokenOf(request);
     if (presented === undefined) {
       response.set('WWW-Authenticate', 'Bearer');
       throw new ApiError(

@@ -5,12 +5,16 @@ import type { GatewayDeps } from './deps';
 import { authenticatedAs } from './principal';
 import { RateLimiter, type RateLimiterOptions } from './rate-limit';
 
+/** The token of a request's `Authorization: Bearer <token>`, if it has one. */
+export function bearerTokenOf(request: Request): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(request.get('authorization') ?? '')?.[1];
+}
+
 /** The raw API key of a request: `X-API-Key`, else `Authorization: Bearer <key>`. */
 export function apiKeyOf(request: Request): string | undefined {
   const header = request.get('x-api-key')?.trim();
   if (header) return header;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.get('authorization') ?? '');
-  return match?.[1];
+  return bearerTokenOf(request);
 }
 
 /**
