@@ -33,8 +33,9 @@ export function profileNameProblem(name: string): string | undefined {
     : `"${name}" is not a profile name (letters, digits, "_", "." and "-", at most 64)`;
 }
 
-function given(value: string | undefined): string | undefined {
-  return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
+/** A setting as given, trimmed; undefined when absent, not a string, or blank. */
+export function given(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
 /**

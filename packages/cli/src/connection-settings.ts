@@ -1,6 +1,13 @@
 import { DEFAULT_WEFT_URL } from '@weft/client';
 import { UsageError, type CliContext, type CommandArgs, type OptionSpec } from './command';
-import { DEFAULT_PROFILE, configPath, profileNamed, readConfig, type Profile } from './config-file';
+import {
+  DEFAULT_PROFILE,
+  configPath,
+  given,
+  profileNamed,
+  readConfig,
+  type Profile,
+} from './config-file';
 
 /** `--url`: the API, for every command that talks to it. */
 export const URL_OPTION: OptionSpec = {
@@ -25,10 +32,6 @@ export interface ConnectionSettings {
   adminToken?: string;
   /** The profile that was read, if any: errors name it. */
   profile?: string;
-}
-
-function given(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
 /**
