@@ -16,7 +16,7 @@ const NO_REACHING_IN = {
 const SERVICES = {
   gateway: '@weft/gateway',
   orchestrator: '@weft/orchestrator',
-  worker: '@weft/worker',
+  worker: '@weft/worker-service',
   webhooks: '@weft/webhooks-service',
 };
 const restrictImports = (...patterns) => [

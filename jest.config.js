@@ -12,8 +12,8 @@ const shared = {
     // A dynamic import names the built file (`./local/index.js`, as Node resolves it); in Jest the
     // sources are the TypeScript beside it.
     '^(\\.{1,2}/.*)\\.js$': '$1',
-    '^@weft/(gateway|orchestrator|worker)$': '<rootDir>/services/$1/src',
-    '^@weft/webhooks-service$': '<rootDir>/services/webhooks/src',
+    '^@weft/(gateway|orchestrator)$': '<rootDir>/services/$1/src',
+    '^@weft/(webhooks|worker)-service$': '<rootDir>/services/$1/src',
     '^@weft/([^/]+)$': '<rootDir>/packages/$1/src',
   },
   testEnvironment: 'node',

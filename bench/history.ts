@@ -1,5 +1,6 @@
 // `npm run bench -- --history N`: the system's database holds N ended runs before the ladder, with
-// everything a run leaves behind: its document, an attempt claim per step, a delivered webhook.
+// everything a run leaves behind: its document (its attempts' leases are in it) and a delivered
+// webhook.
 // The knees with history are set beside the knees of an empty database: history must not slow
 // the present (each periodic query reads live data only; each hot one goes by _id).
 import type { Document } from 'mongodb';
@@ -10,7 +11,7 @@ import type { WeftSystem } from './weft-system';
 /** The runs preloaded when `--history` names no count. */
 export const DEFAULT_HISTORY_RUNS = 200_000;
 
-/** What the preloaded runs are copies of: a real 10-node chain, so each leaves ten claims. */
+/** What the preloaded runs are copies of: a real 10-node chain. */
 const TEMPLATE_WORKLOAD: Workload = {
   name: 'history template',
   shape: 'chain',
@@ -24,8 +25,7 @@ const DAY_MS = 24 * 60 * 60_000;
 
 /**
  * Runs one real 10-node chain, then inserts `count` copies of its document as ended runs of the
- * last day, each with its attempt claims (still within their 24 h retention) and one delivered
- * webhook; `log` hears the progress.
+ * last day, each with one delivered webhook; `log` hears the progress.
  */
 export async function preloadHistory(
   system: WeftSystem,
@@ -36,16 +36,14 @@ export async function preloadHistory(
   if (!db) throw new Error('the bench database connection is not open');
   const template = await realRun(system);
   const runs = db.collection<Document>('runs');
-  const claims = db.collection<Document>('attempt_claims');
   const deliveries = db.collection<Document>('webhook_deliveries');
-  const nodeIds = Object.keys(template.nodes as Record<string, unknown>);
   const startedAt = Date.now();
   const now = Date.now();
   for (let first = 0; first < count; first += BATCH) {
-    const batch: { run: Document; claims: Document[]; delivery: Document }[] = [];
+    const batch: { run: Document; delivery: Document }[] = [];
     for (let i = first; i < Math.min(count, first + BATCH); i++) {
       const runId = `run_history${String(i).padStart(9, '0')}`;
-      // Spread over the last 23 hours, so every claim is still kept (24 h) as it would be.
+      // Spread over the last 23 hours.
       const endedAt = now - Math.floor(((count - i) / count) * (DAY_MS - 3_600_000));
       batch.push({
         run: {
@@ -56,12 +54,6 @@ export async function preloadHistory(
           finishedAt: endedAt,
           updatedAt: endedAt,
         },
-        claims: nodeIds.map((nodeId) => ({
-          _id: `${runId}:${nodeId}:1`,
-          holder: 'history-worker',
-          claimedAt: new Date(endedAt - 50),
-          expiresAt: new Date(endedAt - 50 + DAY_MS),
-        })),
         delivery: {
           _id: `whd_history${String(i).padStart(13, '0')}`,
           appId: template.appId as string,
@@ -79,7 +71,6 @@ export async function preloadHistory(
     }
     await Promise.all([
       runs.insertMany(batch.map((entry) => entry.run)),
-      claims.insertMany(batch.flatMap((entry) => entry.claims)),
       deliveries.insertMany(batch.map((entry) => entry.delivery)),
     ]);
     if ((first / BATCH) % 20 === 19) {
@@ -87,7 +78,7 @@ export async function preloadHistory(
     }
   }
   log(
-    `history: ${count} ended runs, ${count * nodeIds.length} claims and ${count} deliveries ` +
+    `history: ${count} ended runs and ${count} deliveries ` +
       `written in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
   );
 }

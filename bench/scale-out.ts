@@ -106,13 +106,13 @@ export async function measureScaleOut(quick: boolean): Promise<ScaleOutResult> {
     await hold(3);
     firing = false;
     await firing$;
-    // The killed worker's steps come back once its session and its claims expire: wait for them.
+    // The killed worker's steps come back once its session and its leases expire: wait for them.
     await waitForRunsToEnd(system, runIds, 40_000);
 
     const nodes = await stepTimes(system, runIds);
     const series = perSecond(nodes);
     const killedAt = events.at(-1)!.at;
-    // Started before the kill, finished long after: run again once the claim went stale.
+    // Started before the kill, finished long after: run again once the lease ran out.
     const orphans = nodes.filter(
       (node) => node.startedAt < killedAt && node.finishedAt - node.startedAt > 5 * STEP_MS,
     );

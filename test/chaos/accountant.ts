@@ -11,13 +11,23 @@ import {
 } from './workloads';
 
 const TERMINAL = ['completed', 'failed', 'cancelled', 'timed_out'];
-/** The one error an attempt may have ended with when a fault, not the workload, caused a retry. */
-const FAULT_ERROR = 'step_timeout';
+/**
+ * The errors an attempt may have ended with when a fault, not the workload, caused another: its
+ * deadline passed, its worker was lost (killed, stopped past its lease), or its worker handed it
+ * back while stopping.
+ */
+const FAULT_ERRORS: ReadonlySet<string | undefined> = new Set([
+  'step_timeout',
+  'worker_lost',
+  'worker_stopping',
+]);
 
 /** A node of a run document, its JSON-text fields parsed. */
 export interface RunNode {
   status: string;
   attempt: number;
+  /** Attempts outside the retry budget before this one (lost with their worker, handed back). */
+  attemptBase?: number;
   workerId?: string;
   result?: unknown;
   error?: { code: string; message: string };
@@ -103,6 +113,7 @@ export function parseRun(document: Record<string, unknown>): RunDoc {
     nodes[id] = {
       status: raw.status as string,
       attempt: raw.attempt as number,
+      ...(typeof raw.attemptBase === 'number' ? { attemptBase: raw.attemptBase } : {}),
       ...(typeof raw.workerId === 'string' ? { workerId: raw.workerId } : {}),
       ...(typeof raw.result === 'string' ? { result: JSON.parse(raw.result) as unknown } : {}),
       ...(raw.error ? { error: raw.error as RunNode['error'] } : {}),
@@ -403,7 +414,7 @@ function checkOutcome(submission: Submission, run: RunDoc, result: Account): voi
       const node = nodes[id];
       if (!node || node.status !== 'completed') continue;
       if (node.attempt === 1) continue;
-      if (node.attempt > 1 && node.error?.code === FAULT_ERROR) {
+      if (node.attempt > 1 && FAULT_ERRORS.has(node.error?.code)) {
         result.extraAttemptsAfterTimeouts += node.attempt - 1;
         continue;
       }
@@ -467,10 +478,10 @@ function checkOutcome(submission: Submission, run: RunDoc, result: Account): voi
       expectResult('flaky', { attempt: node.attempt });
       expectResult('after', node.attempt);
       const code = node.error?.code;
-      if (node.attempt === first && code !== 'flaky' && code !== FAULT_ERROR) {
+      if (node.attempt === first && code !== 'flaky' && !FAULT_ERRORS.has(code)) {
         fail(result, runId, `flaky: last error ${code}`);
       } else if (node.attempt > first) {
-        if (code === FAULT_ERROR) result.extraAttemptsAfterTimeouts += node.attempt - first;
+        if (FAULT_ERRORS.has(code)) result.extraAttemptsAfterTimeouts += node.attempt - first;
         else {
           result.duplicated.push({
             runId,
@@ -492,13 +503,15 @@ function checkOutcome(submission: Submission, run: RunDoc, result: Account): voi
         fail(result, runId, `doomed: after is ${nodes.after?.status}`);
       const code = node?.error?.code;
       if (workload.variant === 'doomed-retryable') {
-        if (node?.attempt !== DOOMED_MAX_ATTEMPTS) {
+        // Attempts lost with their worker or handed back are outside the budget.
+        const budgeted = (node?.attempt ?? 0) - (node?.attemptBase ?? 0);
+        if (budgeted !== DOOMED_MAX_ATTEMPTS) {
           result.duplicated.push({
             runId,
-            what: `doomed-retryable: failed on attempt ${node?.attempt}, budget ${DOOMED_MAX_ATTEMPTS}`,
+            what: `doomed-retryable: failed on attempt ${node?.attempt} (${budgeted} of its budget), budget ${DOOMED_MAX_ATTEMPTS}`,
           });
         }
-        if (code !== 'doomed' && code !== FAULT_ERROR) fail(result, runId, `doomed: error ${code}`);
+        if (code !== 'doomed' && !FAULT_ERRORS.has(code)) fail(result, runId, `doomed: error ${code}`);
       } else {
         if (code !== 'doomed') fail(result, runId, `doomed-permanent: error ${code}`);
         // A permanent failure runs once, unless an earlier attempt timed out (its error is gone).

@@ -7,17 +7,17 @@ import { checkDefinition, isTerminalRunStatus, type Region } from '@weft/core';
 import { waitFor } from '@weft/infra';
 import {
   createKafkaClient,
+  kafkaClientConfig,
   kafkaImplementationFromEnv,
   type KafkaClient,
   type KafkaProducer,
 } from '@weft/kafka';
 import { readBaseConfig } from '@weft/config';
 import { createLogger } from '@weft/observability';
-import { kafkaClientConfig } from '@weft/service';
-import { CORE_STEP_HANDLERS, type StepHandler } from '@weft/steps';
+import { CORE_STEP_HANDLERS } from '@weft/steps';
+import type { StepHandler } from '@weft/worker';
 import {
   AppStore,
-  AttemptClaims,
   connectDatabase,
   DefinitionStore,
   GridFsArtifactStore,
@@ -39,7 +39,8 @@ import {
   type DispatcherConfig,
   type WebhookDispatcher,
 } from '@weft/webhooks-service';
-import { readWorkerConfig, startWorker, type Worker } from '@weft/worker';
+import { readWorkerConfig, startWorker } from '@weft/worker-service';
+import type { WorkerRuntime as Worker } from '@weft/worker';
 import { ContractRecorder } from './openapi-validator';
 import { dropDatabase, requiredEnv, uniqueName } from './test-infrastructure';
 
@@ -127,10 +128,7 @@ export class TestEngine {
       new DefinitionStore(this.connection),
       new OutboxPublisher(this.connection, this.producer),
     );
-    await Promise.all([
-      this.runs.ensureIndexes(),
-      new AttemptClaims(this.connection).ensureIndexes(),
-    ]);
+    await this.runs.ensureIndexes();
     return this;
   }
 
@@ -181,7 +179,7 @@ export class TestEngine {
       concurrency?: number;
       stepTypes?: string[];
       handlers?: Readonly<Record<string, StepHandler>>;
-      holderStaleMs?: number;
+      leaseMs?: number;
     } = {},
   ): Promise<Worker> {
     const handlers = options.handlers ?? CORE_STEP_HANDLERS;
@@ -194,7 +192,7 @@ export class TestEngine {
       sessionTimeoutMs: 10_000,
       shutdownGraceMs: 2_000,
       commitIntervalMs: 100,
-      ...(options.holderStaleMs ? { holderStaleMs: options.holderStaleMs } : {}),
+      ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     };
     const running = await startWorker(config, {
       ...this.shared,

@@ -1,4 +1,5 @@
 import { DISPLAY_NAME_PATTERN, DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE } from './display-text';
+import { REGIONS } from './definition-types';
 import type { JsonSchema } from './json-schema';
 import {
   DEFINITION_LIMITS as L,
@@ -72,7 +73,7 @@ const inputParameters: JsonSchema = {
 const header = {
   name: displayName,
   description,
-  region: { enum: ['global', 'us', 'eu'] },
+  region: { enum: [...REGIONS] },
   timeout: timeoutSeconds(L.maxRunTimeoutSeconds),
 } satisfies Record<string, JsonSchema>;
 

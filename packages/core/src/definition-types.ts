@@ -1,7 +1,8 @@
 import type { JsonValue } from './json-value';
 
 /** Where a run's jobs execute. Default: `global`. */
-export type Region = 'global' | 'us' | 'eu';
+export const REGIONS = ['global', 'us', 'eu'] as const;
+export type Region = (typeof REGIONS)[number];
 
 /** What a node's failure does: `fail` (default) fails the run; `continue` skips its dependents only. */
 export type OnError = 'fail' | 'continue';

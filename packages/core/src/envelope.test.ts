@@ -8,8 +8,14 @@ function summary(message: Envelope): string {
   switch (message.type) {
     case 'step.execute':
       return `execute ${message.payload.task}`;
-    case 'step.started':
-      return `started on ${message.payload.workerId}`;
+    case 'step.claim':
+      return `claimed by ${message.payload.holder}`;
+    case 'step.heartbeat':
+    case 'step.released':
+    case 'step.lease-check':
+      return `${message.type} of ${message.payload.holder}`;
+    case 'step.lease':
+      return `${message.payload.decision} to ${message.payload.holder}`;
     case 'step.succeeded':
       return `succeeded at ${message.payload.finishedAt}`;
     case 'step.failed':
@@ -50,7 +56,14 @@ describe('envelope', () => {
     );
     expect(isStepResult(message)).toBe(true);
     if (!isStepResult(message)) return;
-    const types: ('step.started' | 'step.succeeded' | 'step.failed')[] = [message.type];
+    const types: (
+      | 'step.claim'
+      | 'step.heartbeat'
+      | 'step.released'
+      | 'step.lease-check'
+      | 'step.succeeded'
+      | 'step.failed'
+    )[] = [message.type];
     expect(types).toEqual(['step.succeeded']);
     const event = envelope({
       id: 'e1',
@@ -60,25 +73,52 @@ describe('envelope', () => {
       payload: { appId: 'app', status: 'completed', createdAt: 0 },
     });
     expect(isStepResult(parsed(event))).toBe(false);
+    const lease = envelope({
+      ...base,
+      type: 'step.lease',
+      payload: { holder: 'w1:h', decision: 'granted' },
+    });
+    expect(isStepResult(parsed(lease))).toBe(false);
+  });
+
+  it('refuses a lease answer it does not know, and a claim without its lease', () => {
+    const lease = envelope({
+      ...base,
+      type: 'step.lease',
+      payload: { holder: 'w1:h', decision: 'granted' },
+    });
+    expect(summary(parsed(lease))).toBe('granted to w1:h');
+    const odd = { ...lease, payload: { holder: 'w1:h', decision: 'maybe' } };
+    expect(parseEnvelope(JSON.stringify(odd))).toMatchObject({ ok: false });
+    const claim = envelope({
+      ...base,
+      type: 'step.claim',
+      payload: { workerId: 'w1', holder: 'w1:h', startedAt: 10, leaseMs: 20_000 },
+    });
+    expect(summary(parsed(claim))).toBe('claimed by w1:h');
+    const { leaseMs: _lease, ...withoutLease } = claim.payload;
+    expect(parseEnvelope(JSON.stringify({ ...claim, payload: withoutLease }))).toMatchObject({
+      ok: false,
+    });
   });
 
   it('writes the same fields on the wire as before', () => {
     const message = envelope({
       ...base,
-      type: 'step.started',
+      type: 'step.heartbeat',
       traceparent: '00-t-s-01',
-      payload: { workerId: 'w1', startedAt: 10 },
+      payload: { holder: 'w1:h' },
     });
     expect(JSON.parse(JSON.stringify(message))).toEqual({
       v: 1,
       id: 'm1',
-      type: 'step.started',
+      type: 'step.heartbeat',
       runId: 'run_1',
       nodeId: 'a',
       attempt: 1,
       createdAt: '1970-01-01T00:00:00.000Z',
       traceparent: '00-t-s-01',
-      payload: { workerId: 'w1', startedAt: 10 },
+      payload: { holder: 'w1:h' },
     });
   });
 

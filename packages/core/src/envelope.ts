@@ -8,7 +8,11 @@ export const ENVELOPE_VERSION = 1;
 /** Every message type on Weft's topics. */
 export type MessageType =
   | 'step.execute'
-  | 'step.started'
+  | 'step.claim'
+  | 'step.heartbeat'
+  | 'step.released'
+  | 'step.lease-check'
+  | 'step.lease'
   | 'step.succeeded'
   | 'step.failed'
   | 'run.completed'
@@ -32,9 +36,49 @@ export interface StepExecutePayload {
   idempotencyKey: string;
 }
 
-export interface StepStartedPayload {
+/**
+ * A worker asks to run an attempt, before its side effect: the orchestrator grants it to the first
+ * holder to ask and answers every other `held` (see `step.lease`). The grant is a lease of
+ * `leaseMs`, renewed by heartbeats; the attempt starts at `startedAt`.
+ */
+export interface StepClaimPayload {
   workerId: string;
+  /** The worker process asking: a restarted worker with the same id is another holder. */
+  holder: string;
   startedAt: number;
+  leaseMs: number;
+}
+
+/** The holder of an attempt still runs it: its lease is renewed. */
+export interface StepHeartbeatPayload {
+  holder: string;
+}
+
+/** The holder gives an attempt back unfinished (it is stopping): the node is queued again at once. */
+export interface StepReleasedPayload {
+  holder: string;
+}
+
+/**
+ * The orchestrator found a lease past its end and asks, through the results partition, whether a
+ * heartbeat came after all: heartbeats sent before this check are ahead of it in the log, so a
+ * lagging orchestrator never gives up on a holder that beat in time.
+ */
+export interface StepLeaseCheckPayload {
+  holder: string;
+}
+
+/** The orchestrator's answer to a claim, or to a heartbeat for an attempt no longer held. */
+export const LEASE_DECISIONS = ['granted', 'held', 'closed', 'lost'] as const;
+export type LeaseDecision = (typeof LEASE_DECISIONS)[number];
+
+export interface StepLeasePayload {
+  holder: string;
+  /**
+   * `granted`: run it; `held`: another holder runs it; `closed`: the run no longer needs it;
+   * `lost`: the holder's lease ended (or the run moved on) while it ran: abort it.
+   */
+  decision: LeaseDecision;
 }
 
 export interface StepSucceededPayload {
@@ -64,7 +108,11 @@ export interface RunEventPayload {
 
 interface PayloadOf {
   'step.execute': StepExecutePayload;
-  'step.started': StepStartedPayload;
+  'step.claim': StepClaimPayload;
+  'step.heartbeat': StepHeartbeatPayload;
+  'step.released': StepReleasedPayload;
+  'step.lease-check': StepLeaseCheckPayload;
+  'step.lease': StepLeasePayload;
   'step.succeeded': StepSucceededPayload;
   'step.failed': StepFailedPayload;
   'run.completed': RunEventPayload;
@@ -94,8 +142,17 @@ export type Envelope<T extends MessageType = MessageType> = {
   [K in T]: EnvelopeHeader & { type: K; payload: PayloadOf[K] };
 }[T];
 
-/** What workers report about an attempt, on the step results topic. */
-export type StepResultType = 'step.started' | 'step.succeeded' | 'step.failed';
+/** What is said of an attempt on the step results topic, by its worker or by the orchestrator. */
+export const STEP_RESULT_TYPES = [
+  'step.claim',
+  'step.heartbeat',
+  'step.released',
+  'step.lease-check',
+  'step.succeeded',
+  'step.failed',
+] as const satisfies readonly MessageType[];
+export type StepResultType = (typeof STEP_RESULT_TYPES)[number];
+const STEP_RESULT_TYPE_SET: ReadonlySet<string> = new Set(STEP_RESULT_TYPES);
 /** How a run ended, on the run events topic: the run events webhooks carry, too. */
 export type RunEventType = (typeof RUN_WEBHOOK_EVENTS)[number];
 const RUN_EVENT_TYPES: ReadonlySet<string> = new Set(RUN_WEBHOOK_EVENTS);
@@ -114,6 +171,8 @@ const STEP_ERROR_SCHEMA = {
   },
 };
 
+const HOLDER_SCHEMA = { type: 'string', minLength: 1, maxLength: 200 };
+
 const PAYLOAD_SCHEMAS: Record<MessageType, object> = {
   'step.execute': {
     type: 'object',
@@ -127,10 +186,23 @@ const PAYLOAD_SCHEMAS: Record<MessageType, object> = {
       idempotencyKey: { type: 'string', minLength: 1 },
     },
   },
-  'step.started': {
+  'step.claim': {
     type: 'object',
-    required: ['workerId', 'startedAt'],
-    properties: { workerId: { type: 'string' }, startedAt: { type: 'number' } },
+    required: ['workerId', 'holder', 'startedAt', 'leaseMs'],
+    properties: {
+      workerId: { type: 'string' },
+      holder: HOLDER_SCHEMA,
+      startedAt: { type: 'number' },
+      leaseMs: { type: 'integer', minimum: 1 },
+    },
+  },
+  'step.heartbeat': holderOnly(),
+  'step.released': holderOnly(),
+  'step.lease-check': holderOnly(),
+  'step.lease': {
+    type: 'object',
+    required: ['holder', 'decision'],
+    properties: { holder: HOLDER_SCHEMA, decision: { enum: LEASE_DECISIONS } },
   },
   'step.succeeded': {
     type: 'object',
@@ -157,6 +229,10 @@ const PAYLOAD_SCHEMAS: Record<MessageType, object> = {
   'run.timed_out': runEventSchema(),
 };
 
+function holderOnly(): object {
+  return { type: 'object', required: ['holder'], properties: { holder: HOLDER_SCHEMA } };
+}
+
 function runEventSchema(): object {
   return {
     type: 'object',
@@ -165,12 +241,8 @@ function runEventSchema(): object {
   };
 }
 
-const STEP_TYPES = new Set<MessageType>([
-  'step.execute',
-  'step.started',
-  'step.succeeded',
-  'step.failed',
-]);
+/** Messages about one attempt: they carry its node and attempt number. */
+const STEP_TYPES = new Set<MessageType>(['step.execute', 'step.lease', ...STEP_RESULT_TYPES]);
 
 const ENVELOPE_SCHEMA = {
   type: 'object',
@@ -269,9 +341,5 @@ export function isRunEvent(envelope: Envelope): envelope is RunEventEnvelope {
 
 /** Step result types, as a type guard. */
 export function isStepResult(envelope: Envelope): envelope is StepResultEnvelope {
-  return (
-    envelope.type === 'step.started' ||
-    envelope.type === 'step.succeeded' ||
-    envelope.type === 'step.failed'
-  );
+  return STEP_RESULT_TYPE_SET.has(envelope.type);
 }

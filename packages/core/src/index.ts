@@ -15,7 +15,7 @@ export type {
   StepsDefinition,
   WorkflowDefinition,
 } from './definition-types';
-export { onErrorOf, regionOf } from './definition-types';
+export { onErrorOf, REGIONS, regionOf } from './definition-types';
 export { CANONICAL_DEFINITION_SCHEMA, STEPS_DEFINITION_SCHEMA } from './definition-schema';
 export type { Diagnostic, DiagnosticCode, Diagnostics, DiagnosticSeverity } from './diagnostics';
 export { DIAGNOSTIC_CODES, emptyDiagnostics, isClean } from './diagnostics';
@@ -108,6 +108,7 @@ export {
   DEAD_LETTERS_TOPIC,
   engineTopics,
   RUN_EVENTS_TOPIC,
+  STEP_LEASES_TOPIC,
   STEP_RESULTS_TOPIC,
   stepTopic,
   workerTopics,
@@ -134,10 +135,23 @@ export type {
   StepFailedPayload,
   StepResultEnvelope,
   StepResultType,
-  StepStartedPayload,
+  StepClaimPayload,
+  StepHeartbeatPayload,
+  StepLeaseCheckPayload,
+  StepLeasePayload,
+  StepReleasedPayload,
   StepSucceededPayload,
+  LeaseDecision,
 } from './envelope';
-export { ENVELOPE_VERSION, envelope, isRunEvent, isStepResult, parseEnvelope } from './envelope';
+export {
+  ENVELOPE_VERSION,
+  envelope,
+  isRunEvent,
+  isStepResult,
+  LEASE_DECISIONS,
+  parseEnvelope,
+  STEP_RESULT_TYPES,
+} from './envelope';
 export type {
   NonRetriableStepErrorCode,
   PerFailureStepErrorCode,
@@ -162,6 +176,7 @@ export {
   toStepError,
 } from './step-failure';
 export type {
+  NodeLease,
   NodeRecord,
   OutgoingEnvelope,
   RunError,
@@ -176,6 +191,8 @@ export {
   cancelRun,
   isResumable,
   isSettledNode,
+  leaseAnswer,
+  MAX_LOST_ATTEMPTS,
   nextTimerAt,
   resumeRun,
   runOutputs,

@@ -6,6 +6,8 @@ import {
   applyTimers,
   cancelRun,
   isSettledNode,
+  leaseAnswer,
+  MAX_LOST_ATTEMPTS,
   nextTimerAt,
   resumeRun,
   runOutputs,
@@ -38,7 +40,13 @@ function report(
   run: RunRecord,
   nodeId: string,
   type: StepResultEnvelope['type'],
-  options: { attempt?: number; result?: unknown; error?: StepError } = {},
+  options: {
+    attempt?: number;
+    result?: unknown;
+    error?: StepError;
+    holder?: string;
+    createdAt?: number;
+  } = {},
 ): StepResultEnvelope {
   const attempt = options.attempt ?? run.nodes[nodeId]?.attempt ?? 1;
   const base = {
@@ -49,8 +57,20 @@ function report(
     createdAt: 0,
   };
   const times = { workerId: 'w1', startedAt: 10, finishedAt: 20 };
-  if (type === 'step.started') {
-    return envelope({ ...base, type, payload: { workerId: 'w1', startedAt: 10 } });
+  if (type === 'step.claim') {
+    return envelope({
+      ...base,
+      type,
+      payload: { workerId: 'w1', holder: options.holder ?? 'w1:h', startedAt: 10, leaseMs: 20_000 },
+    });
+  }
+  if (type === 'step.heartbeat' || type === 'step.released' || type === 'step.lease-check') {
+    return envelope({
+      ...base,
+      createdAt: options.createdAt ?? 0,
+      type,
+      payload: { holder: options.holder ?? 'w1:h' },
+    });
   }
   if (type === 'step.succeeded') {
     return envelope({ ...base, type, payload: { ...times, result: options.result ?? {} } });
@@ -121,7 +141,7 @@ describe('startRun', () => {
 describe('applyStepResult', () => {
   it('runs a chain to completion, each node once, outputs typed as produced', () => {
     let t = startRun({ id: 'run1', appId: 'app1', input: { x: 42 } }, context(chain));
-    t = applyStepResult(t.run, report(t.run, 'a', 'step.started'), context(chain, 1_100));
+    t = applyStepResult(t.run, report(t.run, 'a', 'step.claim'), context(chain, 1_100));
     expect(t.run.status).toBe('running');
     expect(t.run.startedAt).toBe(1_100);
     expect(t.run.nodes.a?.status).toBe('running');
@@ -186,7 +206,7 @@ describe('applyStepResult', () => {
       ).changed,
     ).toBe(false);
     expect(
-      applyStepResult(done.run, report(done.run, 'a', 'step.started'), context(chain)).changed,
+      applyStepResult(done.run, report(done.run, 'a', 'step.claim'), context(chain)).changed,
     ).toBe(false);
   });
 
@@ -409,7 +429,7 @@ describe('time', () => {
 
   it('retries an attempt whose worker went quiet past the step timeout', () => {
     let t = startRun({ id: 'r', appId: 'a', input: {} }, context(slow, 0));
-    t = applyStepResult(t.run, report(t.run, 'a', 'step.started'), context(slow, 1_000));
+    t = applyStepResult(t.run, report(t.run, 'a', 'step.claim'), context(slow, 1_000));
     expect(t.run.nodes.a?.deadlineAt).toBe(6_000);
     expect(nextTimerAt(t.run)).toBe(6_000);
     t = applyTimers(t.run, context(slow, 6_000));
@@ -562,5 +582,125 @@ describe('property: duplicated and reordered reports', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('leases', () => {
+  const one = define({ name: 'one', dag: { nodes: { a: transform(1) }, edges: [] } });
+  const claimed = (holder = 'w1:h', now = 1_000) => {
+    const start = startRun({ id: 'r', appId: 'a', input: {} }, context(one, 0));
+    return applyStepResult(
+      start.run,
+      report(start.run, 'a', 'step.claim', { holder }),
+      context(one, now),
+    );
+  };
+  const answer = (run: RunRecord, type: 'step.claim' | 'step.heartbeat', holder: string) =>
+    leaseAnswer(
+      run,
+      report(run, 'a', type, { holder }) as Envelope<'step.claim' | 'step.heartbeat'>,
+    );
+
+  it('grants an attempt to its first claim, and answers every other holder held', () => {
+    const t = claimed('w1:h', 1_000);
+    expect(t.run.nodes.a).toMatchObject({
+      status: 'running',
+      lease: { holder: 'w1:h', ms: 20_000, beatAt: 1_000 },
+    });
+    expect(answer(t.run, 'step.claim', 'w1:h')).toBe('granted');
+    const second = applyStepResult(
+      t.run,
+      report(t.run, 'a', 'step.claim', { holder: 'w2:h' }),
+      context(one, 1_200),
+    );
+    expect(second.changed).toBe(false);
+    expect(answer(second.run, 'step.claim', 'w2:h')).toBe('held');
+  });
+
+  it('answers closed to a claim on an attempt the run no longer needs', () => {
+    const t = claimed();
+    const cancelled = cancelRun(t.run, context(one, 2_000));
+    expect(answer(cancelled.run, 'step.claim', 'w1:h')).toBe('closed');
+    const stale = report(t.run, 'a', 'step.claim', { attempt: 7 }) as Envelope<'step.claim'>;
+    expect(leaseAnswer(t.run, stale)).toBe('closed');
+  });
+
+  it('renews a lease on its holder’s heartbeat only, and tells another holder it lost', () => {
+    const t = claimed('w1:h', 1_000);
+    expect(nextTimerAt(t.run)).toBe(21_000);
+    const beat = applyStepResult(t.run, report(t.run, 'a', 'step.heartbeat'), context(one, 8_000));
+    expect(beat.run.nodes.a?.lease?.beatAt).toBe(8_000);
+    expect(nextTimerAt(beat.run)).toBe(28_000);
+    expect(answer(beat.run, 'step.heartbeat', 'w1:h')).toBeUndefined();
+    const other = applyStepResult(
+      t.run,
+      report(t.run, 'a', 'step.heartbeat', { holder: 'x' }),
+      context(one, 8_000),
+    );
+    expect(other.changed).toBe(false);
+    expect(answer(other.run, 'step.heartbeat', 'x')).toBe('lost');
+  });
+
+  it('checks a lease past its end through the results log before giving the attempt up', () => {
+    const t = claimed('w1:h', 1_000);
+    expect(applyTimers(t.run, context(one, 20_999)).changed).toBe(false);
+    const due = applyTimers(t.run, context(one, 21_000));
+    expect(due.messages.map((m) => [m.topic, m.envelope.type])).toEqual([
+      ['weft.step-results', 'step.lease-check'],
+    ]);
+    expect(due.run.nodes.a?.lease?.checkAt).toBe(21_000);
+    // Not sent again before another lease period.
+    expect(nextTimerAt(due.run)).toBe(41_000);
+    expect(applyTimers(due.run, context(one, 30_000)).changed).toBe(false);
+
+    // A heartbeat the lagging orchestrator applies before the check answers it.
+    const beat = applyStepResult(
+      due.run,
+      report(due.run, 'a', 'step.heartbeat'),
+      context(one, 25_000),
+    );
+    const check = report(beat.run, 'a', 'step.lease-check', { createdAt: 21_000 });
+    expect(applyStepResult(beat.run, check, context(one, 25_001)).changed).toBe(false);
+
+    // No heartbeat since: the attempt is lost, and the next one queued at once.
+    const lost = applyStepResult(due.run, check, context(one, 25_001));
+    expect(lost.run.nodes.a).toMatchObject({
+      status: 'queued',
+      attempt: 2,
+      attemptBase: 1,
+      lost: 1,
+      error: { code: 'worker_lost', retryable: true },
+    });
+    expect(lost.run.nodes.a?.lease).toBeUndefined();
+    expect(queued(lost)).toEqual(['a']);
+  });
+
+  it('queues a handed-back attempt again at once, outside the retry budget and the lost count', () => {
+    const t = claimed();
+    const back = applyStepResult(t.run, report(t.run, 'a', 'step.released'), context(one, 2_000));
+    expect(back.run.nodes.a).toMatchObject({ status: 'queued', attempt: 2, attemptBase: 1 });
+    expect(back.run.nodes.a?.lost).toBeUndefined();
+    expect(queued(back)).toEqual(['a']);
+    const foreign = applyStepResult(
+      t.run,
+      report(t.run, 'a', 'step.released', { holder: 'x' }),
+      context(one, 2_000),
+    );
+    expect(foreign.changed).toBe(false);
+  });
+
+  it('fails a node that loses its worker MAX_LOST_ATTEMPTS times', () => {
+    let t = startRun({ id: 'r', appId: 'a', input: {} }, context(one, 0));
+    for (let lost = 1; lost <= MAX_LOST_ATTEMPTS; lost++) {
+      t = applyStepResult(t.run, report(t.run, 'a', 'step.claim'), context(one, lost * 100_000));
+      const check = report(t.run, 'a', 'step.lease-check', { createdAt: lost * 100_000 + 30_000 });
+      t = applyStepResult(t.run, check, context(one, lost * 100_000 + 30_000));
+    }
+    expect(t.run.status).toBe('failed');
+    expect(t.run.nodes.a).toMatchObject({
+      status: 'failed',
+      lost: MAX_LOST_ATTEMPTS,
+      error: { code: 'worker_lost', retryable: false },
+    });
   });
 });

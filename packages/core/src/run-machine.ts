@@ -4,6 +4,7 @@ import { onErrorOf, regionOf, type Region, type WorkflowDefinition } from './def
 import {
   envelope,
   type Envelope,
+  type LeaseDecision,
   type RunEventPayload,
   type RunEventType,
   type StepError,
@@ -24,7 +25,7 @@ import {
   type RunProgress,
   type RunStatus,
 } from './run-progress';
-import { RUN_EVENTS_TOPIC, stepTopic } from './topics';
+import { RUN_EVENTS_TOPIC, STEP_RESULTS_TOPIC, stepTopic } from './topics';
 
 /** One node of a run as stored: its status, its current attempt and what that attempt produced. */
 export interface NodeRecord {
@@ -41,9 +42,36 @@ export interface NodeRecord {
   /** When a `retrying` node is queued again. */
   retryAt?: number;
   workerId?: string;
+  /** Who runs the current attempt, while it runs (granted by its claim). */
+  lease?: NodeLease;
+  /**
+   * Attempts lost with their worker (its lease ran out). They do not count against the retry
+   * policy, but a node that keeps losing its worker fails (see MAX_LOST_ATTEMPTS).
+   */
+  lost?: number;
   result?: unknown;
   error?: StepError;
 }
+
+/**
+ * The lease a worker process holds on a running attempt: granted by its claim, renewed by its
+ * heartbeats. Once `ms` passes without one, the orchestrator checks (through the results log, so
+ * heartbeats already sent count) and then gives the attempt up as `worker_lost`.
+ */
+export interface NodeLease {
+  holder: string;
+  ms: number;
+  /** When the claim or the last heartbeat was applied. */
+  beatAt: number;
+  /** When a `step.lease-check` was sent for this lease, unanswered so far. */
+  checkAt?: number;
+}
+
+/**
+ * How many attempts of one node may be lost with their worker before the node fails: a step that
+ * kills every worker that runs it (a poison message) must not go round the pool for ever.
+ */
+export const MAX_LOST_ATTEMPTS = 5;
 
 // Why a run ended other than `completed`: the API's shape.
 export type { RunError } from '@weft/contract';
@@ -130,7 +158,8 @@ export function applyStepResult(
 
   const state = draft(run, context);
   switch (message.type) {
-    case 'step.started': {
+    case 'step.claim': {
+      // Only the first claim of an attempt takes it; the others are answered `held`.
       if (node.status !== 'queued') return unchanged;
       const { payload } = message;
       const spec = context.definition.dag.nodes[nodeId];
@@ -139,10 +168,44 @@ export function applyStepResult(
         status: 'running',
         startedAt: payload.startedAt,
         workerId: payload.workerId,
+        lease: { holder: payload.holder, ms: payload.leaseMs, beatAt: context.now },
         ...optional('deadlineAt', spec && stepDeadline({ now: () => context.now }, spec)),
       });
       state.markStarted();
       return state.finish();
+    }
+    case 'step.heartbeat': {
+      if (!heldBy(node, message.payload.holder)) return unchanged;
+      state.setNode(nodeId, { ...node, lease: { ...leaseOf(node), beatAt: context.now } });
+      return state.finish();
+    }
+    case 'step.released': {
+      if (!heldBy(node, message.payload.holder)) return unchanged;
+      attemptLost(
+        state,
+        nodeId,
+        stepError('worker_stopping', `attempt ${node.attempt} was handed back by its worker`),
+        false,
+      );
+      return advance(state);
+    }
+    case 'step.lease-check': {
+      // A heartbeat applied since the check was sent answers it: the holder is alive.
+      const sentAt = Date.parse(message.createdAt);
+      if (!heldBy(node, message.payload.holder) || leaseOf(node).beatAt >= sentAt) {
+        return unchanged;
+      }
+      const lease = leaseOf(node);
+      attemptLost(
+        state,
+        nodeId,
+        stepError(
+          'worker_lost',
+          `attempt ${node.attempt}'s worker (${lease.holder}) sent no heartbeat for ${lease.ms} ms`,
+        ),
+        true,
+      );
+      return advance(state);
     }
     case 'step.succeeded': {
       const { payload } = message;
@@ -202,9 +265,31 @@ export function applyTimers(run: RunRecord, context: TransitionContext): Transit
         id,
         stepError('step_timeout', `attempt ${node.attempt} did not finish within ${timeout} s`),
       );
+    } else if (node.status === 'running' && node.lease && leaseDue(node.lease) <= context.now) {
+      checkLease(state, id, node, node.lease);
     }
   }
   return advance(state);
+}
+
+/**
+ * What the orchestrator answers a worker's claim or heartbeat, read on the run as it is once the
+ * report was applied; undefined when a heartbeat needs no answer (its lease goes on).
+ */
+export function leaseAnswer(
+  run: RunRecord,
+  report: Envelope<'step.claim' | 'step.heartbeat'>,
+): LeaseDecision | undefined {
+  const node = report.nodeId === undefined ? undefined : ownNode(run, report.nodeId);
+  const current =
+    node !== undefined &&
+    !isTerminalRunStatus(run.status) &&
+    node.attempt === report.attempt &&
+    node.status === 'running';
+  const mine = current && node.lease?.holder === report.payload.holder;
+  if (report.type === 'step.heartbeat') return mine ? undefined : 'lost';
+  if (!current) return 'closed';
+  return mine ? 'granted' : 'held';
 }
 
 /** Cancels a run that has not ended; its unfinished nodes become `cancelled`. */
@@ -261,11 +346,21 @@ export function nextTimerAt(run: RunRecord): number | undefined {
       node.status === 'retrying'
         ? node.retryAt
         : node.status === 'running'
-          ? node.deadlineAt
+          ? earliest(node.deadlineAt, node.lease && leaseDue(node.lease))
           : undefined;
     if (at !== undefined && (next === undefined || at < next)) next = at;
   }
   return next;
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.min(a, b);
+}
+
+/** When a lease is next looked at: its end, or (a check sent) when to send another. */
+function leaseDue(lease: NodeLease): number {
+  return (lease.checkAt ?? lease.beatAt) + lease.ms;
 }
 
 /** Each completed node's result by node id: a run's outputs. */
@@ -346,8 +441,68 @@ function ownNode(run: RunRecord, id: string): NodeRecord | undefined {
 }
 
 function withoutTimers(node: NodeRecord): NodeRecord {
-  const { deadlineAt: _deadline, retryAt: _retry, ...rest } = node;
+  const { deadlineAt: _deadline, retryAt: _retry, lease: _lease, ...rest } = node;
   return rest;
+}
+
+function heldBy(node: NodeRecord, holder: string): boolean {
+  return node.status === 'running' && node.lease?.holder === holder;
+}
+
+/** The lease of a node `heldBy` checked. */
+function leaseOf(node: NodeRecord): NodeLease {
+  if (!node.lease) throw new Error('a running node without a lease');
+  return node.lease;
+}
+
+/**
+ * Sends a lease past its end through the results log (see `step.lease-check`), and notes it was
+ * sent, so it is not sent again before another lease period.
+ */
+function checkLease(state: Draft, id: string, node: NodeRecord, lease: NodeLease): void {
+  const { now } = state.context;
+  state.setNode(id, { ...node, lease: { ...lease, checkAt: now } });
+  state.messages.push({
+    topic: STEP_RESULTS_TOPIC,
+    key: state.run.id,
+    envelope: envelope({
+      id: state.context.newId(),
+      type: 'step.lease-check',
+      runId: state.run.id,
+      nodeId: id,
+      attempt: node.attempt,
+      createdAt: now,
+      ...(state.context.traceparent ? { traceparent: state.context.traceparent } : {}),
+      payload: { holder: lease.holder },
+    }),
+  });
+}
+
+/**
+ * An attempt that ended with its worker, not by its step: queued again at once, outside the retry
+ * budget. `lostWorker` counts it towards MAX_LOST_ATTEMPTS (a hand-back by a stopping worker does
+ * not).
+ */
+function attemptLost(state: Draft, id: string, error: StepError, lostWorker: boolean): void {
+  const node = state.run.nodes[id];
+  if (!node) return;
+  const lost = (node.lost ?? 0) + (lostWorker ? 1 : 0);
+  if (lost >= MAX_LOST_ATTEMPTS) {
+    state.setNode(id, { ...node, lost, finishedAt: state.context.now });
+    failNode(state, id, {
+      ...error,
+      message: `${error.message}; lost ${lost} times, the node fails`,
+      retryable: false,
+    });
+    return;
+  }
+  state.setNode(id, {
+    ...withoutTimers(node),
+    attemptBase: node.attemptBase + 1,
+    ...(lost > 0 ? { lost } : {}),
+    error,
+  });
+  queueNode(state, id);
 }
 
 function progressOf(run: RunRecord): RunProgress {
@@ -429,6 +584,7 @@ function queueNode(state: Draft, id: string): void {
     startedAt: _s,
     finishedAt: _f,
     workerId: _w,
+    lease: _lease,
     ...kept
   } = node;
   state.setNode(id, { ...kept, status: 'queued', attempt, queuedAt: now });

@@ -8,6 +8,7 @@ export const STEP_ERROR_CODES = [
   'step_timeout',
   'step_error',
   'worker_stopping',
+  'worker_lost',
   'run_ended',
   // What the engine checks around a handler.
   'unknown_task',
@@ -74,6 +75,8 @@ export const STEP_ERROR_RETRY = {
   // A throw no handler classified: most are transient (a dropped connection, a full disk).
   step_error: 'retryable',
   worker_stopping: 'retryable',
+  // Its holder's lease ran out (the worker died, hung or lost the broker): another attempt runs.
+  worker_lost: 'retryable',
   run_ended: 'terminal',
   unknown_task: 'terminal',
   invalid_input: 'terminal',

@@ -1,10 +1,15 @@
-import type { Region } from './definition-types';
+import { REGIONS, type Region } from './definition-types';
 import { listTaskTypes } from './task-types';
 
 /** Step results from every worker, keyed by runId, consumed by the orchestrators. */
 export const STEP_RESULTS_TOPIC = 'weft.step-results';
 /** Run transitions (terminal ones at least), for webhooks, live status and workers' cancellation. */
 export const RUN_EVENTS_TOPIC = 'weft.run-events';
+/**
+ * The orchestrators' answers to workers' claims on attempts (`step.lease`), keyed by runId; every
+ * worker process reads all of it and keeps the answers addressed to it.
+ */
+export const STEP_LEASES_TOPIC = 'weft.step-leases';
 /** Messages no consumer could handle, kept for operators. */
 export const DEAD_LETTERS_TOPIC = 'weft.dead-letters';
 
@@ -39,7 +44,7 @@ export function workerTopics(tasks: readonly string[], region: Region = 'global'
 export interface TopicPartitionCounts {
   /** The ceiling of one worker pool's parallelism across processes. Default: 8. */
   steps: number;
-  /** Default: 8. */
+  /** Step results', run events' and step leases'. Default: 8. */
   results: number;
 }
 
@@ -53,13 +58,13 @@ export function engineTopics(
 ): { topic: string; partitions: number }[] {
   const stepPartitions = partitions.steps ?? 8;
   const resultPartitions = partitions.results ?? 8;
-  const regions = ['global', 'us', 'eu'] as const;
   return [
     ...tasks.flatMap((task) =>
-      regions.map((region) => ({ topic: stepTopic(task, region), partitions: stepPartitions })),
+      REGIONS.map((region) => ({ topic: stepTopic(task, region), partitions: stepPartitions })),
     ),
     { topic: STEP_RESULTS_TOPIC, partitions: resultPartitions },
     { topic: RUN_EVENTS_TOPIC, partitions: resultPartitions },
+    { topic: STEP_LEASES_TOPIC, partitions: resultPartitions },
     { topic: DEAD_LETTERS_TOPIC, partitions: 1 },
   ];
 }

@@ -1,3 +1,4 @@
+import type { KafkaConfig } from '@weft/config';
 import type { KafkaClient } from './client';
 import type { KafkaClientSettings } from './client-settings';
 import { createKafkajsClient } from './kafkajs-client';
@@ -55,4 +56,22 @@ export function kafkaImplementationFromEnv(env: NodeJS.ProcessEnv): KafkaImpleme
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/**
+ * The Kafka client a configuration describes (see readKafkaConfig): its brokers, namespace,
+ * library, TLS and SASL. For the services, custom workers, and programs beside them that read the
+ * same variables.
+ */
+export function kafkaClientConfig(config: KafkaConfig): KafkaClientConfig {
+  return {
+    brokers: [...config.kafkaBrokers],
+    ...(config.kafkaNamespace === undefined ? {} : { namespace: config.kafkaNamespace }),
+    // Unchecked here: createKafkaClient refuses a name it does not know, which stops the process.
+    ...(config.kafkaClient === undefined
+      ? {}
+      : { implementation: config.kafkaClient as KafkaImplementation }),
+    ...(config.kafkaTls === undefined ? {} : { tls: config.kafkaTls }),
+    ...(config.kafkaSasl === undefined ? {} : { sasl: config.kafkaSasl }),
+  };
 }

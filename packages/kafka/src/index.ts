@@ -4,6 +4,7 @@ export { createPlatformaticClient, type PlatformaticClientConfig } from './platf
 export {
   createKafkaClient,
   DEFAULT_KAFKA_IMPLEMENTATION,
+  kafkaClientConfig,
   KAFKA_IMPLEMENTATIONS,
   kafkaImplementationFromEnv,
   type KafkaClientConfig,
@@ -14,3 +15,4 @@ export { brokerAnswers } from './broker-answers';
 export { onKafkaRequest } from './request-counter';
 export type { KafkaSasl, KafkaSaslMechanism, KafkaTls } from './client-settings';
 export { KafkaConnectionRefused, type KafkaRefusalCode } from './connection-refusal';
+export { sendToDeadLetters, type WarningLog } from './dead-letters';

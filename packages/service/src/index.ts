@@ -7,7 +7,6 @@ export {
 } from './run-service';
 export {
   composeService,
-  kafkaClientConfig,
   serviceRuns,
   startConsuming,
   type ConsumingPart,
@@ -17,4 +16,3 @@ export {
   type ServiceRuns,
 } from './service-deps';
 export { StartedParts } from './started-parts';
-export { sendToDeadLetters } from './dead-letters';

@@ -3,10 +3,9 @@ import type { BaseConfig } from '@weft/config';
 import {
   brokerAnswers,
   createKafkaClient,
+  kafkaClientConfig,
   onKafkaRequest,
   type KafkaClient,
-  type KafkaClientConfig,
-  type KafkaImplementation,
 } from '@weft/kafka';
 import {
   createLogger,
@@ -125,22 +124,6 @@ function serviceKafkaClient(
   return createKafkaClient({ ...kafkaClientConfig(config), clientId });
 }
 
-/**
- * The Kafka client a service's configuration describes: its brokers, namespace, library, TLS and
- * SASL. For the services, and for programs beside them that read the same variables.
- */
-export function kafkaClientConfig(config: BaseConfig): KafkaClientConfig {
-  return {
-    brokers: [...config.kafkaBrokers],
-    ...(config.kafkaNamespace === undefined ? {} : { namespace: config.kafkaNamespace }),
-    // Unchecked here: createKafkaClient refuses a name it does not know, which stops the service.
-    ...(config.kafkaClient === undefined
-      ? {}
-      : { implementation: config.kafkaClient as KafkaImplementation }),
-    ...(config.kafkaTls === undefined ? {} : { tls: config.kafkaTls }),
-    ...(config.kafkaSasl === undefined ? {} : { sasl: config.kafkaSasl }),
-  };
-}
 
 async function serviceDatabase(
   config: BaseConfig,

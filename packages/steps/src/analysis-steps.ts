@@ -1,6 +1,6 @@
 import { NonRetriableStepError } from '@weft/core';
 import { localProvider } from '@weft/providers';
-import type { StepHandler } from './step-handler';
+import type { StepHandler } from '@weft/worker';
 
 /**
  * enrich_text and moderate_content, on the local provider's libraries: an NLP library for keywords,

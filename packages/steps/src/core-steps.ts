@@ -1,5 +1,5 @@
 import { chosenStepErrorCode, StepFailure } from '@weft/core';
-import type { StepHandler } from './step-handler';
+import type { StepHandler } from '@weft/worker';
 
 /** Waits `ms`, and stops waiting as soon as the attempt is aborted (cancel, timeout, shutdown). */
 const delay: StepHandler = async (inputs, { signal }) => {

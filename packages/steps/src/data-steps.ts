@@ -1,7 +1,7 @@
 import { NonRetriableStepError } from '@weft/core';
 import { VectorMismatchError } from '@weft/store';
 import { embedTexts } from './text-steps';
-import type { StepContext, StepHandler } from './step-handler';
+import type { StepContext, StepHandler } from '@weft/worker';
 import type { StepServices } from './step-services';
 
 async function vectorFor(

@@ -14,7 +14,7 @@ import {
   type OutboundResponse,
 } from '@weft/webhooks';
 import { checkHeaders } from './header-check';
-import type { StepHandler } from './step-handler';
+import type { StepHandler } from '@weft/worker';
 import type { StepServices } from './step-services';
 
 /** The inputs of an `http_request` node, as its input schema admits them. */

@@ -2,7 +2,7 @@ import { NonRetriableStepError } from '@weft/core';
 import { localProvider, type ResolvedRoute } from '@weft/providers';
 import { loadMedia, providerReadableUrl, storeMedia } from './media';
 import { falClient, localCannot, modelOf, openAiClient, route } from './provider-calls';
-import type { StepContext, StepHandler } from './step-handler';
+import type { StepContext, StepHandler } from '@weft/worker';
 import type { StepServices } from './step-services';
 
 interface Size {

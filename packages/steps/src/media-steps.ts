@@ -1,7 +1,7 @@
 import { NonRetriableStepError } from '@weft/core';
 import { loadMedia, providerReadableUrl, storeMedia } from './media';
 import { falClient, localCannot, modelOf, openAiClient, route } from './provider-calls';
-import type { StepHandler } from './step-handler';
+import type { StepHandler } from '@weft/worker';
 import type { StepServices } from './step-services';
 
 /** Input fields that name media a fal model must be able to fetch. */

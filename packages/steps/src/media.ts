@@ -6,7 +6,7 @@ import {
   OutboundRequestError,
   OutboundUrlError,
 } from '@weft/webhooks';
-import type { StepContext } from './step-handler';
+import type { StepContext } from '@weft/worker';
 import type { StepServices } from './step-services';
 
 /** The most a step reads of one input image, audio or video. */

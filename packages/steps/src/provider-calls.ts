@@ -6,7 +6,7 @@ import {
   type ProviderEndpoint,
   type ResolvedRoute,
 } from '@weft/providers';
-import type { StepContext } from './step-handler';
+import type { StepContext } from '@weft/worker';
 import type { StepServices } from './step-services';
 
 // One client per endpoint: axios instances keep their connections alive between steps.

@@ -4,7 +4,7 @@ import { dataStepHandlers } from './data-steps';
 import { httpStepHandlers } from './http-step';
 import { imageStepHandlers } from './image-steps';
 import { mediaStepHandlers } from './media-steps';
-import type { StepHandler } from './step-handler';
+import type { StepHandler } from '@weft/worker';
 import type { StepServices } from './step-services';
 import { textStepHandlers } from './text-steps';
 import { webhookStepHandlers } from './webhook-step';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { NonRetriableStepError } from '@weft/core';
 import { localProvider } from '@weft/providers';
 import { modelOf, openAiClient, route } from './provider-calls';
-import type { StepContext, StepHandler } from './step-handler';
+import type { StepContext, StepHandler } from '@weft/worker';
 import type { StepServices } from './step-services';
 
 interface ChatMessage {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { StepFailure } from '@weft/core';
 import { isLastingRefusal, postJson, signWebhook, type OutboundResult } from '@weft/webhooks';
 import { checkHeaders } from './header-check';
-import type { StepHandler } from './step-handler';
+import type { StepHandler } from '@weft/worker';
 import type { StepServices, WebhookEndpointTarget } from './step-services';
 
 interface Delivery {

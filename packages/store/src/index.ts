@@ -1,6 +1,5 @@
 export { connectDatabase, databaseAnswers, type DatabaseOptions } from './database';
 export { newId } from './ids';
-export { AttemptClaims, type ClaimAnswer } from './attempt-claims';
 export { DefinitionStore } from './definition-store';
 export { OutboxPublisher } from './outbox-publisher';
 export { RunStore } from './run-store';

@@ -10,15 +10,17 @@ import {
 } from '@weft/core';
 import {
   ensureTopics,
+  sendToDeadLetters,
   type ConsumedMessage,
   type KafkaClient,
   type KafkaConsumer,
   type KafkaProducer,
 } from '@weft/kafka';
 import { inSpan, PeriodicTasks, type Logger, type WeftMetrics } from '@weft/observability';
-import { sendToDeadLetters } from '@weft/service';
+
 import type { RunEngine, RunStore } from '@weft/store';
 import type { OrchestratorOptions } from './config';
+import { LeaseAnswers } from './lease-answers';
 
 /**
  * Consumes step results and applies each to its run exactly once in effect (the run engine's
@@ -30,6 +32,7 @@ export class Orchestrator {
   private consumer?: KafkaConsumer;
   private producer?: KafkaProducer;
   private readonly periodic: PeriodicTasks;
+  private readonly leases: LeaseAnswers;
   private stopping = false;
   /** Set while this orchestrator holds a start of the engine, which may have other starters. */
   private engineStarted = false;
@@ -43,6 +46,7 @@ export class Orchestrator {
     private readonly metrics?: WeftMetrics,
   ) {
     this.periodic = new PeriodicTasks(log);
+    this.leases = new LeaseAnswers(() => this.producer, log);
   }
 
   /** True from joining its consumer group until it starts stopping. */
@@ -123,6 +127,7 @@ export class Orchestrator {
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
         const applied = await this.engine.applyStepResult(result);
+        this.leases.answer(result, applied?.run);
         if (!applied) return this.deadLetter(message, 'unknown_run', `no run ${result.runId}`);
         if (applied.changed) {
           this.log.debug('step result applied', {

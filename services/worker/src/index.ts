@@ -1,3 +1,2 @@
-export { readWorkerConfig, WORKER_DEFAULTS, type WorkerConfig, type WorkerOptions } from './config';
+export { readWorkerConfig, WORKER_DEFAULTS, type WorkerConfig } from './config';
 export { startWorker, type WorkerDeps } from './start-worker';
-export { Worker } from './worker';

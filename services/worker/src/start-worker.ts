@@ -1,17 +1,16 @@
 import type { ProviderConfig } from '@weft/providers';
 import { composeService, startConsuming, type Running, type ServiceDeps } from '@weft/service';
-import { createStepHandlers, type StepHandler } from '@weft/steps';
+import { builtInTaskTypes, createStepHandlers } from '@weft/steps';
 import {
   AppStore,
-  AttemptClaims,
   GridFsArtifactStore,
   ResultStore,
   S3ArtifactStore,
   VectorStore,
   WebhookEndpointStore,
 } from '@weft/store';
+import { WorkerRuntime, type StepHandler } from '@weft/worker';
 import type { WorkerConfig } from './config';
-import { Worker } from './worker';
 
 /** What startWorker may be handed instead of making it. */
 export interface WorkerDeps extends ServiceDeps {
@@ -32,14 +31,14 @@ function describeProviders(providers: ProviderConfig): Record<string, string> {
 }
 
 /**
- * Starts a worker: its database and Kafka client (unless `deps` has them), the step handlers and
- * their stores, the health endpoints, then the consumers of its step topics. Stops in the reverse
- * order.
+ * Starts a worker of Weft's own task types: its database and Kafka client (unless `deps` has
+ * them), the step handlers and their stores, the health endpoints, then the runtime of
+ * @weft/worker, which consumes their step topics. Stops in the reverse order.
  */
 export function startWorker(
   config: WorkerConfig,
   deps: WorkerDeps = {},
-): Promise<Running<{ worker: Worker }>> {
+): Promise<Running<{ worker: WorkerRuntime }>> {
   const service = { name: 'worker', kafkaClientId: `weft-worker-${config.workerId}` };
   return composeService(service, config, deps, async (io) => {
     let handlers = deps.handlers;
@@ -66,9 +65,8 @@ export function startWorker(
       });
       io.log.info('providers', describeProviders(config.providers));
     }
-    const claims = new AttemptClaims(io.connection);
-    await io.ensureIndexes(claims);
-    const worker = new Worker(io.kafka, claims, handlers, config, io.log, io.metrics);
+    const served = builtInTaskTypes(handlers, config.stepTypes);
+    const worker = new WorkerRuntime(io.kafka, served, config, io.log, io.metrics);
     await startConsuming(io, 'worker', worker, {
       name: 'consumers',
       unready: 'not consuming its step topics',

@@ -8,7 +8,7 @@ import {
 } from '@weft/core';
 import type { ConsumedMessage } from '@weft/kafka';
 import { DefinitionStore, OutboxPublisher, RunEngine } from '@weft/store';
-import type { Worker } from '@weft/worker';
+import type { WorkerRuntime as Worker } from '@weft/worker';
 import { TestEngine } from '../../support/engine';
 import { uniqueName, waitFor } from '../../support/test-infrastructure';
 

@@ -61,7 +61,7 @@ describe('the run engine on the real broker and database', () => {
     expect(published.outboxAt).toBeUndefined();
   });
 
-  it('reports a quick step by its result alone, and a longer one when it starts too', async () => {
+  it('claims every attempt before it runs, then reports its result', async () => {
     const reports: string[] = [];
     const consumer = await engine.kafka.consumer({
       groupId: `reports-${Date.now()}`,
@@ -86,14 +86,15 @@ describe('the run engine on the real broker and database', () => {
       });
       const done = await engine.waitForRun(run.id);
       expect(done.status).toBe('completed');
-      // The result carries the start time: the run knows when the quick step started all the same.
       expect(done.nodes.quick?.startedAt).toBeLessThanOrEqual(done.nodes.quick!.finishedAt!);
       await waitFor('both steps reported', async () =>
-        reports.filter((r) => r.startsWith(run.id)).length >= 3 ? true : undefined,
+        reports.filter((r) => r.startsWith(run.id)).length >= 4 ? true : undefined,
       );
-      expect(reports.filter((r) => r.startsWith(run.id)).sort()).toEqual([
+      // In the order the orchestrator reads them: each claim before its result.
+      expect(reports.filter((r) => r.startsWith(run.id))).toEqual([
+        `${run.id}:quick:step.claim`,
         `${run.id}:quick:step.succeeded`,
-        `${run.id}:slow:step.started`,
+        `${run.id}:slow:step.claim`,
         `${run.id}:slow:step.succeeded`,
       ]);
     } finally {

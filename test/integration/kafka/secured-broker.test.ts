@@ -10,6 +10,7 @@ import { readGatewayConfig, startGateway } from '@weft/gateway';
 import {
   createKafkaClient,
   KAFKA_IMPLEMENTATIONS,
+  kafkaClientConfig,
   KafkaConnectionRefused,
   type ConsumedMessage,
   type KafkaClientConfig,
@@ -17,10 +18,9 @@ import {
 } from '@weft/kafka';
 import { createLogger } from '@weft/observability';
 import { readOrchestratorConfig, startOrchestrator } from '@weft/orchestrator';
-import { kafkaClientConfig } from '@weft/service';
 import { AppStore } from '@weft/store';
 import { readWebhooksConfig, startWebhooks } from '@weft/webhooks-service';
-import { readWorkerConfig, startWorker } from '@weft/worker';
+import { readWorkerConfig, startWorker } from '@weft/worker-service';
 import {
   type DetachedProcess,
   ensureKafkaJars,

@@ -11,7 +11,7 @@ import {
 } from '@weft/core';
 import type { KafkaConsumer } from '@weft/kafka';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
-import { MAX_STEP_OUTPUT_BYTES } from '@weft/steps';
+import { MAX_STEP_OUTPUT_BYTES } from '@weft/worker';
 import { DefinitionStore, OutboxPublisher, RunEngine } from '@weft/store';
 import { TestEngine } from '../../support/engine';
 import { uniqueName, waitFor } from '../../support/test-infrastructure';
@@ -329,7 +329,7 @@ describe('poison and oversize messages', () => {
 describe('a step report the broker refuses while the worker stops', () => {
   const engine = new TestEngine();
   const verbose = {
-    // Long enough for its start to be reported (quicker steps are reported by their result only).
+    // Long enough to be running when the worker stops.
     text_generate: async () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       return { text: 'x'.repeat(5_000) };
@@ -351,7 +351,7 @@ describe('a step report the broker refuses while the worker stops', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       const first = await engine.startWorker({ stepTypes: ['text_generate'], handlers: verbose });
-      // Reports of 5 kB are refused from now on; step.started (a few hundred bytes) still passes.
+      // Reports of 5 kB are refused from now on; claims and hand-backs (a few hundred bytes) pass.
       await setMaxMessageBytes(engine, STEP_RESULTS_TOPIC, 2_000, true);
       const run = await engine.startRun({
         name: 'refused report',
@@ -365,8 +365,9 @@ describe('a step report the broker refuses while the worker stops', () => {
       await engine.startWorker({ stepTypes: ['text_generate'], handlers: verbose });
       const done = await engine.waitForRun(run.id, undefined, 30_000);
       expect(done.status).toBe('completed');
-      expect(done.nodes.t?.attempt).toBe(1);
       // Once by the stopped worker (its report refused), once by the next: handed back, not lost.
+      expect(done.nodes.t).toMatchObject({ attempt: 2, error: { code: 'worker_stopping' } });
+      expect(done.nodes.t?.lost).toBeUndefined();
       expect(engine.executionsOf(run.id, 't')).toBe(2);
       expect(unhandled).toEqual([]);
     } finally {

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
-import { parseStepSecrets, type StepHandler, type StepSecrets } from '@weft/steps';
+import { parseStepSecrets, type StepSecrets } from '@weft/steps';
+import type { StepHandler } from '@weft/worker';
 import { connectDatabase, dropDatabase } from '../../support/test-infrastructure';
 import { startReceiver, stopReceiver, type Receiver } from './receiver';
 import { createStepHandlers, runStep, stepServices } from './step-services';

@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import sharp from 'sharp';
 import { Webhook } from 'standardwebhooks';
 import { readArtifact } from '@weft/store';
-import type { StepHandler } from '@weft/steps';
+import type { StepHandler } from '@weft/worker';
 import { connectDatabase, dropDatabase } from '../../support/test-infrastructure';
 import { startReceiver, stopReceiver, type Receiver } from './receiver';
 import { createStepHandlers, runStep, stepServices, TEST_PUBLIC_URL } from './step-services';

@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { listTaskTypes } from '@weft/core';
 import { readArtifact } from '@weft/store';
-import type { StepHandler } from '@weft/steps';
+import type { StepHandler } from '@weft/worker';
 import { startFakeFal, type FakeFal } from '../../fakes/fal-server';
 import { fakeEmbedding, startFakeOpenAi, type FakeOpenAi } from '../../fakes/openai-server';
 import { connectDatabase, dropDatabase } from '../../support/test-infrastructure';

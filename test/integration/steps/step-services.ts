@@ -1,14 +1,9 @@
 import type { Connection } from 'mongoose';
 import { readProviderConfig } from '@weft/providers';
-import {
-  createStepHandlers,
-  executeStep,
-  StepSecrets,
-  type StepHandler,
-  type StepServices,
-} from '@weft/steps';
+import { createLogger } from '@weft/observability';
+import { builtInTaskTypes, createStepHandlers, StepSecrets, type StepServices } from '@weft/steps';
 import { GridFsArtifactStore, ResultStore, VectorStore } from '@weft/store';
-import type { StepOutcome } from '@weft/steps';
+import { executeStep, type StepHandler, type StepOutcome } from '@weft/worker';
 
 /** The public URL step tests build artifact URLs on; nothing listens there. */
 export const TEST_PUBLIC_URL = 'http://weft.test:8080';
@@ -49,12 +44,16 @@ export function runStep(
   attempts += 1;
   const runId = options.runId ?? `run_test${attempts}`;
   const nodeId = options.nodeId ?? 'node';
-  return executeStep(handlers, task, inputs, {
+  const served = Object.hasOwn(handlers, task) ? builtInTaskTypes(handlers, [task]) : new Map();
+  return executeStep(served, task, inputs, {
     runId,
     nodeId,
     attempt: 1,
     appId: options.appId ?? 'app_steps',
     idempotencyKey: `${runId}:${nodeId}:1`,
+    log: createLogger('test', { level: 'error' }),
+    heartbeat: () => undefined,
+    storeArtifact: () => Promise.reject(new Error('built-in steps store artifacts themselves')),
     timeoutMs: 20_000,
     ...(options.model_id !== undefined ? { model_id: options.model_id } : {}),
   });

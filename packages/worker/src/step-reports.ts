@@ -8,7 +8,7 @@ import {
   type Envelope,
   type StepError,
 } from '@weft/core';
-import type { StepOutcome } from '@weft/steps';
+import type { StepOutcome } from './execute-step';
 
 /** What every report of one attempt carries. */
 export interface AttemptHeader {
@@ -23,21 +23,6 @@ export interface AttemptTimes {
   workerId: string;
   startedAt: number;
   finishedAt: number;
-}
-
-/** The report that an attempt started, sent while it runs. */
-export function startedReport(
-  header: AttemptHeader,
-  workerId: string,
-  startedAt: number,
-): Envelope<'step.started'> {
-  return makeEnvelope({
-    ...header,
-    id: randomUUID(),
-    type: 'step.started',
-    createdAt: startedAt,
-    payload: { workerId, startedAt },
-  });
 }
 
 /**

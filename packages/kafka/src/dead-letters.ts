@@ -1,6 +1,10 @@
 import { deadLetter, DEAD_LETTERS_TOPIC } from '@weft/core';
-import type { ConsumedMessage, KafkaProducer } from '@weft/kafka';
-import type { Logger } from '@weft/observability';
+import type { ConsumedMessage, KafkaProducer } from './client';
+
+/** What dead-lettering logs to: any logger with a `warn` (Weft's, from @weft/observability). */
+export interface WarningLog {
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
 
 /**
  * Sends a message no consumer can handle to `weft.dead-letters`, with why (`code`, `reason`) and
@@ -10,7 +14,7 @@ export async function sendToDeadLetters(
   producer: KafkaProducer | undefined,
   message: ConsumedMessage,
   problem: { code: string; reason: string; by: string },
-  log: Logger,
+  log: WarningLog,
 ): Promise<void> {
   const { code, reason, by } = problem;
   log.warn('dead-lettering a message', {

@@ -2,9 +2,14 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { STEP_RESULTS_TOPIC, transientRetryDelayMs, type Envelope } from '@weft/core';
-import type { ConsumedMessage, KafkaClient, KafkaProducer } from '@weft/kafka';
+import {
+  sendToDeadLetters,
+  type ConsumedMessage,
+  type KafkaClient,
+  type KafkaProducer,
+  type OutgoingMessage,
+} from '@weft/kafka';
 import type { Logger } from '@weft/observability';
-import { sendToDeadLetters } from '@weft/service';
 
 /**
  * Publishes each attempt's reports, keyed by run so one run's reports reach the orchestrator in
@@ -31,20 +36,26 @@ export class ReportPublisher {
   }
 
   /** Publishes a step report, retrying while the broker is away: a lost report is a lost step. */
-  async report(message: Envelope, value = JSON.stringify(message)): Promise<void> {
+  report(message: Envelope, value = JSON.stringify(message)): Promise<void> {
+    return this.send([outgoing(message, value)]);
+  }
+
+  /** Publishes several reports in one request (heartbeats), retrying as `report` does. */
+  reportMany(messages: readonly Envelope[]): Promise<void> {
+    return this.send(messages.map((message) => outgoing(message, JSON.stringify(message))));
+  }
+
+  private async send(messages: OutgoingMessage[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.producer?.send(STEP_RESULTS_TOPIC, [
-          {
-            key: message.runId,
-            value,
-            ...(message.traceparent ? { headers: { traceparent: message.traceparent } } : {}),
-          },
-        ]);
+        await this.producer?.send(STEP_RESULTS_TOPIC, messages);
         return;
       } catch (error) {
         if (this.stopping.aborted && attempt > 3) throw error;
-        this.log.warn('could not publish a step report; retrying', { runId: message.runId, error });
+        this.log.warn('could not publish a step report; retrying', {
+          runId: messages[0]?.key,
+          error,
+        });
         await sleep(transientRetryDelayMs(attempt));
       }
     }
@@ -55,4 +66,13 @@ export class ReportPublisher {
     const { code, reason } = problem;
     return sendToDeadLetters(this.producer, message, { code, reason, by: this.workerId }, this.log);
   }
+}
+
+/** A report as sent: keyed by run, so one run's reports reach the orchestrator in order. */
+function outgoing(message: Envelope, value: string): OutgoingMessage {
+  return {
+    key: message.runId,
+    value,
+    ...(message.traceparent ? { headers: { traceparent: message.traceparent } } : {}),
+  };
 }

@@ -1,21 +1,10 @@
 import { MAX_MESSAGE_BYTES, parseEnvelope, stepError } from '@weft/core';
-import { endedReport, startedReport } from './step-reports';
+import { endedReport } from './step-reports';
 
 const header = { runId: 'run-1', nodeId: 'n1', attempt: 2, traceparent: '00-abc-def-01' };
 const times = { workerId: 'w1', startedAt: 1_000, finishedAt: 4_000 };
 
 describe('step reports', () => {
-  it('reports a start as a valid step.started envelope of its attempt', () => {
-    const report = startedReport(header, 'w1', 1_000);
-    expect(report).toMatchObject({
-      ...header,
-      type: 'step.started',
-      createdAt: new Date(1_000).toISOString(),
-      payload: { workerId: 'w1', startedAt: 1_000 },
-    });
-    expect(parseEnvelope(JSON.stringify(report)).ok).toBe(true);
-  });
-
   it('reports a result, or a failure, with its times, as the JSON it gives', () => {
     const succeeded = endedReport(header, times, { ok: true, result: { text: 'hi' } });
     expect(succeeded.report).toMatchObject({

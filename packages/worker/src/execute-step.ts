@@ -1,7 +1,4 @@
 import {
-  compileSchema,
-  describeSchemaErrors,
-  getTaskType,
   MAX_STEP_PAYLOAD_BYTES,
   stepError,
   StepFailure,
@@ -9,9 +6,7 @@ import {
   type SettledStepErrorCode,
   type StepError,
 } from '@weft/core';
-
-type ValidateFunction = ReturnType<typeof compileSchema>;
-import type { StepContext, StepHandler } from './step-handler';
+import type { TaskContext, TaskType } from './task-type';
 
 /**
  * The largest result a step may return, as JSON: its report must fit in one Kafka message. Bigger
@@ -19,47 +14,32 @@ import type { StepContext, StepHandler } from './step-handler';
  */
 export const MAX_STEP_OUTPUT_BYTES = MAX_STEP_PAYLOAD_BYTES;
 
-const validators = new Map<string, { input: ValidateFunction; output: ValidateFunction }>();
-
-function validatorsFor(
-  task: string,
-): { input: ValidateFunction; output: ValidateFunction } | undefined {
-  const cached = validators.get(task);
-  if (cached) return cached;
-  const type = getTaskType(task);
-  if (!type) return undefined;
-  const compiled = {
-    input: compileSchema(type.inputSchema),
-    output: compileSchema(type.outputSchema),
-  };
-  validators.set(task, compiled);
-  return compiled;
-}
-
-function firstError(validate: ValidateFunction): string {
-  const [problem] = describeSchemaErrors(validate.errors ?? []);
-  return problem ? `${problem.path || '/'} ${problem.message}` : 'is invalid';
-}
-
 export type StepOutcome = { ok: true; result: unknown } | { ok: false; error: StepError };
+
+/** The task types a worker serves, by name. */
+export type TaskTypes = ReadonlyMap<string, TaskType>;
+
+/** What executeStep passes a handler, less the signal it makes, plus the attempt's deadline. */
+export type ExecuteContext = Omit<TaskContext, 'signal'> & {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+};
 
 /**
  * Runs one attempt: checks the inputs against the task's schema, runs its handler until it settles
  * or `timeoutMs` passes or `signal` aborts, and checks the output's size and schema. Never throws.
  */
 export async function executeStep(
-  handlers: Readonly<Record<string, StepHandler>>,
+  taskTypes: TaskTypes,
   task: string,
   inputs: Record<string, unknown>,
-  context: Omit<StepContext, 'signal'> & { signal?: AbortSignal; timeoutMs?: number },
+  context: ExecuteContext,
 ): Promise<StepOutcome> {
-  const handler = Object.hasOwn(handlers, task) ? handlers[task] : undefined;
-  const schemas = validatorsFor(task);
-  if (!handler || !schemas) {
-    return fail('unknown_task', `this worker has no handler for task type "${task}"`);
-  }
-  if (!schemas.input(inputs)) {
-    return fail('invalid_input', `inputs do not fit ${task}: ${firstError(schemas.input)}`);
+  const type = taskTypes.get(task);
+  if (!type) return fail('unknown_task', `this worker has no handler for task type "${task}"`);
+  const badInput = type.validate.input(inputs);
+  if (badInput !== undefined) {
+    return fail('invalid_input', `inputs do not fit ${task}: ${badInput}`);
   }
 
   const controller = new AbortController();
@@ -87,9 +67,18 @@ export async function executeStep(
           context.timeoutMs,
         )
       : undefined;
+  const quiet = heartbeatWatch(type, abort);
+  const { timeoutMs: _timeout, ...handed } = context;
   try {
     const result = await Promise.race([
-      handler(inputs, { ...context, signal: controller.signal }),
+      type.handler(inputs as never, {
+        ...handed,
+        signal: controller.signal,
+        heartbeat: () => {
+          quiet?.beat();
+          context.heartbeat();
+        },
+      }),
       new Promise<never>((_, reject) => {
         const onAbort = () => {
           const reason: unknown = controller.signal.reason;
@@ -107,19 +96,40 @@ export async function executeStep(
       );
     }
     const parsed = JSON.parse(json) as unknown;
-    if (!schemas.output(parsed)) {
-      return fail(
-        'invalid_output',
-        `the output does not fit ${task}: ${firstError(schemas.output)}`,
-      );
+    const badOutput = type.validate.output(parsed);
+    if (badOutput !== undefined) {
+      return fail('invalid_output', `the output does not fit ${task}: ${badOutput}`);
     }
     return { ok: true, result: parsed };
   } catch (thrown) {
     return { ok: false, error: toStepError(thrown) };
   } finally {
     if (timer) clearTimeout(timer);
+    quiet?.stop();
     context.signal?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/**
+ * For a task type with a `heartbeatTimeout`: aborts the attempt when its handler goes that long
+ * without `heartbeat()`.
+ */
+function heartbeatWatch(
+  type: TaskType,
+  abort: (reason: StepFailure) => void,
+): { beat(): void; stop(): void } | undefined {
+  if (type.heartbeatTimeout === undefined) return undefined;
+  const ms = Math.round(type.heartbeatTimeout * 1000);
+  const expire = () =>
+    abort(new StepFailure('step_timeout', `the handler sent no heartbeat for ${ms} ms`));
+  let timer = setTimeout(expire, ms);
+  return {
+    beat() {
+      clearTimeout(timer);
+      timer = setTimeout(expire, ms);
+    },
+    stop: () => clearTimeout(timer),
+  };
 }
 
 function fail(code: SettledStepErrorCode, message: string): StepOutcome {

@@ -1,10 +1,22 @@
 import { StepFailure } from '@weft/core';
-import { CORE_STEP_HANDLERS } from './core-steps';
-import { executeStep } from './execute-step';
+import { createLogger } from '@weft/observability';
+import { executeStep, type StepHandler } from '@weft/worker';
+import { builtInTaskTypes } from './built-in-task-types';
+import { CORE_STEP_HANDLERS as HANDLERS } from './core-steps';
 
-const context = { runId: 'r', nodeId: 'n', attempt: 1, appId: 'a', idempotencyKey: 'r:n:1' };
+const CORE_STEP_HANDLERS = builtInTaskTypes(HANDLERS, Object.keys(HANDLERS));
+const context = {
+  runId: 'r',
+  nodeId: 'n',
+  attempt: 1,
+  appId: 'a',
+  idempotencyKey: 'r:n:1',
+  log: createLogger('test', { level: 'error' }),
+  heartbeat: () => undefined,
+  storeArtifact: () => Promise.reject(new Error('no artifacts here')),
+};
 
-describe('executeStep with the core steps', () => {
+describe('the core steps, as a worker executes them', () => {
   it('returns a transform value and a delay that waited', async () => {
     expect(
       await executeStep(CORE_STEP_HANDLERS, 'core/transform', { value: { a: [1] } }, context),
@@ -107,12 +119,11 @@ describe('executeStep with the core steps', () => {
 
   it('never starts a handler whose attempt was aborted before it began', async () => {
     let started = 0;
-    const handlers = {
-      'core/transform': async () => {
-        started += 1;
-        return Promise.resolve('done');
-      },
+    const transform: StepHandler = async () => {
+      started += 1;
+      return Promise.resolve('done');
     };
+    const handlers = builtInTaskTypes({ 'core/transform': transform }, ['core/transform']);
     const ended = new AbortController();
     ended.abort(new StepFailure('run_ended', 'the run ended (run.cancelled)'));
     const outcome = await executeStep(

@@ -1,12 +1,14 @@
-// The worker: its parts composed, started and stopped in order, and the run events that abort
-// its steps.
+// The worker runtime: its parts composed, started and stopped in order, and the run events and
+// lease answers it hears.
 
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   engineTopics,
   isRunEvent,
   parseEnvelope,
   RUN_EVENTS_TOPIC,
+  STEP_LEASES_TOPIC,
   StepFailure,
   workerControlGroup,
   workerTopics,
@@ -19,17 +21,16 @@ import {
   type KafkaConsumer,
 } from '@weft/kafka';
 import { PeriodicTasks, type Logger, type WeftMetrics } from '@weft/observability';
-import type { StepHandler } from '@weft/steps';
-import type { AttemptClaims } from '@weft/store';
-import { AttemptRunner, HANDED_BACK } from './attempt-runner';
+import { AttemptRunner, HANDED_BACK, type ArtifactUpload } from './attempt-runner';
 import { Backlog } from './backlog';
-import { ClaimHolder } from './claim-holder';
-import type { WorkerOptions } from './config';
+import type { TaskTypes } from './execute-step';
+import { LeaseHolder } from './lease-holder';
 import type { OffsetTracker } from './offset-tracker';
 import { RecentAttempts } from './recent-attempts';
 import { ReportPublisher } from './report-publisher';
-import { StepConsumers } from './step-consumers';
 import { runEndEnds, type StepOfRun } from './run-ends';
+import type { RuntimeOptions } from './runtime-options';
+import { StepConsumers } from './step-consumers';
 
 /** What became of an accepted step message. */
 type Ending = 'done' | 'handed-back';
@@ -40,19 +41,32 @@ interface Step extends StepOfRun {
   controller: AbortController;
 }
 
+/** How long stopping waits for aborted steps to report their hand-back. */
+const HAND_BACK_WAIT_MS = 5_000;
+
+/** When no artifact store was given: a handler that stores one fails, saying what is missing. */
+const NO_ARTIFACTS: ArtifactUpload = () =>
+  Promise.reject(
+    new StepFailure(
+      'provider_not_configured',
+      'this worker cannot store artifacts: give it the gateway URL and a credential',
+    ),
+  );
+
 /**
  * The worker runtime: consumes `weft.steps.<type>` topics, keeps up to `concurrency` steps in
- * flight beyond its partition count, and reports each attempt's start and outcome on
- * `weft.step-results`. It pauses its consumers at capacity instead of blocking them, so a step
- * that takes minutes never stops heartbeats nor causes a rebalance; it commits offsets only below
- * its oldest unfinished message, so a crash re-delivers exactly what was unfinished.
+ * flight beyond its partition count, claims each attempt from the orchestrator before running it
+ * and reports its outcome on `weft.step-results`. It pauses its consumers at capacity instead of
+ * blocking them, so a step that takes minutes never stops heartbeats nor causes a rebalance; it
+ * commits offsets only below its oldest unfinished message, so a crash re-delivers exactly what
+ * was unfinished. It needs Kafka only.
  */
-export class Worker {
+export class WorkerRuntime {
   private control?: KafkaConsumer;
   private readonly consumers: StepConsumers;
   private readonly backlog: Backlog<Step>;
   private readonly recentAttempts = new RecentAttempts();
-  private readonly claims: ClaimHolder;
+  private readonly leases: LeaseHolder;
   private readonly reports: ReportPublisher;
   private readonly attempts: AttemptRunner;
   /** Aborted once the worker starts stopping. */
@@ -62,11 +76,11 @@ export class Worker {
 
   constructor(
     private readonly kafka: KafkaClient,
-    claims: AttemptClaims,
-    handlers: Readonly<Record<string, StepHandler>>,
-    private readonly options: WorkerOptions,
+    private readonly taskTypes: TaskTypes,
+    private readonly options: RuntimeOptions,
     private readonly log: Logger,
     private readonly metrics?: WeftMetrics,
+    uploadArtifact: ArtifactUpload = NO_ARTIFACTS,
   ) {
     const stopping = this.stopping.signal;
     this.periodic = new PeriodicTasks(log);
@@ -74,9 +88,22 @@ export class Worker {
     this.backlog = new Backlog(options.concurrency, this.consumers, (running) =>
       this.countInFlight(running),
     );
-    this.claims = new ClaimHolder(claims, options.workerId, options.holderStaleMs, stopping, log);
     this.reports = new ReportPublisher(kafka, options.workerId, stopping, log);
-    this.attempts = new AttemptRunner(handlers, options, this.reports, log, metrics);
+    this.leases = new LeaseHolder(this.reports, options.workerId, options.leaseMs, stopping, log);
+    const { workerId } = options;
+    this.attempts = new AttemptRunner(
+      taskTypes,
+      workerId,
+      this.reports,
+      uploadArtifact,
+      log,
+      metrics,
+    );
+  }
+
+  /** The task types served. */
+  get served(): string[] {
+    return [...this.taskTypes.keys()];
   }
 
   /** Steps running now. */
@@ -94,19 +121,20 @@ export class Worker {
   }
 
   async start(): Promise<void> {
-    await ensureTopics(this.kafka, engineTopics(this.options.topicPartitions));
+    await ensureTopics(this.kafka, engineTopics(this.options.topicPartitions, this.served));
     await this.reports.connect();
-    await this.claims.startBeating(this.periodic);
+    this.leases.startBeating(this.periodic);
 
-    // Every worker hears every run event, to abort the steps of runs that were cancelled or ended.
+    // Every worker hears every run event, to abort the steps of runs that were cancelled or ended,
+    // and every lease answer, to keep those addressed to it. Joined before the first claim.
     this.control = await this.kafka.consumer({
       groupId: workerControlGroup(this.options.workerId, randomUUID()),
-      topics: [RUN_EVENTS_TOPIC],
+      topics: [RUN_EVENTS_TOPIC, STEP_LEASES_TOPIC],
     });
-    await this.control.run(async (message) => this.onRunEvent(message));
+    await this.control.run(async (message) => this.onControl(message));
 
     await this.consumers.start(
-      workerTopics(this.options.stepTypes, this.options.region),
+      workerTopics(this.served, this.options.region),
       this.options.sessionTimeoutMs,
       (message, tracker) => this.accept(message, tracker),
     );
@@ -122,8 +150,8 @@ export class Worker {
   }
 
   /**
-   * Stops taking work, waits up to the grace period for steps in flight, hands back the rest
-   * (their offsets stay uncommitted, so another worker takes them), commits and disconnects.
+   * Stops taking work, waits up to the grace period for steps in flight, hands back the rest (the
+   * orchestrator queues them again at once), commits and disconnects.
    */
   async stop(): Promise<void> {
     if (this.stopping.signal.aborted) return;
@@ -141,12 +169,16 @@ export class Worker {
       // Steps that end early must not leave the timer holding the process open.
       clearTimeout(grace);
       for (const step of running) step.controller.abort(HANDED_BACK);
+      // Their hand-backs are reported before the producer goes.
+      await Promise.race([
+        this.backlog.whenIdle(),
+        sleep(HAND_BACK_WAIT_MS, undefined, { ref: false }),
+      ]);
     }
     await this.consumers.commit();
     await Promise.allSettled([this.consumers.disconnect(), this.control?.disconnect()]);
-    await this.reports.disconnect();
-    // Last: a step handed back above is released by its claim, not by our silence.
     await this.periodic.stop();
+    await this.reports.disconnect();
     this.log.info('worker stopped', { workerId: this.options.workerId });
   }
 
@@ -206,25 +238,36 @@ export class Worker {
       // Only a report that could not be published while stopping gets here: its offset stays
       // uncommitted, so the attempt is delivered again and reported by whoever runs it.
       this.log.warn('step handed back unreported', { runId: message.runId, error });
-      void this.claims.release(step.key);
       finish('handed-back');
     });
   }
 
   /** Claims the attempt, then runs it if this worker is the one that should. */
   private async claimAndExecute(message: Envelope<'step.execute'>, step: Step): Promise<Ending> {
-    const decision = await this.claims.claim(message);
+    const startedAt = Date.now();
+    const decision = await this.leases.claim(message, step.controller, startedAt);
     if (decision === 'drop') return 'done';
     if (decision === 'stopping') return 'handed-back';
-    if (!(await this.attempts.run(message, step.controller.signal))) return 'done';
-    await this.claims.release(step.key);
-    return 'handed-back';
+    // Handed back unless it reports: a report that could not be published gives the attempt back
+    // too, so that it runs again at once instead of when its lease runs out.
+    let handedBack = true;
+    try {
+      handedBack = await this.attempts.run(message, step.controller.signal, startedAt);
+    } finally {
+      await this.leases.end(message, handedBack);
+    }
+    return handedBack ? 'handed-back' : 'done';
   }
 
-  private async onRunEvent(message: ConsumedMessage): Promise<void> {
+  private async onControl(message: ConsumedMessage): Promise<void> {
     const parsed = parseEnvelope(message.value);
-    if (!parsed.ok || !isRunEvent(parsed.envelope)) return;
+    if (!parsed.ok) return;
     const event = parsed.envelope;
+    if (event.type === 'step.lease') {
+      this.leases.onAnswer(event);
+      return;
+    }
+    if (!isRunEvent(event)) return;
     // Waiting steps too: aborted before they start, their handlers never run.
     for (const step of this.backlog.takenSteps()) {
       if (runEndEnds(event, step)) {
