@@ -40,6 +40,7 @@ export {
   type ArtifactInfo,
   type ArtifactStore,
   type NewArtifact,
+  type NewArtifactStream,
 } from './artifact-store';
 export { ResultStore, type StoredResult } from './result-store';
 export {
