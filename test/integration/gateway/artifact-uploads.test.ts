@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { WeftApiError, WeftClient } from '@weft/client';
 import { waitFor } from '../../support/test-infrastructure';
 import {
   expectApiError,
@@ -322,5 +323,37 @@ describe('artifact uploads through the gateway, on the real database', () => {
       404,
       'not_found',
     );
+  });
+
+  it('round-trips through @weft/client: bytes, a Blob, a stream, and as an operator', async () => {
+    const weft = new WeftClient({ url: fx.url, apiKey: fx.apiKey, retries: 0 });
+    const bytes = randomBytes(300 * 1024);
+    for (const body of [bytes, new Blob([bytes]), new Blob([bytes]).stream()]) {
+      const artifact = await weft.artifacts.upload(body, { contentType: 'image/png' });
+      expect(artifact).toMatchObject({ content_type: 'image/png', file_size: bytes.length });
+      const downloaded = await weft.artifacts.download(artifact.url);
+      expect(Buffer.from(downloaded.bytes).equals(bytes)).toBe(true);
+      expect(downloaded).toMatchObject({ contentType: 'image/png', etag: `"${sha256(bytes)}"` });
+    }
+
+    const operator = new WeftClient({ url: fx.url, adminToken: ADMIN_TOKEN, retries: 0 });
+    const theirs = await operator.admin.artifacts.upload(other.appId, bytes, {
+      contentType: 'audio/wav',
+    });
+    const asThem = new WeftClient({ url: fx.url, apiKey: other.apiKey, retries: 0 });
+    expect(Buffer.from((await asThem.artifacts.download(theirs.url)).bytes).equals(bytes)).toBe(
+      true,
+    );
+
+    const limited = new WeftClient({ url: small.url, apiKey: small.apiKey, retries: 0 });
+    const refused = await limited.artifacts
+      .upload(randomBytes(LIMIT + 1), { contentType: 'image/png' })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(WeftApiError);
+    expect(refused).toMatchObject({
+      status: 413,
+      code: 'artifact_too_large',
+      details: { limitBytes: LIMIT },
+    });
   });
 });
