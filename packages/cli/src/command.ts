@@ -11,6 +11,8 @@ export const EXIT_TIMEOUT = 3;
 export interface CliContext {
   env: NodeJS.ProcessEnv;
   stdout(text: string): void;
+  /** Writes bytes to stdout as they are (an artifact's). Absent: such output needs a file. */
+  stdoutBytes?(bytes: Uint8Array): void;
   stderr(text: string): void;
   /** True when stderr is a terminal: run progress is then redrawn in place. Default: false. */
   stderrIsTty?: boolean;

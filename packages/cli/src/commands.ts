@@ -1,4 +1,5 @@
 import type { Command } from './command';
+import { getArtifactCommand, uploadArtifactCommand } from './commands/artifacts';
 import { createAppCommand, listAppsCommand } from './commands/apps';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './commands/keys';
 import { runCommand } from './commands/run';
@@ -36,6 +37,8 @@ export const COMMANDS: readonly Command[] = [
   watchRunCommand,
   cancelRunCommand,
   resumeRunCommand,
+  uploadArtifactCommand,
+  getArtifactCommand,
   setProfileCommand,
   listProfilesCommand,
 ];

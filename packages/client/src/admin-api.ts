@@ -1,15 +1,17 @@
 import type {
   ApiKey,
   ApiKeyAnswer,
+  ArtifactFile,
   ApiKeyList,
   App,
   AppList,
   CreatedApiKey,
   CreatedApp,
 } from '@weft/contract';
+import { uploadArtifact, type UploadArtifactOptions } from './artifact-upload';
 import { signalOf, type CallOptions } from './call-options';
 import { segment } from './path-segment';
-import type { Transport } from './transport';
+import type { BytesBody, Transport } from './transport';
 
 /**
  * The admin API, `/v1/admin`: apps and any app's keys, for operators. Its calls carry the
@@ -17,6 +19,8 @@ import type { Transport } from './transport';
  * `missing_admin_token`, and a gateway without `ADMIN_TOKEN` answers 404.
  */
 export class AdminApi {
+  /** Any app's artifact uploads, for workers that serve many apps. */
+  readonly artifacts: AdminArtifactsApi;
   private readonly headers: Record<string, string>;
 
   constructor(
@@ -24,6 +28,7 @@ export class AdminApi {
     adminToken: string | undefined,
   ) {
     this.headers = adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` };
+    this.artifacts = new AdminArtifactsApi(transport, this.headers);
   }
 
   /** A new app, its first key (shown this once) and its webhook signing secret. */
@@ -79,5 +84,27 @@ export class AdminApi {
       ...signalOf(options),
     });
     return key;
+  }
+}
+
+/** `/v1/admin/apps/:appId/artifacts`: uploads for any app, with the admin token. */
+export class AdminArtifactsApi {
+  constructor(
+    private readonly transport: Transport,
+    private readonly headers: Record<string, string>,
+  ) {}
+
+  /**
+   * Stores `body` as an artifact of `appId` (404 `app_not_found` for no such app); its `url` is
+   * readable with that app's keys. As `artifacts.upload`, for a worker that serves many apps.
+   */
+  upload(appId: string, body: BytesBody, options: UploadArtifactOptions): Promise<ArtifactFile> {
+    return uploadArtifact(
+      this.transport,
+      `/v1/admin/apps/${segment(appId)}/artifacts`,
+      body,
+      options,
+      this.headers,
+    );
   }
 }

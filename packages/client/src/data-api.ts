@@ -1,9 +1,11 @@
 import type { VectorMatches } from '@weft/contract';
+import { uploadArtifact, type UploadArtifactOptions } from './artifact-upload';
 import { signalOf, type CallOptions } from './call-options';
 import { segment } from './path-segment';
-import type { Transport } from './transport';
+import type { BytesBody, Transport } from './transport';
 import type {
   Artifact,
+  ArtifactFile,
   DocumentPage,
   PageParams,
   ResultDocument,
@@ -29,9 +31,18 @@ export function artifactIdOf(idOrUrl: string): string {
   return idOrUrl;
 }
 
-/** Artifacts that steps stored: `/v1/artifacts`. */
+/** Artifacts that steps stored, or the app uploaded: `/v1/artifacts`. */
 export class ArtifactsApi {
   constructor(private readonly transport: Transport) {}
+
+  /**
+   * Stores `body` as an artifact of the key's app: its `url` (readable with the app's key) can
+   * travel where the bytes cannot, such as a step's result. 413 `artifact_too_large` over the
+   * gateway's `ARTIFACT_LIMIT_BYTES`.
+   */
+  upload(body: BytesBody, options: UploadArtifactOptions): Promise<ArtifactFile> {
+    return uploadArtifact(this.transport, '/v1/artifacts', body, options);
+  }
 
   /** An artifact's bytes and content type, by id or by the URL a run's output holds. */
   async download(idOrUrl: string, options?: CallOptions): Promise<Artifact> {

@@ -4,6 +4,13 @@ import { backoffDelayMs, neverSent, parseRetryAfter, type RetryPolicy } from './
 /** The methods the API uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/**
+ * Bytes a call sends as they are (an artifact upload): a `Buffer` is a `Uint8Array`; a `Blob`
+ * may be a file (`fs.openAsBlob`), read as it is sent; a `ReadableStream` is read as it is sent,
+ * so it can be sent only once and the call is never retried.
+ */
+export type BytesBody = Uint8Array | Blob | ReadableStream<Uint8Array>;
+
 /** One API call, before it is sent. */
 export interface RequestSpec {
   method: HttpMethod;
@@ -13,6 +20,10 @@ export interface RequestSpec {
   query?: Record<string, string | number | undefined>;
   /** Sent as JSON when given. */
   body?: unknown;
+  /** Sent as they are, with `type` as their Content-Type, instead of a JSON `body`. */
+  bytes?: { body: BytesBody; type: string };
+  /** This call's limit on each attempt, ms, instead of the client's `timeoutMs`; 0: none. */
+  timeoutMs?: number;
   headers?: Record<string, string>;
   signal?: AbortSignal;
   /**
@@ -145,15 +156,21 @@ export class Transport {
       'user-agent': this.config.userAgent,
       ...(this.config.apiKey === undefined ? {} : { 'x-api-key': this.config.apiKey }),
       ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(spec.bytes === undefined ? {} : { 'content-type': spec.bytes.type }),
       ...spec.headers,
     };
   }
 
   private async exchange(spec: RequestSpec, mode: Received['kind']): Promise<Received> {
-    const { retry: policy, timeoutMs } = this.config;
+    const { retry: configured } = this.config;
+    const timeoutMs = spec.timeoutMs ?? this.config.timeoutMs;
     const url = this.url(spec.path, spec.query);
     const idempotent = spec.idempotent ?? (spec.method !== 'POST' && spec.method !== 'PATCH');
-    const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    const body =
+      spec.bytes?.body ?? (spec.body === undefined ? undefined : JSON.stringify(spec.body));
+    // A stream is consumed by sending it: there is nothing left to send again.
+    const streamed = body instanceof ReadableStream;
+    const policy = streamed ? { ...configured, retries: 0 } : configured;
     for (let retry = 0; ; retry += 1) {
       const timeout = new AbortController();
       const timer = timeoutMs > 0 ? setTimeout(() => timeout.abort(), timeoutMs) : undefined;
@@ -165,6 +182,8 @@ export class Transport {
           method: spec.method,
           headers: this.headersOf(spec),
           ...(body === undefined ? {} : { body }),
+          // fetch sends a stream only when told it may answer before the whole body is sent.
+          ...(streamed ? { duplex: 'half' as const } : {}),
           signal,
         });
         if (response.ok) {

@@ -28,6 +28,7 @@ export {
   type WorkflowApiRequest,
   type ApiKey,
   type App,
+  type ArtifactFile,
   type CreatedApp,
   type CreatedApiKey,
   type CreateWebhookRequest,

@@ -326,6 +326,73 @@ describe('artifacts', () => {
   });
 });
 
+describe('artifact uploads', () => {
+  const stored = { url: 'http://x/v1/artifacts/art_1', content_type: 'text/plain', file_size: 5 };
+  const streamOf = (...parts: string[]) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const part of parts) controller.enqueue(new TextEncoder().encode(part));
+        controller.close();
+      },
+    });
+
+  it('sends bytes, a Blob or a stream as they are, with their type and run', async () => {
+    server.respond((_request, response) => sendJson(response, 201, stored));
+    const weft = client();
+    const options = { contentType: 'text/plain', runId: 'run_1' };
+    expect(await weft.artifacts.upload(Buffer.from('hello'), options)).toEqual(stored);
+    await weft.artifacts.upload(new Blob(['a blob']), { contentType: 'text/plain; charset=utf-8' });
+    await weft.artifacts.upload(streamOf('str', 'eam'), { contentType: 'application/x-ndjson' });
+    expect(
+      server.requests.map((r) => [r.method, r.url, r.headers['content-type'], r.body]),
+    ).toEqual([
+      ['POST', '/v1/artifacts?runId=run_1', 'text/plain', 'hello'],
+      ['POST', '/v1/artifacts', 'text/plain; charset=utf-8', 'a blob'],
+      ['POST', '/v1/artifacts', 'application/x-ndjson', 'stream'],
+    ]);
+    expect(server.requests.every((r) => r.headers['x-api-key'] === 'weft_abcdefgh_secret')).toBe(
+      true,
+    );
+  });
+
+  it('sends bytes again when the gateway did not act on them, a stream never', async () => {
+    let refusals = 1;
+    server.respond((_request, response) => {
+      if (refusals-- > 0) sendError(response, 503, 'unavailable');
+      else sendJson(response, 201, stored);
+    });
+    const weft = client({ retries: 2, sleep: async () => undefined });
+    expect(
+      await weft.artifacts.upload(Buffer.from('hello'), { contentType: 'text/plain' }),
+    ).toEqual(stored);
+    expect(server.requests.map((r) => r.body)).toEqual(['hello', 'hello']);
+
+    server.requests.length = 0;
+    refusals = 1;
+    const error = await weft.artifacts
+      .upload(streamOf('once'), { contentType: 'text/plain' })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'WeftApiError', status: 503, code: 'unavailable' });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('uploads for any app with the admin token, and reports the API’s refusal', async () => {
+    server.respond((_request, response) =>
+      sendError(response, 413, 'artifact_too_large', {}, { limitBytes: 4 }),
+    );
+    const weft = client({ adminToken: 'admin-token' });
+    const error = await weft.admin.artifacts
+      .upload('app/1', Buffer.from('hello'), { contentType: 'text/plain' })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WeftApiError);
+    expect(error).toMatchObject({ code: 'artifact_too_large', details: { limitBytes: 4 } });
+    expect(only()).toMatchObject({
+      url: '/v1/admin/apps/app%2F1/artifacts',
+      headers: { authorization: 'Bearer admin-token', 'content-type': 'text/plain' },
+    });
+  });
+});
+
 describe('errors', () => {
   it('maps the API’s error to WeftApiError with status, code, details and request id', async () => {
     server.respond((_request, response) =>

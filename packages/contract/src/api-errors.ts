@@ -1,6 +1,6 @@
 // Plain values, no schemas: the client and the console take these without the schema library.
 
-import { MAX_WEBHOOK_ENDPOINTS } from './names';
+import { DEFAULT_ARTIFACT_LIMIT_BYTES, MAX_WEBHOOK_ENDPOINTS } from './names';
 
 /**
  * Every error code the API answers with, its HTTP status and what it means. Stable API: clients
@@ -67,6 +67,10 @@ export const API_ERRORS = {
   payload_too_large: {
     status: 413,
     meaning: "The body is over the gateway's limit (`BODY_LIMIT_BYTES`); `details.limitBytes`.",
+  },
+  artifact_too_large: {
+    status: 413,
+    meaning: `An artifact upload over the gateway's limit (\`ARTIFACT_LIMIT_BYTES\`, default ${DEFAULT_ARTIFACT_LIMIT_BYTES}); \`details.limitBytes\`. Nothing was stored.`,
   },
   unsupported_media_type: { status: 415, meaning: 'A body that is not `application/json`.' },
   headers_too_large: { status: 431, meaning: "The request's headers are over the server's limit." },

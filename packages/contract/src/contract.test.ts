@@ -147,6 +147,23 @@ describe('the generated OpenAPI document', () => {
     expect(headersOf(health.responses['200'])).toEqual(['X-Request-Id']);
   });
 
+  it('takes an upload as bytes of any type: none of the errors of reading JSON, its own 413', () => {
+    const codesOf = (response: ResponseObject | ReferenceObject | undefined) =>
+      ((response as ResponseObject | undefined)?.content?.['application/json']?.schema?.properties
+        ?.error?.properties?.code?.enum ?? []) as string[];
+    for (const upload of [
+      operation('post', '/v1/artifacts'),
+      operation('post', '/v1/admin/apps/{appId}/artifacts'),
+    ]) {
+      expect(upload.requestBody).toEqual({ required: true, content: { '*/*': {} } });
+      expect(upload.responses['415']).toBeUndefined();
+      expect(codesOf(upload.responses['413'])).toEqual(['artifact_too_large']);
+      expect(codesOf(upload.responses['400'])).toEqual(['invalid_request']);
+      expect(codesOf(upload.responses['404'])).toContain('run_not_found');
+      expect(headersOf(upload.responses['201'])).toContain('Location');
+    }
+  });
+
   it("refers to each path's parameters by the component of their name", () => {
     for (const [path, item] of Object.entries(document.paths)) {
       const names = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);

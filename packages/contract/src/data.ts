@@ -2,6 +2,26 @@ import { Type, type Static } from '@sinclair/typebox';
 import { MAX_VECTOR_DIMENSIONS } from './names';
 import { anyObject, closedObject, component, dateTime, ref } from './schema-kit';
 
+/**
+ * An artifact as step results name one (a video's `{url, content_type, file_size}`, fal's file
+ * shape): what an upload answers with, so a step handler can return it as it is.
+ */
+export const ArtifactFile = component(
+  'ArtifactFile',
+  closedObject(
+    {
+      url: Type.String({
+        description:
+          "`<PUBLIC_URL>/v1/artifacts/art_…`: read with the app's key (`GET /v1/artifacts/{artifactId}`).",
+      }),
+      content_type: Type.String({ description: 'The `Content-Type` it was stored with.' }),
+      file_size: Type.Integer({ minimum: 0, description: 'Bytes.' }),
+    },
+    { description: 'A stored artifact.' },
+  ),
+);
+export type ArtifactFile = Static<typeof ArtifactFile>;
+
 export const StoredDocument = component(
   'StoredDocument',
   closedObject(
@@ -88,6 +108,7 @@ export type VectorMatches = Static<typeof VectorMatches>;
 
 /** The components of this module, by their names in the OpenAPI document. */
 export const DATA_COMPONENTS = {
+  ArtifactFile,
   StoredDocument,
   DocumentPage,
   UpsertVectorRequest,

@@ -1,11 +1,15 @@
 export { API_ERROR_CODES, API_ERRORS, httpStatusOf, type ApiErrorCode } from './api-errors';
 export { ERROR_COMPONENTS, ERROR_DETAILS, ErrorBody, ErrorCode, RequestIssue } from './errors';
+export { artifactUrl } from './artifact-url';
 export {
+  DEFAULT_ARTIFACT_LIMIT_BYTES,
   DISPLAY_NAME_PATTERN,
   DISPLAY_TEXT_PATTERN,
   DISPLAY_TEXT_RULE,
+  MAX_MEDIA_TYPE_LENGTH,
   MAX_VECTOR_DIMENSIONS,
   MAX_WEBHOOK_ENDPOINTS,
+  MEDIA_TYPE_PATTERN,
   MAX_WEBHOOK_URL_LENGTH,
   RESULT_COLLECTION_PATTERN,
   RUN_WEBHOOK_EVENTS,
@@ -55,6 +59,7 @@ export {
 export { DIAGNOSTIC_CODES, type DiagnosticCode, type DiagnosticSeverity } from './diagnostic-codes';
 export { DIAGNOSTIC_COMPONENTS, Diagnostic, Diagnostics } from './diagnostics';
 export {
+  ArtifactFile,
   DATA_COMPONENTS,
   DocumentPage,
   SearchVectorsRequest,

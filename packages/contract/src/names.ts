@@ -67,3 +67,24 @@ export const MAX_DELIVERIES_LISTED = 100;
 /** The longest `Idempotency-Key` accepted; it must be printable ASCII. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 export const IDEMPOTENCY_KEY_PATTERN = '^[\\x20-\\x7e]+$';
+
+/**
+ * The largest artifact an upload may store unless the gateway's `ARTIFACT_LIMIT_BYTES` says
+ * otherwise: 100 MiB. A step result must fit one Kafka message; an artifact is how more travels.
+ */
+export const DEFAULT_ARTIFACT_LIMIT_BYTES = 100 * 1024 * 1024;
+
+/** The longest `Content-Type` an artifact may be stored with. */
+export const MAX_MEDIA_TYPE_LENGTH = 255;
+
+// RFC 9110 §5.6.2 token, and §5.6.4 quoted-string (ASCII only: the type is served back as a header).
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const QUOTED = '"(?:[\\t\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\t\\x20-\\x7e])*"';
+
+/**
+ * A media type as a `Content-Type` header states it (RFC 9110 §8.3.1): `type/subtype`, then any
+ * `; name=value` parameters, e.g. `image/png` or `text/plain; charset=utf-8`.
+ */
+export const MEDIA_TYPE_PATTERN = new RegExp(
+  `^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*(?:${TOKEN}=(?:${TOKEN}|${QUOTED}))?)*$`,
+);

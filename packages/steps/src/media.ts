@@ -1,3 +1,4 @@
+import { artifactUrl as apiArtifactUrl } from '@weft/contract';
 import { NonRetriableStepError, StepFailure } from '@weft/core';
 import { ARTIFACT_ID_PATTERN, readArtifact, type ArtifactInfo } from '@weft/store';
 import {
@@ -20,7 +21,7 @@ export interface Media {
 
 /** The URL the gateway serves an artifact at (`GET /v1/artifacts/:id`, with the app's key). */
 export function artifactUrl(services: StepServices, id: string): string {
-  return `${services.publicUrl.replace(/\/+$/, '')}/v1/artifacts/${id}`;
+  return apiArtifactUrl(services.publicUrl, id);
 }
 
 /** The artifact id when `url` is one of our artifact URLs. */

@@ -28,12 +28,26 @@ export interface NewArtifact {
   nodeId?: string;
 }
 
+/** What to store from a stream: the bytes as they arrive, and who they belong to. */
+export interface NewArtifactStream extends Omit<NewArtifact, 'bytes'> {
+  /**
+   * The bytes. An error from it (a broken-off upload, a limit the caller enforces) abandons the
+   * artifact: nothing of it is kept, and `putStream` rejects with that error.
+   */
+  content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+}
+
 /**
  * Large step outputs (images, audio, video, long text) kept out of line, so a run document holds a
  * reference and never megabytes. Every read is scoped to the app that owns the artifact.
  */
 export interface ArtifactStore {
   put(artifact: NewArtifact): Promise<ArtifactInfo>;
+  /**
+   * Stores bytes as they arrive, for uploads too large to hold; the artifact exists only once all
+   * of them are stored, and a failure leaves nothing behind.
+   */
+  putStream(artifact: NewArtifactStream): Promise<ArtifactInfo>;
   /** The artifact and a stream of its bytes, or undefined when the app has no such artifact. */
   open(appId: string, id: string): Promise<{ info: ArtifactInfo; content: Readable } | undefined>;
 }
@@ -85,27 +99,62 @@ export class GridFsArtifactStore implements ArtifactStore {
       .createIndex({ filename: 1, 'metadata.appId': 1 });
   }
 
-  async put(artifact: NewArtifact): Promise<ArtifactInfo> {
+  put(artifact: NewArtifact): Promise<ArtifactInfo> {
+    const { bytes, ...rest } = artifact;
+    return this.putStream({ ...rest, content: [bytes] });
+  }
+
+  async putStream(artifact: NewArtifactStream): Promise<ArtifactInfo> {
     const id = newId('art');
     const metadata: GridFsMetadata = {
       artifactId: id,
       appId: artifact.appId,
       contentType: artifact.contentType,
-      sha256: createHash('sha256').update(artifact.bytes).digest('hex'),
+      sha256: '',
       ...(artifact.runId !== undefined ? { runId: artifact.runId } : {}),
       ...(artifact.nodeId !== undefined ? { nodeId: artifact.nodeId } : {}),
     };
     const upload = this.bucket.openUploadStream(id, { metadata });
-    await new Promise<void>((resolve, reject) => {
-      upload.once('finish', () => resolve());
-      upload.once('error', reject);
-      upload.end(artifact.bytes);
-    });
+    // Failures reach us through the callbacks below; without a listener the event would throw.
+    upload.on('error', () => undefined);
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      for await (const chunk of artifact.content) {
+        hash.update(chunk);
+        size += chunk.length;
+        // One write at a time, each awaited until the chunks it filled are inserted: the source
+        // is read no faster than the database takes it, and no insert is in flight on a failure.
+        await new Promise<void>((resolve, reject) =>
+          upload.write(chunk, (error) => (error ? reject(error) : resolve())),
+        );
+      }
+      // GridFS writes the files document, which makes the artifact exist, after the last chunk,
+      // from this metadata object: only now is the hash of all the bytes known.
+      metadata.sha256 = hash.digest('hex');
+      await new Promise<void>((resolve, reject) => {
+        upload.once('finish', () => resolve());
+        upload.once('error', reject);
+        upload.end();
+      });
+    } catch (error) {
+      upload.destroy();
+      // The chunks written so far. Without a files document no read finds them anyway, so a
+      // failure to delete them (the database gone too) hides nothing from anyone.
+      await this.bucket.delete(upload.id).catch(() => undefined);
+      throw error;
+    }
+    if (upload.gridFSFile?.metadata?.sha256 !== metadata.sha256) {
+      // A driver that copied the metadata when the upload opened: record the hash in a second write.
+      await this.connection
+        .collection('artifacts.files')
+        .updateOne({ _id: upload.id }, { $set: { 'metadata.sha256': metadata.sha256 } });
+    }
     return {
       id,
       appId: metadata.appId,
       contentType: metadata.contentType,
-      size: artifact.bytes.length,
+      size,
       sha256: metadata.sha256,
       ...(metadata.runId !== undefined ? { runId: metadata.runId } : {}),
       ...(metadata.nodeId !== undefined ? { nodeId: metadata.nodeId } : {}),

@@ -39,6 +39,7 @@ export {
   type ArtifactInfo,
   type ArtifactStore,
   type NewArtifact,
+  type NewArtifactStream,
 } from './artifact-store';
 export { ResultStore, type StoredResult } from './result-store';
 export {

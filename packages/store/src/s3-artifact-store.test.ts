@@ -67,6 +67,37 @@ describe('S3ArtifactStore', () => {
     expect(Buffer.concat(chunks as Buffer[]).equals(bytes)).toBe(true);
   });
 
+  it('stores a stream as one object, and nothing when the stream fails', async () => {
+    const parts = [randomBytes(70_000), randomBytes(1), randomBytes(30_000)];
+    async function* arriving(fail?: Error) {
+      for (const part of parts) yield part;
+      if (fail) throw fail;
+    }
+    const put = await store().putStream({
+      appId: 'app_one',
+      content: arriving(),
+      contentType: 'audio/wav',
+      runId: 'run_2',
+    });
+    const whole = Buffer.concat(parts);
+    expect(put).toMatchObject({
+      size: whole.length,
+      sha256: createHash('sha256').update(whole).digest('hex'),
+      runId: 'run_2',
+    });
+    expect((await readArtifact(store(), 'app_one', put.id))?.bytes.equals(whole)).toBe(true);
+
+    const objects = fake.objects.size;
+    const broken = new Error('the upload broke off');
+    await expect(
+      store().putStream({ appId: 'app_one', content: arriving(broken), contentType: 'x/y' }),
+    ).rejects.toBe(broken);
+    await expect(
+      store().putStream({ appId: '../app', content: arriving(), contentType: 'x/y' }),
+    ).rejects.toThrow('cannot name an S3 object');
+    expect(fake.objects.size).toBe(objects);
+  });
+
   it('keeps an empty artifact', async () => {
     const put = await store().put({ appId: 'app_one', bytes: Buffer.alloc(0), contentType: 'x/y' });
     const read = await readArtifact(store(), 'app_one', put.id);

@@ -6,6 +6,7 @@ import {
   type ArtifactInfo,
   type ArtifactStore,
   type NewArtifact,
+  type NewArtifactStream,
 } from './artifact-store';
 import { newId } from './ids';
 import { signRequest } from './sigv4';
@@ -104,9 +105,7 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async put(artifact: NewArtifact): Promise<ArtifactInfo> {
-    if (!APP_ID_PATTERN.test(artifact.appId)) {
-      throw new Error(`App id "${artifact.appId}" cannot name an S3 object`);
-    }
+    this.checkAppId(artifact.appId);
     const id = newId('art');
     const sha256 = createHash('sha256').update(artifact.bytes).digest('hex');
     const createdAt = this.clock();
@@ -136,6 +135,19 @@ export class S3ArtifactStore implements ArtifactStore {
       ...(artifact.nodeId !== undefined ? { nodeId: artifact.nodeId } : {}),
       createdAt,
     };
+  }
+
+  /**
+   * Collects the bytes, then puts them as one object: its SHA-256 travels in a header, ahead of the
+   * body, so it must be known before the body is sent. Memory is bounded by the caller's limit
+   * (the gateway's `ARTIFACT_LIMIT_BYTES`). A source that fails stores nothing: S3 saw no request.
+   */
+  async putStream(artifact: NewArtifactStream): Promise<ArtifactInfo> {
+    const { content, ...rest } = artifact;
+    this.checkAppId(rest.appId);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of content) chunks.push(chunk);
+    return this.put({ ...rest, bytes: Buffer.concat(chunks) });
   }
 
   async open(
@@ -183,6 +195,10 @@ export class S3ArtifactStore implements ArtifactStore {
       ? Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>)
       : Readable.from([]);
     return { info, content };
+  }
+
+  private checkAppId(appId: string): void {
+    if (!APP_ID_PATTERN.test(appId)) throw new Error(`App id "${appId}" cannot name an S3 object`);
   }
 
   private key(appId: string, id: string): string {

@@ -18,6 +18,7 @@ import { rateLimitPerKey } from './rate-limit';
 import { routeLabel } from './route-label';
 import { RunFeeds } from './run-feeds';
 import { adminRoutes } from './routes/admin';
+import { adminArtifactUploadRoutes, artifactUploadRoutes } from './routes/artifact-uploads';
 import { consoleRoutes } from './routes/console';
 import { dataRoutes } from './routes/data';
 import { keyRoutes } from './routes/keys';
@@ -252,17 +253,17 @@ export function createGatewayApp(deps: GatewayDeps): Express {
 
   // Operators' routes, before /v1's: they take the admin token, not an API key.
   const admin = express.Router();
-  admin.use(
-    requireAdminToken(deps.adminToken, failures),
-    noStore,
-    forBodies(requireJsonBody),
-    forBodies(jsonBody),
-  );
+  admin.use(requireAdminToken(deps.adminToken, failures), noStore);
+  // Uploads' bodies are bytes of any type, read as they arrive: before JSON bodies are parsed.
+  admin.use(adminArtifactUploadRoutes(deps));
+  admin.use(forBodies(requireJsonBody), forBodies(jsonBody));
   admin.use(adminRoutes(deps, streams));
   app.use('/v1/admin', admin);
 
   const v1 = express.Router();
-  v1.use(authenticate, throttle, noStore, forBodies(requireJsonBody), forBodies(jsonBody));
+  v1.use(authenticate, throttle, noStore);
+  v1.use(artifactUploadRoutes(deps));
+  v1.use(forBodies(requireJsonBody), forBodies(jsonBody));
   v1.use('/workflows', runRoutes(deps));
   v1.use('/workflows', runEventRoutes(deps, feeds, streams));
   v1.use('/workflows', workflowRoutes(deps));

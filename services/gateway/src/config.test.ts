@@ -12,6 +12,7 @@ describe('readGatewayConfig', () => {
       logLevel: 'info',
       port: 8080,
       bodyLimitBytes: 1024 * 1024,
+      artifactLimitBytes: 100 * 1024 * 1024,
       shutdownGraceMs: 10_000,
       rateLimitPerMinute: 600,
       authFailuresPerMinute: 30,
@@ -36,6 +37,16 @@ describe('readGatewayConfig', () => {
       publicUrl: 'https://api.example.com/weft',
       bodyLimitBytes: 2048,
     });
+  });
+
+  it('reads ARTIFACT_LIMIT_BYTES, up to what one S3 PUT may hold', () => {
+    expect(readGatewayConfig({ ...base, ARTIFACT_LIMIT_BYTES: '1024' }).artifactLimitBytes).toBe(
+      1024,
+    );
+    expect(() => readGatewayConfig({ ...base, ARTIFACT_LIMIT_BYTES: '0' })).toThrow(ConfigError);
+    expect(() =>
+      readGatewayConfig({ ...base, ARTIFACT_LIMIT_BYTES: String(6 * 1024 ** 3) }),
+    ).toThrow(/ARTIFACT_LIMIT_BYTES must be an integer from 1 to 5368709120/);
   });
 
   it('reads RATE_LIMIT_PER_MINUTE, where 0 turns the limit off', () => {

@@ -5,6 +5,7 @@ import {
   readBaseConfig,
   type BaseConfig,
 } from '@weft/config';
+import { DEFAULT_ARTIFACT_LIMIT_BYTES } from '@weft/contract';
 import { s3ArtifactStoreOptionsFromEnv, type S3ArtifactStoreOptions } from '@weft/store';
 import { allowPrivateFromEnv } from '@weft/webhooks';
 
@@ -22,6 +23,11 @@ export interface GatewayConfig extends BaseConfig {
   publicUrl?: string;
   /** `BODY_LIMIT_BYTES`: the largest request body accepted (413 beyond). Default: 1 MiB. */
   bodyLimitBytes: number;
+  /**
+   * `ARTIFACT_LIMIT_BYTES`: the largest artifact an upload may store (413 `artifact_too_large`
+   * beyond). Default: 100 MiB (`DEFAULT_ARTIFACT_LIMIT_BYTES`).
+   */
+  artifactLimitBytes: number;
   /** `SHUTDOWN_GRACE_MS`: how long requests in flight may finish after SIGTERM. Default: 10000. */
   shutdownGraceMs: number;
   /**
@@ -67,6 +73,12 @@ export interface GatewayConfig extends BaseConfig {
 /** The shortest `ADMIN_TOKEN` accepted: it guards every app, so it must not be guessable. */
 export const MIN_ADMIN_TOKEN_LENGTH = 32;
 
+/**
+ * The most `ARTIFACT_LIMIT_BYTES` may be: 5 GiB, S3's limit on one PUT, which is how the S3 store
+ * writes an artifact (after holding it in memory: keep the limit well below the memory you have).
+ */
+export const MAX_ARTIFACT_LIMIT_BYTES = 5 * 1024 * 1024 * 1024;
+
 /** The default request body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -110,6 +122,10 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, {
       min: 1024,
       max: 64 * 1024 * 1024,
+    }),
+    artifactLimitBytes: integer(env, 'ARTIFACT_LIMIT_BYTES', DEFAULT_ARTIFACT_LIMIT_BYTES, {
+      min: 1,
+      max: MAX_ARTIFACT_LIMIT_BYTES,
     }),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, {
       min: 0,

@@ -38,8 +38,8 @@ export interface GatewayDeps {
   runs: Pick<RunStore, 'get' | 'versionOf' | 'reread' | 'list'>;
   /** Starts, cancels and resumes runs: each a transition written with its outbox, published. */
   engine: Pick<RunEngine, 'create' | 'cancel' | 'resume'>;
-  /** Step outputs kept out of line, served at `/v1/artifacts/:id`. */
-  artifacts: Pick<ArtifactStore, 'open'>;
+  /** Step outputs kept out of line, served at `/v1/artifacts/:id`; uploads stream into it. */
+  artifacts: Pick<ArtifactStore, 'open' | 'putStream'>;
   /** What `store_results` wrote, read at `/v1/collections/:name/documents`. */
   results: Pick<ResultStore, 'get' | 'list'>;
   /** The app's vector indexes, at `/v1/indexes/:index`. */
@@ -64,6 +64,8 @@ export interface GatewayDeps {
   publicUrl?: string;
   /** The largest request body accepted. Default: 1 MiB. */
   bodyLimitBytes?: number;
+  /** The largest artifact an upload may store. Default: `DEFAULT_ARTIFACT_LIMIT_BYTES`, 100 MiB. */
+  artifactLimitBytes?: number;
   /** Requests each API key may make per minute, in this process; 0: no limit. Default: 600. */
   rateLimitPerMinute?: number;
   /** Failed authentications per client address per minute before it is refused unread; 0: no limit. Default: 30. */

@@ -96,6 +96,7 @@ export async function startGateway(
       allowPrivateWebhooks: config.allowPrivateWebhooks ?? false,
       logger: io.log,
       bodyLimitBytes: config.bodyLimitBytes,
+      artifactLimitBytes: config.artifactLimitBytes,
       rateLimitPerMinute: config.rateLimitPerMinute,
       authFailuresPerMinute: config.authFailuresPerMinute,
       maxKeysPerApp: config.maxKeysPerApp,

@@ -91,6 +91,8 @@ export type GatewayFixtureOptions = Partial<
     | 'metricsToken'
     | 'trustProxy'
     | 'adminToken'
+    | 'artifactLimitBytes'
+    | 'publicUrl'
   >
 > & {
   /** Limits of the live streams, and how often their keys are checked. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import {
   GridFsArtifactStore,
@@ -9,6 +10,8 @@ import {
   connectDatabase as connectStoreDatabase,
 } from '@weft/store';
 import { connectDatabase, dropDatabase } from '../../support/test-infrastructure';
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 let connection: Connection;
 beforeAll(async () => {
@@ -40,6 +43,38 @@ describe('GridFsArtifactStore', () => {
     expect(await artifacts.open('app_two', info.id)).toBeUndefined();
     expect(await artifacts.open('app_one', 'art_0000000000000000000000')).toBeUndefined();
     expect(await artifacts.open('app_one', '../etc/passwd')).toBeUndefined();
+  });
+
+  it('stores a stream as it arrives, hashed whole, and nothing of one that fails', async () => {
+    const artifacts = new GridFsArtifactStore(connection);
+    const parts = [Buffer.alloc(200 * 1024, 1), Buffer.alloc(200 * 1024, 2), Buffer.from('end')];
+    async function* arriving(fail?: Error) {
+      for (const part of parts) yield part;
+      if (fail) throw fail;
+    }
+    const whole = Buffer.concat(parts);
+    const info = await artifacts.putStream({
+      appId: 'app_one',
+      content: arriving(),
+      contentType: 'video/mp4',
+      runId: 'run_2',
+    });
+    expect(info).toMatchObject({ size: whole.length, sha256: sha256(whole), runId: 'run_2' });
+    const read = await readArtifact(artifacts, 'app_one', info.id);
+    expect(read?.bytes.equals(whole)).toBe(true);
+    expect(read?.info.sha256).toBe(info.sha256);
+
+    const count = async () => ({
+      files: await connection.collection('artifacts.files').countDocuments(),
+      chunks: await connection.collection('artifacts.chunks').countDocuments(),
+    });
+    const before = await count();
+    const broken = new Error('the upload broke off');
+    await expect(
+      artifacts.putStream({ appId: 'app_one', content: arriving(broken), contentType: 'x/y' }),
+    ).rejects.toBe(broken);
+    // Its first chunk (255 KiB) had been written; it is gone, and no file names it.
+    expect(await count()).toEqual(before);
   });
 });
 

@@ -7,6 +7,9 @@ export interface FakeRequest {
   method: string;
   url: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The body as sent. */
+  body: Buffer;
+  /** The body parsed, when it was JSON. */
   json: unknown;
 }
 
@@ -38,6 +41,15 @@ export function apiError(
   json(response, status, { error: { code, message, details } });
 }
 
+/** The body parsed as JSON; undefined when empty or not JSON (an upload's bytes). */
+function jsonOf(body: Buffer): unknown {
+  try {
+    return body.length === 0 ? undefined : (JSON.parse(body.toString('utf8')) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts the fake; unknown routes answer 404 `not_found`, as the gateway does. */
 export async function startFakeApi(): Promise<FakeApi> {
   const requests: FakeRequest[] = [];
@@ -46,12 +58,13 @@ export async function startFakeApi(): Promise<FakeApi> {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
+      const body = Buffer.concat(chunks);
       const request: FakeRequest = {
         method: incoming.method ?? '',
         url: incoming.url ?? '',
         headers: incoming.headers,
-        json: text === '' ? undefined : (JSON.parse(text) as unknown),
+        body,
+        json: jsonOf(body),
       };
       requests.push(request);
       const path = request.url.split('?')[0] ?? '';

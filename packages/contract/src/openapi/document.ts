@@ -169,7 +169,10 @@ const ADMIN_ERRORS: readonly ApiErrorCode[] = [
   'internal_error',
 ];
 
-/** Codes of reading a body: every POST, PUT and PATCH may answer with them. */
+/**
+ * Codes of reading a JSON body: every POST, PUT and PATCH may answer with them, but for one whose
+ * body is bytes of any type (an artifact upload), which is never parsed.
+ */
 const BODY_ERRORS: readonly ApiErrorCode[] = [
   'malformed_json',
   'invalid_request',
@@ -182,11 +185,14 @@ const BODY_ERRORS: readonly ApiErrorCode[] = [
  * has exactly those codes.
  */
 function errorResponses(operation: Operation): Record<string, ResponseObject | ReferenceObject> {
-  const takesBody = ['post', 'put', 'patch'].includes(operation.method);
+  const body = operation.requestBody?.content;
+  const readsJsonBody =
+    ['post', 'put', 'patch'].includes(operation.method) &&
+    (body === undefined || 'application/json' in body);
   const admin = operation.access === 'admin';
   const codes = new Set<ApiErrorCode>([
     ...(admin ? ADMIN_ERRORS : AUTHENTICATED_ERRORS),
-    ...(takesBody ? BODY_ERRORS : []),
+    ...(readsJsonBody ? BODY_ERRORS : []),
     ...(operation.errors ?? []),
   ]);
   const byStatus = new Map<number, ApiErrorCode[]>();
@@ -318,7 +324,7 @@ export function openApiDocument({ facts, definitions }: DocumentOptions): OpenAp
       description: [
         "Every `/v1` and `/api` route needs an API key, as `X-API-Key: <key>` or `Authorization: Bearer <key>`; everything is scoped to the key's app. Only `/v1/admin`, for operators, takes the gateway's admin token instead.",
         `Each key may make \`RATE_LIMIT_PER_MINUTE\` requests a minute (default ${facts.rateLimitPerMinute}), per gateway instance; beyond it the answer is 429 \`rate_limited\`.`,
-        `Request bodies are JSON (\`Content-Type: application/json\`), at most \`BODY_LIMIT_BYTES\` (default ${facts.bodyLimitBytes}).`,
+        `Request bodies are JSON (\`Content-Type: application/json\`), at most \`BODY_LIMIT_BYTES\` (default ${facts.bodyLimitBytes}); an artifact upload's body is the bytes themselves, of the type its \`Content-Type\` says.`,
         'Every error is `{error: {code, message, details}}` with a stable `code`; a route that does not exist is 404 `not_found`. So are the errors of the HTTP layer itself: 400 `invalid_request` for a malformed request line or header, 408 `request_timeout`, 431 `headers_too_large`.',
         `Requests from one client address whose API keys failed \`AUTH_FAILURES_PER_MINUTE\` times a minute (default ${facts.authFailuresPerMinute}) are answered 429 \`too_many_auth_failures\` unread for a while.`,
         'Every answer behind an API key carries `Cache-Control: no-store`, except the immutable bytes of an artifact.',

@@ -2,9 +2,13 @@ import { AppList, CreateAppRequest, CreatedApp } from '../admin';
 import { ApiKeyAnswer, ApiKeyList } from '../answers';
 import { CreatedApiKey } from '../keys';
 import { EMPTY_OBJECT, json, jsonBody } from '../openapi/parts';
+import { artifactUpload } from './artifact-upload';
 import type { Operation } from './operation';
 
-/** Apps and keys across every app, for operators: the CLI's `apps` and `keys --app` use these. */
+/**
+ * Apps, keys and artifact uploads across every app, for operators and for workers that serve many
+ * apps: the CLI's `apps` and `keys --app` use these.
+ */
 export const ADMIN_OPERATIONS: readonly Operation[] = [
   {
     method: 'post',
@@ -56,5 +60,14 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
     access: 'admin',
     responses: { '200': json('The revoked key.', ApiKeyAnswer) },
     errors: ['invalid_request', 'app_not_found', 'key_not_found'],
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/apps/{appId}/artifacts',
+    operationId: 'adminUploadArtifact',
+    tags: ['Admin'],
+    summary: 'Store bytes as an artifact of an app',
+    access: 'admin',
+    ...artifactUpload('the app', ['app_not_found']),
   },
 ];

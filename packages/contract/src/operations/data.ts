@@ -8,10 +8,20 @@ import {
 } from '../data';
 import { PAGE_LIMITS } from '../names';
 import { bytes, headerRef, json, jsonBody, pageParameters } from '../openapi/parts';
+import { artifactUpload } from './artifact-upload';
 import type { Operation } from './operation';
 
 /** What steps stored: artifacts' bytes, collections' documents, indexes' vectors. */
 export const DATA_OPERATIONS: readonly Operation[] = [
+  {
+    method: 'post',
+    path: '/v1/artifacts',
+    operationId: 'uploadArtifact',
+    tags: ['Artifacts'],
+    summary: 'Store bytes as an artifact of the app',
+    access: 'key',
+    ...artifactUpload("the key's app"),
+  },
   {
     method: 'get',
     path: '/v1/artifacts/{artifactId}',

@@ -12,14 +12,14 @@ export const API_TAGS = {
   Runs: 'Start, follow, cancel and resume runs.',
   Workflows: 'Saved workflows: immutable versions under a slug.',
   'Task types': 'What a node may do: each type with the schemas of its input and result.',
-  Artifacts: 'Bytes steps stored (images, audio…).',
+  Artifacts: 'Bytes steps and workers stored (images, audio…): upload them, read them back.',
   Collections: 'Documents `store_results` wrote.',
   Indexes: 'Vector indexes: add items, search by cosine similarity.',
   Keys: "The app's API keys.",
   Webhooks: 'Endpoints that receive run events, and their deliveries.',
   'Seed API': 'The `/api` face: the same workflows and runs, seed-shaped.',
   Admin:
-    "Apps and their keys, for operators: behind the gateway's `ADMIN_TOKEN` (404 without one), not an API key.",
+    "Apps, their keys and artifact uploads, for operators and workers serving many apps: behind the gateway's `ADMIN_TOKEN` (404 without one), not an API key.",
   Service: 'Health, readiness, metrics and this document; no API key needed.',
 } as const;
 

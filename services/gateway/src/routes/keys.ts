@@ -9,7 +9,7 @@ import type { LiveStreams } from '../live-streams';
 /** Key ids are `key_` and 22 base-36 characters; anything else cannot be found, not looked up. */
 const KEY_ID = /^key_[0-9a-z]{22}$/;
 /** App ids are `app_` and 22 base-36 characters, the same way. */
-const APP_ID = /^app_[0-9a-z]{22}$/;
+export const APP_ID = /^app_[0-9a-z]{22}$/;
 
 function isEmptyBody(body: unknown): boolean {
   return (

@@ -35,7 +35,7 @@ const SLUG = new RegExp(WORKFLOW_SLUG_PATTERN);
 const IDEMPOTENCY_KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 /** Run ids are `run_` and base-36; anything else cannot be found, so it is not looked up. */
-const RUN_ID = /^run_[0-9a-z]{1,64}$/;
+export const RUN_ID = /^run_[0-9a-z]{1,64}$/;
 
 function badRequest(message: string, issues: RequestIssue[]): ApiError {
   return new ApiError('invalid_request', message, { issues });

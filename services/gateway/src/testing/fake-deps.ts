@@ -36,7 +36,7 @@ export function edgeOnlyDeps(overrides: Partial<GatewayDeps> = {}): GatewayDeps 
     },
     runs: { get: unused, versionOf: unused, reread: unused, list: unused },
     engine: { create: unused, cancel: unused, resume: unused },
-    artifacts: { open: unused },
+    artifacts: { open: unused, putStream: unused },
     results: { get: unused, list: unused },
     vectors: { upsert: unused, search: unused },
     webhookEndpoints: {
