@@ -28,6 +28,7 @@ const CATEGORY_NAMES: Record<TaskCategory, string> = {
   data: 'Data',
   integration: 'Integration',
   control: 'Control',
+  custom: 'Custom',
 };
 
 const NODE_ID = new RegExp(NODE_ID_PATTERN);
