@@ -38,6 +38,7 @@ export {
   isDisplayText,
 } from './display-text';
 export type { JsonObject, JsonType, JsonValue } from './json-value';
+export { jsonEqual } from './json-value';
 export type { AcceptedTypes, JsonSchema, PathSegment, SchemaLookup } from './json-schema';
 export { acceptedTypes, schemaAtPath } from './json-schema';
 export type { NormalizeResult } from './normalize-definition';
