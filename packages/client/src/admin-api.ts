@@ -7,23 +7,28 @@ import type {
   CreatedApiKey,
   CreatedApp,
 } from '@weft/contract';
+import { AdminTaskTypesApi } from './admin-task-types-api';
 import { signalOf, type CallOptions } from './call-options';
 import { segment } from './path-segment';
 import type { Transport } from './transport';
 
 /**
- * The admin API, `/v1/admin`: apps and any app's keys, for operators. Its calls carry the
+ * The admin API, `/v1/admin`: apps, any app's keys and the registered task types (`taskTypes`),
+ * for operators. Its calls carry the
  * gateway's `ADMIN_TOKEN` instead of an API key; without one they fail with 401
  * `missing_admin_token`, and a gateway without `ADMIN_TOKEN` answers 404.
  */
 export class AdminApi {
   private readonly headers: Record<string, string>;
+  /** The task types registered at run time: list them, remove one. */
+  readonly taskTypes: AdminTaskTypesApi;
 
   constructor(
     private readonly transport: Transport,
     adminToken: string | undefined,
   ) {
     this.headers = adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` };
+    this.taskTypes = new AdminTaskTypesApi(transport, this.headers);
   }
 
   /** A new app, its first key (shown this once) and its webhook signing secret. */

@@ -12,6 +12,7 @@ export { RunsApi, newIdempotencyKey } from './runs-api';
 export { WorkflowsApi } from './workflows-api';
 export { ArtifactsApi, CollectionsApi, IndexesApi, artifactIdOf } from './data-api';
 export { AdminApi } from './admin-api';
+export { AdminTaskTypesApi } from './admin-task-types-api';
 export { KeysApi } from './keys-api';
 export { TaskTypesApi } from './task-types-api';
 export { WebhooksApi } from './webhooks-api';

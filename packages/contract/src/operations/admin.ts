@@ -2,9 +2,13 @@ import { AppList, CreateAppRequest, CreatedApp } from '../admin';
 import { ApiKeyAnswer, ApiKeyList } from '../answers';
 import { CreatedApiKey } from '../keys';
 import { EMPTY_OBJECT, json, jsonBody } from '../openapi/parts';
+import { RegisteredTaskTypeAnswer, RegisteredTaskTypeList } from '../task-types';
 import type { Operation } from './operation';
 
-/** Apps and keys across every app, for operators: the CLI's `apps` and `keys --app` use these. */
+/**
+ * Apps and keys across every app, and the task types registered at run time, for operators: the
+ * CLI's `apps`, `keys --app` and `task-types remove` use these.
+ */
 export const ADMIN_OPERATIONS: readonly Operation[] = [
   {
     method: 'post',
@@ -56,5 +60,28 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
     access: 'admin',
     responses: { '200': json('The revoked key.', ApiKeyAnswer) },
     errors: ['invalid_request', 'app_not_found', 'key_not_found'],
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/task-types',
+    operationId: 'adminListTaskTypes',
+    tags: ['Admin'],
+    summary: 'List the task types registered at run time',
+    description:
+      'As the registry on Kafka (`weft.task-types`) holds them, by name; `GET /v1/task-types` lists them after the built-in ones.',
+    access: 'admin',
+    responses: { '200': json('The registered task types.', RegisteredTaskTypeList) },
+  },
+  {
+    method: 'delete',
+    path: '/v1/admin/task-types/{taskType}',
+    operationId: 'adminRemoveTaskType',
+    tags: ['Admin'],
+    summary: 'Remove a registered task type',
+    description:
+      'Writes its removal to the registry: workflows naming it are refused from then on (422 `unknown_task`). Steps already queued stay on its topics. A worker registering it again brings it back.',
+    access: 'admin',
+    responses: { '200': json('The task type removed.', RegisteredTaskTypeAnswer) },
+    errors: ['task_type_not_found'],
   },
 ];
