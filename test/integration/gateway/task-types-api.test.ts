@@ -208,6 +208,27 @@ describe('task types registered at run time, through the gateway', () => {
     });
   });
 
+  it('takes registered types on the seed API too, and runs them with their defaults', async () => {
+    const created = await fx.request('POST', '/api/workflows', { body: workflow('url') });
+    expect(created.status).toBe(201);
+    const { id } = (created.body as { workflow: { id: string } }).workflow;
+    const typo = await fx.request('POST', '/api/workflows', { body: workflow('uri') });
+    expect(
+      (typo.body as { diagnostics: { type_issues: Diagnostic[] } }).diagnostics.type_issues,
+    ).toEqual([expect.objectContaining({ code: 'unknown_output_path' })]);
+
+    const executed = await fx.request('POST', `/api/workflows/${id}/execute`, {
+      body: { input_params: { prompt: 'a cat' } },
+    });
+    expect(executed.status).toBe(201);
+    const run = await fx.runs.get(
+      fx.appId,
+      (executed.body as { execution: { id: string } }).execution.id,
+    );
+    const stored = await fx.definitions.get(run?.definitionId ?? '');
+    expect(stored?.dag.nodes.resize).toMatchObject({ retry: resize.retry, timeout: 90 });
+  });
+
   it('refuses an incompatible registration at the same version, and takes it as a new version', async () => {
     const incompatible: TaskTypeRegistration = {
       ...resize,
