@@ -42,8 +42,9 @@ function listen(server: Server, port: number): Promise<AddressInfo> {
 
 /**
  * Connects to the database and Kafka (unless `deps` has them), creates indexes and topics, reads
- * the registered task types (and follows them), and listens on `config.port`, where it serves the API and its own `/healthz`, `/readyz` and
- * `/metrics`. Whatever was connected is disconnected again if a later step fails.
+ * the registered task types to their end (and goes on following them), and listens on
+ * `config.port`, where it serves the API and its own `/healthz`, `/readyz` and `/metrics`.
+ * Whatever was connected is disconnected again if a later step fails.
  */
 export async function startGateway(
   config: GatewayConfig,
@@ -79,7 +80,9 @@ export async function startGateway(
     // refused for want of having read it yet.
     const taskTypes = new TaskTypeRegistry(kafka, {
       onInvalidRecord: (record) =>
-        io.log.warn('task type record ignored: not a valid registration', { ...record }),
+        io.log.warn('task type record is not a valid registration: its name is unregistered', {
+          ...record,
+        }),
     });
     io.parts.add('task type registry', () => taskTypes.stop());
     await taskTypes.start();
