@@ -5,6 +5,7 @@ import type { WorkflowDefinition } from '@weft/core';
 import { startFakeFal, type FakeFal } from '../fakes/fal-server';
 import { createStepHandlers, stepServices } from '../integration/steps/step-services';
 import { DEFAULT_STREAM_LIMITS } from '@weft/gateway';
+import { registerTaskTypes } from '@weft/task-registry';
 import { TestEngine } from '../support/engine';
 import { openBrowser, type Browser } from './browser';
 
@@ -64,7 +65,32 @@ describe('the web console (Chromium against a real engine)', () => {
     // The video step goes to a fake of fal's queue; text and images run on the local provider,
     // whose images are artifacts the gateway serves (the console shows them from their bytes).
     fal = await startFakeFal({ key: 'fal-console', pollsBeforeComplete: 1 });
-    gateway = await engine.startGateway();
+    // A user's worker registered a task type before the console opened: the editor offers it.
+    await registerTaskTypes(
+      engine.kafka,
+      [
+        {
+          name: 'acme/resize',
+          version: 1,
+          description: 'Resizes an image to a width.',
+          inputSchema: {
+            type: 'object',
+            required: ['image_url', 'width'],
+            properties: {
+              image_url: { type: 'string', description: 'Image to resize' },
+              width: { type: 'integer', minimum: 1, description: 'Pixels' },
+            },
+          },
+          outputSchema: {
+            type: 'object',
+            required: ['url'],
+            properties: { url: { type: 'string' }, width: { type: 'integer' } },
+          },
+        },
+      ],
+      { stepPartitions: 1 },
+    );
+    gateway = await engine.startGateway({ taskRegistry: true });
     const services = await stepServices(
       engine.connection,
       {
@@ -307,6 +333,49 @@ describe('the web console (Chromium against a real engine)', () => {
       expect(expected.length).toBeGreaterThan(0);
       expect([...shown].sort()).toEqual([...expected].sort());
     }
+  });
+
+  it("offers a registered task type in the Node tab, with its payload fields and its result's chips", async () => {
+    await page.goto(`${gateway.url}/console/new/blank`);
+    await page.getByRole('tab', { name: 'JSON' }).click();
+    const blank = JSON.parse(
+      await page.getByLabel('Workflow definition (JSON)').inputValue(),
+    ) as WorkflowDefinition;
+    await page.getByLabel('Workflow definition (JSON)').fill(
+      JSON.stringify({
+        ...blank,
+        dag: {
+          nodes: {
+            resize: { task: 'acme/resize', inputs: { image_url: '${input.photo}', width: 64 } },
+            caption: { task: 'text_generate', inputs: { prompt: 'Describe it' } },
+          },
+          edges: [{ from: 'resize', to: 'caption' }],
+        },
+      }),
+    );
+    await page.getByText('Applied.').waitFor();
+    // Validated against the registered type as the API would: nothing to report.
+    await page.getByText('No problems found').waitFor();
+
+    await canvasNode(page, 'resize').click();
+    await page.getByRole('tab', { name: 'Node' }).click();
+    const task = page.getByLabel('Task type');
+    expect(await task.inputValue()).toBe('acme/resize');
+    await page.getByText('Resizes an image to a width.').waitFor();
+    expect(await task.locator('optgroup[label="Custom"] option').allTextContents()).toEqual([
+      'acme/resize',
+    ]);
+    // Payload fields from its input schema.
+    expect(await page.getByLabel('Width', { exact: false }).first().inputValue()).toBe('64');
+
+    // A downstream node's field offers the registered type's outputs, from its output schema.
+    await canvasNode(page, 'caption').click();
+    const prompt = page.getByLabel('Prompt', { exact: true });
+    await prompt.click();
+    const chips = page.getByRole('group', { name: 'References for Prompt' });
+    await chips.getByRole('button', { name: 'Insert ${nodes.resize.result.url}' }).click();
+    expect(await prompt.inputValue()).toBe('Describe it${nodes.resize.result.url}');
+    await page.getByText('No problems found').waitFor();
   });
 
   it('shows a failed node’s error and cancels a run that is still going', async () => {

@@ -1,5 +1,12 @@
 import { WORKFLOW_SLUG_PATTERN } from '@weft/contract';
-import { checkDefinition, getTemplate, type WorkflowDefinition } from '@weft/core';
+import {
+  BUILT_IN_TASKS,
+  checkDefinition,
+  getTemplate,
+  withRegistered,
+  type TaskCatalogue,
+  type WorkflowDefinition,
+} from '@weft/core';
 import {
   addEdge,
   addNode,
@@ -97,7 +104,10 @@ describe('definition edits', () => {
     expect(isEditableDefinition({ name: 'x', dag: { nodes: {}, edges: [] } })).toBe(true);
     expect(isEditableDefinition({ name: 'x', dag: { nodes: [], edges: [] } })).toBe(false);
     expect(isEditableDefinition({ dag: { nodes: {}, edges: [{ from: 1, to: 'a' }] } })).toBe(false);
-    const steps = parseDefinitionText(JSON.stringify(getTemplate('image-generate-v1')?.definition));
+    const steps = parseDefinitionText(
+      JSON.stringify(getTemplate('image-generate-v1')?.definition),
+      BUILT_IN_TASKS,
+    );
     expect(steps.ok && steps.note).toBe('Converted from the steps form to the DAG form.');
     expect(steps.ok && Object.keys(steps.definition.dag.nodes)).toEqual([
       'generate',
@@ -106,7 +116,7 @@ describe('definition edits', () => {
       'store',
       'notify',
     ]);
-    expect(parseDefinitionText('{"name": ')).toMatchObject({ ok: false });
+    expect(parseDefinitionText('{"name": ', BUILT_IN_TASKS)).toMatchObject({ ok: false });
   });
 
   it('makes slugs from names, as the gateway accepts them', () => {
@@ -152,13 +162,20 @@ describe('reference chips', () => {
   const prompt = { type: 'string' as const };
 
   it('offer input parameters and upstream outputs that fit the field, declared outputs first', () => {
-    const chips = referenceChips(definition, 'generate_video', prompt).map((chip) => chip.text);
+    const chips = referenceChips(definition, 'generate_video', prompt, BUILT_IN_TASKS).map(
+      (chip) => chip.text,
+    );
     expect(chips.slice(0, 2)).toEqual([
       '${input.prompt}',
       '${nodes.enhance.result.choices[0].message.content}',
     ]);
     expect(chips).not.toContain('${nodes.enhance.result.usage.total_tokens}');
-    const integers = referenceChips(definition, 'generate_video', { type: 'integer' });
+    const integers = referenceChips(
+      definition,
+      'generate_video',
+      { type: 'integer' },
+      BUILT_IN_TASKS,
+    );
     expect(integers.map((chip) => chip.text)).toContain(
       '${nodes.enhance.result.usage.total_tokens}',
     );
@@ -166,8 +183,40 @@ describe('reference chips', () => {
   });
 
   it('offer nothing from nodes that do not run before this one', () => {
-    const chips = referenceChips(definition, 'enhance', prompt).map((chip) => chip.text);
+    const chips = referenceChips(definition, 'enhance', prompt, BUILT_IN_TASKS).map(
+      (chip) => chip.text,
+    );
     expect(chips).toEqual(['${input.prompt}']);
+  });
+
+  it("offer a registered type's outputs, read from its output schema", () => {
+    const catalogue = withRegistered([
+      {
+        name: 'acme/resize',
+        version: 1,
+        description: 'Resizes an image.',
+        inputSchema: { type: 'object', properties: { image_url: { type: 'string' } } },
+        outputSchema: {
+          type: 'object',
+          properties: { url: { type: 'string' }, width: { type: 'integer' } },
+        },
+      },
+    ]);
+    const resized: WorkflowDefinition = {
+      name: 'Resized',
+      dag: {
+        nodes: {
+          resize: { task: 'acme/resize', inputs: { image_url: 'https://x/a.png' } },
+          caption: { task: 'text_generate', inputs: { prompt: '' } },
+        },
+        edges: [{ from: 'resize', to: 'caption' }],
+      },
+    };
+    const chips = (catalogue: TaskCatalogue) =>
+      referenceChips(resized, 'caption', prompt, catalogue).map((chip) => chip.text);
+    expect(chips(catalogue)).toEqual(['${nodes.resize.result.url}']);
+    // Without the registered types (their fetch failed), the node's type is unknown: no chips.
+    expect(chips(BUILT_IN_TASKS)).toEqual([]);
   });
 
   it('walk output schemas and insert at the cursor', () => {

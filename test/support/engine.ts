@@ -32,6 +32,7 @@ import {
   type StoredRun,
 } from '@weft/store';
 import { createGatewayApp, StepPoolExplainer } from '@weft/gateway';
+import { TaskTypeRegistry } from '@weft/task-registry';
 import { readOrchestratorConfig, startOrchestrator, type Orchestrator } from '@weft/orchestrator';
 import {
   readWebhooksConfig,
@@ -205,9 +206,12 @@ export class TestEngine {
   /**
    * The HTTP API over this engine's database and topics, on a free port, with an app of its own.
    * Runs it starts are published by the engine's own outbox. `rateLimitPerMinute`: per API key
-   * (0: off); default the gateway's (600).
+   * (0: off); default the gateway's (600). `taskRegistry`: follow the registered task types, as a
+   * started gateway does (default: the built-in ones only).
    */
-  async startGateway(options: { rateLimitPerMinute?: number; adminToken?: string } = {}): Promise<{
+  async startGateway(
+    options: { rateLimitPerMinute?: number; adminToken?: string; taskRegistry?: boolean } = {},
+  ): Promise<{
     url: string;
     appId: string;
     apiKey: string;
@@ -220,6 +224,11 @@ export class TestEngine {
     const stores = await this.dataStores();
     await Promise.all([apps.ensureIndexes(), workflows.ensureIndexes()]);
     this.contract ??= new ContractRecorder();
+    const taskTypes = options.taskRegistry ? new TaskTypeRegistry(this.kafka) : undefined;
+    if (taskTypes) {
+      this.stops.push(() => taskTypes.stop());
+      await taskTypes.start();
+    }
     const server = createGatewayApp({
       apps,
       workflows,
@@ -230,6 +239,7 @@ export class TestEngine {
       waiting: new StepPoolExplainer(this.kafka, (run) => definitions.get(run.definitionId)),
       logger: quiet,
       observeResponse: this.contract.observe,
+      ...(taskTypes ? { taskTypes } : {}),
       ...(options.rateLimitPerMinute === undefined
         ? {}
         : { rateLimitPerMinute: options.rateLimitPerMinute }),

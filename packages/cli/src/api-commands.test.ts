@@ -584,3 +584,70 @@ describe('weft keys over the API', () => {
     );
   });
 });
+
+describe('weft task-types', () => {
+  const registered = {
+    name: 'acme/resize',
+    version: 3,
+    description: 'Resizes an image.',
+    inputSchema: { type: 'object' },
+    outputSchema: { type: 'object' },
+    registeredAt: '2025-01-01T00:00:00.000Z',
+  };
+
+  it('lists built-in and registered types with their version and whether they are built in', async () => {
+    api.routes.set('GET /v1/task-types', (_request, response) =>
+      json(response, 200, {
+        taskTypes: [
+          {
+            name: 'core/delay',
+            category: 'control',
+            description: 'Waits.',
+            needsModel: false,
+            models: [],
+            inputSchema: {},
+            outputSchema: {},
+            builtIn: true,
+          },
+          { ...registered, category: 'custom', needsModel: false, models: [], builtIn: false },
+        ],
+      }),
+    );
+    const lines = (await weft(['task-types', 'list'])).out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+CATEGORY\s+VERSION\s+BUILT-IN\s+MODEL\s+DESCRIPTION$/);
+    expect(lines[1]).toMatch(/^core\/delay\s+control\s+yes\s+Waits\.$/);
+    expect(lines[2]).toMatch(/^acme\/resize\s+custom\s+3\s+no\s+Resizes an image\.$/);
+  });
+
+  it('removes a registered type over the admin API, its name encoded in the path', async () => {
+    api.routes.set('DELETE /v1/admin/task-types/acme%2Fresize', (_request, response) =>
+      json(response, 200, { taskType: registered }),
+    );
+    const outcome = await weft(['task-types', 'remove', 'acme/resize'], {
+      WEFT_ADMIN_TOKEN: 'admin-token',
+    });
+    expect(outcome).toMatchObject({ code: 0, err: '' });
+    expect(outcome.out).toContain('Removed task type acme/resize (version 3');
+    expect(api.requests[0]?.headers.authorization).toBe('Bearer admin-token');
+    expect(api.requests[0]?.headers['x-api-key']).toBeUndefined();
+  });
+
+  it('needs the admin token, and says when no such type is registered', async () => {
+    const without = await weft(['task-types', 'remove', 'acme/resize']);
+    expect(without.code).toBe(2);
+    expect(without.err).toContain('no admin token');
+    expect(api.requests).toEqual([]);
+
+    api.routes.set('DELETE /v1/admin/task-types/image_generate', (_request, response) =>
+      apiError(response, 404, 'task_type_not_found', '"image_generate" is a built-in task type', {
+        name: 'image_generate',
+        builtIn: true,
+      }),
+    );
+    const builtIn = await weft(['task-types', 'remove', 'image_generate'], {
+      WEFT_ADMIN_TOKEN: 'admin-token',
+    });
+    expect(builtIn.code).toBe(1);
+    expect(builtIn.err).toContain('task_type_not_found');
+  });
+});

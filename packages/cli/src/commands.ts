@@ -11,7 +11,7 @@ import {
   showRunCommand,
   watchRunCommand,
 } from './commands/runs';
-import { listTaskTypesCommand } from './commands/task-types';
+import { listTaskTypesCommand, removeTaskTypeCommand } from './commands/task-types';
 import {
   listWorkflowsCommand,
   pushWorkflowCommand,
@@ -31,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   showWorkflowCommand,
   validateWorkflowCommand,
   listTaskTypesCommand,
+  removeTaskTypeCommand,
   runCommand,
   listRunsCommand,
   showRunCommand,

@@ -9,19 +9,23 @@ import type {
   CreatedApp,
 } from '@weft/contract';
 import { uploadArtifact, type UploadArtifactOptions } from './artifact-upload';
+import { AdminTaskTypesApi } from './admin-task-types-api';
 import { signalOf, type CallOptions } from './call-options';
 import { segment } from './path-segment';
 import type { BytesBody, Transport } from './transport';
 
 /**
- * The admin API, `/v1/admin`: apps and any app's keys, for operators. Its calls carry the
- * gateway's `ADMIN_TOKEN` instead of an API key; without one they fail with 401
+ * The admin API, `/v1/admin`: apps, any app's keys, the registered task types (`taskTypes`) and
+ * any app's artifact uploads, for operators. Its calls carry the gateway's `ADMIN_TOKEN` instead
+ * of an API key; without one they fail with 401
  * `missing_admin_token`, and a gateway without `ADMIN_TOKEN` answers 404.
  */
 export class AdminApi {
   /** Any app's artifact uploads, for workers that serve many apps. */
   readonly artifacts: AdminArtifactsApi;
   private readonly headers: Record<string, string>;
+  /** The task types registered at run time: list them, remove one. */
+  readonly taskTypes: AdminTaskTypesApi;
 
   constructor(
     private readonly transport: Transport,
@@ -29,6 +33,7 @@ export class AdminApi {
   ) {
     this.headers = adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` };
     this.artifacts = new AdminArtifactsApi(transport, this.headers);
+    this.taskTypes = new AdminTaskTypesApi(transport, this.headers);
   }
 
   /** A new app, its first key (shown this once) and its webhook signing secret. */

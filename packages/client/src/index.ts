@@ -12,6 +12,7 @@ export { RunsApi, newIdempotencyKey } from './runs-api';
 export { WorkflowsApi } from './workflows-api';
 export { ArtifactsApi, CollectionsApi, IndexesApi, artifactIdOf } from './data-api';
 export { AdminApi, AdminArtifactsApi } from './admin-api';
+export { AdminTaskTypesApi } from './admin-task-types-api';
 export type { UploadArtifactOptions } from './artifact-upload';
 export type { BytesBody } from './transport';
 export { KeysApi } from './keys-api';

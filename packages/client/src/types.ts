@@ -45,6 +45,7 @@ export {
   type SavedWorkflow,
   type SaveWorkflowRequest,
   type TaskTypeView,
+  type RegisteredTaskType,
   type WorkflowSummary,
   type WorkflowVersion,
   type WorkflowVersionSummary,

@@ -9,6 +9,7 @@ import { RunsPage } from './pages/RunsPage';
 import { SignInPage } from './pages/SignInPage';
 import { WorkflowsPage } from './pages/WorkflowsPage';
 import { forgetApiKey, storeApiKey, storedApiKey } from './session';
+import { TaskCatalogueProvider } from './task-catalogue';
 
 function CurrentPage() {
   const { route } = useNavigation();
@@ -92,9 +93,11 @@ export function App() {
   }
   return (
     <ApiContext.Provider value={api}>
-      <NavigationProvider>
-        <Shell onSignOut={signOut} />
-      </NavigationProvider>
+      <TaskCatalogueProvider api={api}>
+        <NavigationProvider>
+          <Shell onSignOut={signOut} />
+        </NavigationProvider>
+      </TaskCatalogueProvider>
     </ApiContext.Provider>
   );
 }

@@ -45,6 +45,11 @@ export const API_ERRORS = {
   delivery_not_found: { status: 404, meaning: 'The app has no webhook delivery of this id.' },
   key_not_found: { status: 404, meaning: 'The app has no API key of this id.' },
   app_not_found: { status: 404, meaning: 'No app has this id.' },
+  task_type_not_found: {
+    status: 404,
+    meaning:
+      'No task type of this name is registered (a built-in one cannot be removed); `details.name`.',
+  },
   webhook_limit_reached: {
     status: 409,
     meaning: `The app already has ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints.`,

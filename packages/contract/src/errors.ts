@@ -51,6 +51,10 @@ export const ERROR_DETAILS: Partial<Record<ApiErrorCode, TSchema>> = {
     version: Type.Optional(Type.Integer()),
   }),
   run_not_found: Type.Object({ runId: Type.Optional(Type.String()) }),
+  task_type_not_found: Type.Object({
+    name: Type.String(),
+    builtIn: Type.Optional(Type.Boolean({ description: 'True when it names a built-in type.' })),
+  }),
   run_already_ended: runOf,
   run_not_resumable: runOf,
   idempotency_key_reused: Type.Object({ runId: Type.Optional(Type.String()) }),

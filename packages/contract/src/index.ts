@@ -106,6 +106,7 @@ export {
   WorkflowVersionList,
 } from './answers';
 export {
+  CUSTOM_TASK_TYPE_NAME_PATTERN,
   IDEMPOTENCY_KEY_PATTERN,
   MAX_APP_NAME_LENGTH,
   MAX_DELIVERIES_LISTED,
@@ -114,7 +115,15 @@ export {
 } from './names';
 export { Health, Readiness, SERVICE_COMPONENTS } from './service';
 export { ADMIN_COMPONENTS, App, AppList, CreateAppRequest, CreatedApp } from './admin';
-export { TASK_TYPE_COMPONENTS, TaskTypeList, TaskTypeView } from './task-types';
+export {
+  RegisteredTaskType,
+  RegisteredTaskTypeAnswer,
+  RegisteredTaskTypeList,
+  TASK_TYPE_COMPONENTS,
+  TaskTypeList,
+  TaskTypeRegistration,
+  TaskTypeView,
+} from './task-types';
 export {
   API_OPERATIONS,
   API_TAGS,

@@ -6,6 +6,16 @@
  */
 export const WORKFLOW_SLUG_PATTERN = '^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$';
 
+/**
+ * One part of a registered task type's name: a lowercase letter, then up to 62 lowercase letters,
+ * digits, `_` or `-`. No `.`: a step topic spells the name's `/` as `.`, so two names can never
+ * share a topic.
+ */
+const TASK_TYPE_NAME_PART = '[a-z][a-z0-9_-]{0,62}';
+
+/** What a task type registered at run time is named: `namespace/name`, e.g. `acme/resize`. */
+export const CUSTOM_TASK_TYPE_NAME_PATTERN = `^${TASK_TYPE_NAME_PART}/${TASK_TYPE_NAME_PART}$`;
+
 /** The longest webhook URL accepted. */
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 

@@ -41,7 +41,10 @@ export function isTerminalRunStatus(status: RunStatus): boolean {
   return (TERMINAL_RUN_STATUSES as readonly RunStatus[]).includes(status);
 }
 
-/** How task types are grouped: seed 000's categories, then Weft's own step families. */
+/**
+ * How task types are grouped: seed 000's categories, then Weft's own step families, then `custom`
+ * for the types registered at run time by their workers.
+ */
 export const TASK_CATEGORIES = [
   'text',
   'image',
@@ -51,6 +54,7 @@ export const TASK_CATEGORIES = [
   'data',
   'integration',
   'control',
+  'custom',
 ] as const;
 
 export type TaskCategory = (typeof TASK_CATEGORIES)[number];

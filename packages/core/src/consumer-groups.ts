@@ -38,3 +38,11 @@ export function engineConsumerGroups(
       .map(({ topic }) => ({ group: workerGroup(topic), topic })),
   ];
 }
+
+/**
+ * One process's own group on the task types' registry, which it reads whole from the beginning;
+ * `instance` (unique per start) keeps it from resuming where another reader stopped.
+ */
+export function taskRegistryGroup(instance: string): string {
+  return `weft.task-registry.${instance}`;
+}

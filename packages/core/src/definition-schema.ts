@@ -77,6 +77,23 @@ const header = {
   timeout: timeoutSeconds(L.maxRunTimeoutSeconds),
 } satisfies Record<string, JsonSchema>;
 
+/** A node's `retry` (canonical form); a registered task type's default for its nodes, too. */
+export const NODE_RETRY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    max_attempts: { type: 'integer', minimum: 1, maximum: L.maxRetryAttempts },
+    initial_delay_ms: delayMs,
+    backoff_coefficient: { type: 'number', minimum: 1, maximum: L.maxBackoffCoefficient },
+    max_delay_ms: delayMs,
+    non_retryable_errors: errorCodes,
+    jitter,
+  },
+};
+
+/** A node's per-attempt `timeout`, seconds; a registered task type's default for its nodes, too. */
+export const NODE_TIMEOUT_SCHEMA: JsonSchema = timeoutSeconds(L.maxStepTimeoutSeconds);
+
 /** JSON Schema of the canonical (DAG, snake_case) definition, limits included. */
 export const CANONICAL_DEFINITION_SCHEMA: JsonSchema = {
   type: 'object',
@@ -103,23 +120,8 @@ export const CANONICAL_DEFINITION_SCHEMA: JsonSchema = {
               model_id: modelName,
               inputs,
               outputs,
-              retry: {
-                type: 'object',
-                additionalProperties: false,
-                properties: {
-                  max_attempts: { type: 'integer', minimum: 1, maximum: L.maxRetryAttempts },
-                  initial_delay_ms: delayMs,
-                  backoff_coefficient: {
-                    type: 'number',
-                    minimum: 1,
-                    maximum: L.maxBackoffCoefficient,
-                  },
-                  max_delay_ms: delayMs,
-                  non_retryable_errors: errorCodes,
-                  jitter,
-                },
-              },
-              timeout: timeoutSeconds(L.maxStepTimeoutSeconds),
+              retry: NODE_RETRY_SCHEMA,
+              timeout: NODE_TIMEOUT_SCHEMA,
               on_error: onError,
             },
           },

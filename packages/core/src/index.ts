@@ -16,7 +16,12 @@ export type {
   WorkflowDefinition,
 } from './definition-types';
 export { onErrorOf, REGIONS, regionOf } from './definition-types';
-export { CANONICAL_DEFINITION_SCHEMA, STEPS_DEFINITION_SCHEMA } from './definition-schema';
+export {
+  CANONICAL_DEFINITION_SCHEMA,
+  NODE_RETRY_SCHEMA,
+  NODE_TIMEOUT_SCHEMA,
+  STEPS_DEFINITION_SCHEMA,
+} from './definition-schema';
 export type { Diagnostic, DiagnosticCode, Diagnostics, DiagnosticSeverity } from './diagnostics';
 export { DIAGNOSTIC_CODES, emptyDiagnostics, isClean } from './diagnostics';
 export {
@@ -33,6 +38,7 @@ export {
   isDisplayText,
 } from './display-text';
 export type { JsonObject, JsonType, JsonValue } from './json-value';
+export { jsonEqual } from './json-value';
 export type { AcceptedTypes, JsonSchema, PathSegment, SchemaLookup } from './json-schema';
 export { acceptedTypes, schemaAtPath } from './json-schema';
 export type { NormalizeResult } from './normalize-definition';
@@ -74,6 +80,13 @@ export {
   modelsFor,
   SECRET_NAME_PATTERN,
 } from './task-types';
+export { customTaskTypeNameProblem, RESERVED_TASK_NAMESPACES } from './task-type-names';
+export type { RegistrationCheck, TaskTypeRegistration } from './task-type-registration';
+export { checkTaskTypeRegistration } from './task-type-registration';
+export { incompatibilities } from './task-type-compatibility';
+export type { TaskCatalogue } from './task-catalogue';
+export { BUILT_IN_TASKS, registeredTaskType, withRegistered } from './task-catalogue';
+export { withTaskDefaults } from './task-defaults';
 export type { GraphIndex, GraphIndexOptions } from './graph';
 export {
   ancestorsOf,
@@ -107,16 +120,19 @@ export { getTemplate, TEMPLATES } from './templates';
 export {
   DEAD_LETTERS_TOPIC,
   engineTopics,
+  isStepTopic,
   RUN_EVENTS_TOPIC,
   STEP_LEASES_TOPIC,
   STEP_RESULTS_TOPIC,
   stepTopic,
+  TASK_TYPES_TOPIC,
   workerTopics,
   type TopicPartitionCounts,
 } from './topics';
 export {
   engineConsumerGroups,
   ORCHESTRATOR_GROUP,
+  taskRegistryGroup,
   WEBHOOKS_GROUP,
   workerControlGroup,
   workerGroup,

@@ -1,4 +1,5 @@
 import type { TaskCategory } from '@weft/contract';
+import type { RetryPolicy } from './definition-types';
 import type { JsonSchema } from './json-schema';
 
 export type { TaskCategory };
@@ -23,6 +24,10 @@ export interface TaskType {
   inputSchema: JsonSchema;
   /** Result. Objects listing `properties` are read as closed when checking reference paths. */
   outputSchema: JsonSchema;
+  /** The retry policy of its nodes that set none (registered types may say). Default: none. */
+  retry?: RetryPolicy;
+  /** The per-attempt timeout of its nodes that set none, seconds. Default: none. */
+  timeout?: number;
 }
 
 const text = (description: string, extra: JsonSchema = {}): JsonSchema => ({

@@ -12,6 +12,11 @@ export const RUN_EVENTS_TOPIC = 'weft.run-events';
 export const STEP_LEASES_TOPIC = 'weft.step-leases';
 /** Messages no consumer could handle, kept for operators. */
 export const DEAD_LETTERS_TOPIC = 'weft.dead-letters';
+/**
+ * The task types registered at run time, keyed by name (compacted: the latest of each name is
+ * kept, a null value removes it); see @weft/task-registry.
+ */
+export const TASK_TYPES_TOPIC = 'weft.task-types';
 
 const STEP_TOPIC_PREFIX = 'weft.steps.';
 

@@ -16,7 +16,8 @@ import { DEFINITION_LIMITS } from './limits';
 import { normalizeWithOrigin, toSourceField, toSourcePath } from './normalize-definition';
 import { formatPath, parsePath, scanReferences, type ReferenceOccurrence } from './references';
 import { compileSchema, describeSchemaErrors } from './schema-compiler';
-import { getTaskType, listTaskTypes, type TaskType } from './task-types';
+import { BUILT_IN_TASKS, type TaskCatalogue } from './task-catalogue';
+import type { TaskType } from './task-types';
 
 function pointerTokens(pointer: string): string[] {
   return pointer === '' ? [] : pointer.split('/').slice(1).map(unescapePointerToken);
@@ -97,6 +98,8 @@ interface NodeContext {
   node: NodeDefinition;
   path: string;
   taskType: TaskType | undefined;
+  /** The task types the definition may name. */
+  catalogue: TaskCatalogue;
   /** Memoized schema path lookups shared by the whole validation. */
   lookup: ReturnType<typeof typedLookupMemo>;
   /** "Did you mean" suggestions, within one validation's budget. */
@@ -144,10 +147,7 @@ function checkParameters(definition: WorkflowDefinition, diagnostics: Diagnostic
 function checkTaskAndModel(context: NodeContext): void {
   const { id, node, taskType, add } = context;
   if (taskType === undefined) {
-    const suggestion = context.closest(
-      node.task,
-      listTaskTypes().map((type) => type.name),
-    );
+    const suggestion = context.closest(node.task, context.catalogue.names());
     add(
       'unknown_task',
       `Node "${id}" uses task "${node.task}", which does not exist${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}`,
@@ -232,9 +232,13 @@ function checkOutputs(context: NodeContext): void {
 
 /**
  * Checks a normalized definition: graph shape, tasks and models, references, input schemas and
- * types. Expects the output of normalizeDefinition (schema-valid); paths are canonical.
+ * types. Expects the output of normalizeDefinition (schema-valid); paths are canonical. The task
+ * types are `catalogue`'s (default: the built-in ones).
  */
-export function validateDefinition(definition: WorkflowDefinition): Diagnostics {
+export function validateDefinition(
+  definition: WorkflowDefinition,
+  catalogue: TaskCatalogue = BUILT_IN_TASKS,
+): Diagnostics {
   const diagnostics = emptyDiagnostics();
   const { nodes, edges } = definition.dag;
   const ids = Object.keys(nodes);
@@ -323,14 +327,14 @@ export function validateDefinition(definition: WorkflowDefinition): Diagnostics 
   for (const id of ids) {
     const node = nodes[id] as NodeDefinition;
     const path = `/dag/nodes/${escapePointerToken(id)}`;
-    const taskType = getTaskType(node.task);
+    const taskType = catalogue.get(node.task);
     const add: NodeContext['add'] = (code, message, extra = {}) => {
       const diagnostic: Diagnostic = { code, message, node: id };
       if (extra.field !== undefined) diagnostic.field = extra.field;
       if (extra.path !== undefined) diagnostic.path = extra.path;
       report(diagnostics, diagnostic);
     };
-    const context: NodeContext = { id, node, path, taskType, lookup, closest, add };
+    const context: NodeContext = { id, node, path, taskType, catalogue, lookup, closest, add };
 
     checkTaskAndModel(context);
     if (
@@ -527,7 +531,7 @@ function referenceTypes(
       location(),
     );
   }
-  const upstream = getTaskType((checks.nodes[reference.node] as NodeDefinition).task);
+  const upstream = context.catalogue.get((checks.nodes[reference.node] as NodeDefinition).task);
   if (upstream === undefined) return undefined;
   // The source is `${nodes.<id>.result<tail>}`; the tail names the path within the result.
   const tail = source.slice('${nodes.'.length + reference.node.length + '.result'.length, -1);
@@ -553,15 +557,19 @@ export interface CheckResult {
 
 /**
  * Normalizes and validates a document in either form. Never throws, for any input. Paths in the
- * diagnostics point into the document as sent (steps form paths for steps documents).
+ * diagnostics point into the document as sent (steps form paths for steps documents). The task
+ * types are `catalogue`'s (default: the built-in ones).
  */
-export function checkDefinition(raw: unknown): CheckResult {
+export function checkDefinition(
+  raw: unknown,
+  catalogue: TaskCatalogue = BUILT_IN_TASKS,
+): CheckResult {
   const normalized = normalizeWithOrigin(raw);
   if (normalized.definition === undefined || normalized.diagnostics.errors.length > 0) {
     truncateDiagnostics(normalized.diagnostics, DEFINITION_LIMITS.maxDiagnosticsPerList);
     return { diagnostics: normalized.diagnostics };
   }
-  const found = validateDefinition(normalized.definition);
+  const found = validateDefinition(normalized.definition, catalogue);
   const diagnostics = normalized.diagnostics;
   const origin = normalized.origin;
   for (const list of [found.errors, found.type_issues, found.warnings]) {

@@ -6,7 +6,8 @@
 /** A message to produce. Weft keys every message by runId, so one run's messages stay in order. */
 export interface OutgoingMessage {
   key: string;
-  value: string | Buffer;
+  /** `null`: a tombstone, which removes the key from a compacted topic. */
+  value: string | Buffer | null;
   headers?: Record<string, string>;
 }
 
@@ -17,7 +18,10 @@ export interface ConsumedMessage {
   /** Kafka offsets are 64-bit; kept as a decimal string to stay exact. */
   offset: string;
   key: string | null;
+  /** Empty for a tombstone. */
   value: Buffer;
+  /** True when the value is null: on a compacted topic, the key's removal. */
+  tombstone: boolean;
   headers: Record<string, string>;
   /** Broker or producer timestamp, milliseconds since the epoch. */
   timestamp: number;
@@ -89,6 +93,13 @@ export interface KafkaConsumer {
   disconnect(): Promise<void>;
 }
 
+/** The bounds of one partition, as offsets (decimal strings, as Kafka's are 64-bit). */
+export interface PartitionOffsets {
+  partition: number;
+  earliest: string;
+  latest: string;
+}
+
 export interface ClusterDescription {
   clusterId: string;
   brokers: { nodeId: number; host: string; port: number }[];
@@ -106,6 +117,12 @@ export interface KafkaAdmin {
   describeGroups(
     groupIds: string[],
   ): Promise<{ groupId: string; state: string; members: number }[]>;
+  /**
+   * Where each partition of `topic` begins and ends, by partition: `earliest`, the offset of its
+   * first message still kept, and `latest`, the offset its next message will get (so `latest - 1`
+   * is the last).
+   */
+  topicOffsets(topic: string): Promise<PartitionOffsets[]>;
   /** A metadata round trip: proves a broker answers. */
   describeCluster(): Promise<ClusterDescription>;
   /**

@@ -31,7 +31,10 @@ export class CoalescingSender {
   send(topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const bytes = messages.reduce((sum, message) => sum + Buffer.byteLength(message.value), 0);
+      const bytes = messages.reduce(
+        (sum, message) => sum + (message.value === null ? 0 : Buffer.byteLength(message.value)),
+        0,
+      );
       this.queue.push({ topic, messages, bytes, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;

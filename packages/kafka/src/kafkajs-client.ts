@@ -155,6 +155,12 @@ export function createKafkajsClient(config: KafkajsClientConfig): KafkaClient {
             members: group.members.length,
           }));
         },
+        async topicOffsets(topic: string) {
+          const offsets = await admin.fetchTopicOffsets(names.topic(topic));
+          return offsets
+            .map(({ partition, low, high }) => ({ partition, earliest: low, latest: high }))
+            .sort((a, b) => a.partition - b.partition);
+        },
         async describeCluster(): Promise<ClusterDescription> {
           const cluster = await admin.describeCluster();
           return { clusterId: cluster.clusterId, brokers: cluster.brokers };
@@ -230,6 +236,7 @@ function wrapConsumer(
             offset: message.offset,
             key: message.key === null ? null : message.key.toString('utf8'),
             value: message.value ?? Buffer.alloc(0),
+            tombstone: message.value === null,
             headers: decodeHeaders(message.headers),
             timestamp: Number(message.timestamp),
           };

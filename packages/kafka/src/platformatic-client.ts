@@ -126,7 +126,12 @@ export function createPlatformaticClient(config: PlatformaticClientConfig): Kafk
             messages.map((message) => ({
               topic,
               key: Buffer.from(message.key),
-              value: typeof message.value === 'string' ? Buffer.from(message.value) : message.value,
+              // A null value is written as Kafka's null (length -1): a tombstone. The library's
+              // types say Buffer, but its writer takes null for any nullable bytes.
+              value:
+                typeof message.value === 'string'
+                  ? Buffer.from(message.value)
+                  : (message.value as Buffer),
               headers: encodeHeaders(message.headers),
             })),
           ),
@@ -311,6 +316,33 @@ function platformaticAdmin(admin: Platformatic.Admin, names: Namespacing): Kafka
         groupId: names.logical(group.id) ?? group.id,
         state: GROUP_STATES[group.state] ?? group.state,
         members: group.members.size,
+      }));
+    },
+    async topicOffsets(topic: string) {
+      const physical = names.topic(topic);
+      const metadata = await admin.metadata({ topics: [physical] });
+      const partitions = Array.from(
+        { length: metadata.topics.get(physical)?.partitionsCount ?? 0 },
+        (_, partitionIndex) => partitionIndex,
+      );
+      const offsetsAt = async (timestamp: bigint) => {
+        const [listed] = await admin.listOffsets({
+          topics: [
+            {
+              name: physical,
+              partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })),
+            },
+          ],
+        });
+        return new Map(
+          (listed?.partitions ?? []).map((entry) => [entry.partitionIndex, entry.offset]),
+        );
+      };
+      const [earliest, latest] = await Promise.all([offsetsAt(EARLIEST), offsetsAt(LATEST)]);
+      return partitions.map((partition) => ({
+        partition,
+        earliest: String(earliest.get(partition) ?? 0n),
+        latest: String(latest.get(partition) ?? 0n),
       }));
     },
     async describeCluster(): Promise<ClusterDescription> {
@@ -911,6 +943,7 @@ class PlatformaticConsumer implements KafkaConsumer {
               offset: offset.toString(),
               key: record.key ? record.key.toString('utf8') : null,
               value: record.value ?? Buffer.alloc(0),
+              tombstone: record.value === null,
               headers: decodeHeaders(record.headers),
               timestamp: Number(batch.firstTimestamp + record.timestampDelta),
             });

@@ -5,7 +5,7 @@ import { inSpan, type Logger, type WeftMetrics } from '@weft/observability';
 import { executeStep, type TaskTypes } from './execute-step';
 import type { ReportPublisher } from './report-publisher';
 import { endedReport } from './step-reports';
-import type { StoredArtifact } from './task-type';
+import type { ArtifactFile } from '@weft/client';
 
 /** Raised as an abort reason when the worker stops: the step is handed back, not failed. */
 export const HANDED_BACK = new StepFailure('worker_stopping', 'the worker is stopping');
@@ -16,7 +16,7 @@ export type ArtifactUpload = (
   runId: string,
   body: Uint8Array,
   contentType: string,
-) => Promise<StoredArtifact>;
+) => Promise<ArtifactFile>;
 
 /**
  * Runs attempts and reports them: each in its trace, with its deadline and an abort signal, then

@@ -4,7 +4,6 @@ export {
   TaskTypeDefinitionError,
   type StepContext,
   type StepHandler,
-  type StoredArtifact,
   type TaskContext,
   type TaskHandler,
   type TaskType,

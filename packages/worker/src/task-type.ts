@@ -1,6 +1,7 @@
 // A task type as a worker runs it: its schemas and its handler.
 
 import { compileSchema, describeSchemaErrors, type JsonSchema, type RetryPolicy } from '@weft/core';
+import type { ArtifactFile } from '@weft/client';
 import type { Logger } from '@weft/observability';
 
 /** What a handler knows about the attempt it runs. */
@@ -17,14 +18,6 @@ export interface StepContext {
   signal: AbortSignal;
 }
 
-/** An artifact a handler stored: return its `url` in the output instead of the bytes. */
-export interface StoredArtifact {
-  id: string;
-  url: string;
-  content_type: string;
-  size: number;
-}
-
 /** What a handler of a user's task type gets besides its inputs. */
 export interface TaskContext extends StepContext {
   /** Lines carry the run, node and attempt. */
@@ -36,9 +29,10 @@ export interface TaskContext extends StepContext {
   heartbeat(): void;
   /**
    * Stores bytes through the gateway (the worker needs `gatewayUrl` and a credential), as an
-   * artifact of the run's app. A step's output must fit one Kafka message; larger outputs go here.
+   * artifact of the run's app; return its `url` (or the whole answer, the file shape media steps
+   * return) in the output. A step's output must fit one Kafka message; larger outputs go here.
    */
-  storeArtifact(body: Uint8Array, options: { contentType: string }): Promise<StoredArtifact>;
+  storeArtifact(body: Uint8Array, options: { contentType: string }): Promise<ArtifactFile>;
 }
 
 /**

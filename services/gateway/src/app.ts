@@ -267,7 +267,7 @@ export function createGatewayApp(deps: GatewayDeps): Express {
   v1.use('/workflows', runRoutes(deps));
   v1.use('/workflows', runEventRoutes(deps, feeds, streams));
   v1.use('/workflows', workflowRoutes(deps));
-  v1.use('/task-types', taskTypeRoutes());
+  v1.use('/task-types', taskTypeRoutes(deps));
   v1.use('/keys', keyRoutes(deps, streams));
   v1.use(dataRoutes(deps));
   v1.use('/webhooks', webhookRoutes(deps));

@@ -1,4 +1,5 @@
 import type { Logger, ReadinessCheck, WeftMetrics } from '@weft/observability';
+import type { TaskTypeRegistry } from '@weft/task-registry';
 import type { LiveStreams } from './live-streams';
 import type { WaitingExplainer } from './waiting';
 import type {
@@ -54,6 +55,11 @@ export interface GatewayDeps {
   /** `WEBHOOK_ALLOW_PRIVATE`: accept private receiver addresses (development only). Default false. */
   allowPrivateWebhooks?: boolean;
   logger: Logger;
+  /**
+   * The task types registered at run time, followed from Kafka: validation, `/v1/task-types` and
+   * `/v1/admin/task-types` use them. Default: the built-in task types only.
+   */
+  taskTypes?: Pick<TaskTypeRegistry, 'catalogue' | 'list' | 'get' | 'remove'>;
   /** Says why queued and retrying nodes wait (no worker, backlog, backoff); absent: not said. */
   waiting?: WaitingExplainer;
   /** Counts requests and serves `/metrics`; absent: no metrics. */

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { engineTopics } from '@weft/core';
 import { ensureTopics } from '@weft/kafka';
+import { TaskTypeRegistry } from '@weft/task-registry';
 import { runMetricsObserver } from '@weft/observability';
 import { composeService, serviceRuns, type ServiceDeps } from '@weft/service';
 import {
@@ -40,9 +41,10 @@ function listen(server: Server, port: number): Promise<AddressInfo> {
 }
 
 /**
- * Connects to the database and Kafka (unless `deps` has them), creates indexes and topics, and
- * listens on `config.port`, where it serves the API and its own `/healthz`, `/readyz` and
- * `/metrics`. Whatever was connected is disconnected again if a later step fails.
+ * Connects to the database and Kafka (unless `deps` has them), creates indexes and topics, reads
+ * the registered task types to their end (and goes on following them), and listens on
+ * `config.port`, where it serves the API and its own `/healthz`, `/readyz` and `/metrics`.
+ * Whatever was connected is disconnected again if a later step fails.
  */
 export async function startGateway(
   config: GatewayConfig,
@@ -74,6 +76,16 @@ export async function startGateway(
     );
 
     if (io.metrics) runs.engine.observe(runMetricsObserver(io.metrics));
+    // Read to its end before the first request: a workflow naming a registered type is never
+    // refused for want of having read it yet.
+    const taskTypes = new TaskTypeRegistry(kafka, {
+      onInvalidRecord: (record) =>
+        io.log.warn('task type record is not a valid registration: its name is unregistered', {
+          ...record,
+        }),
+    });
+    io.parts.add('task type registry', () => taskTypes.stop());
+    await taskTypes.start();
     const liveStreams = new LiveStreams({
       maxPerKey: config.maxStreamsPerKey,
       maxPerApp: config.maxStreamsPerApp,
@@ -84,6 +96,7 @@ export async function startGateway(
       ...(io.metrics ? { metrics: io.metrics } : {}),
       waiting: new StepPoolExplainer(kafka, (run) => definitions.get(run.definitionId)),
       readiness: io.readiness,
+      taskTypes,
       apps,
       workflows,
       runs: runs.store,

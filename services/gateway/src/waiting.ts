@@ -1,5 +1,11 @@
 import type { Waiting } from '@weft/contract';
-import { hasStepErrorCode, stepTopic, workerGroup, type WorkflowDefinition } from '@weft/core';
+import {
+  getTaskType,
+  hasStepErrorCode,
+  stepTopic,
+  workerGroup,
+  type WorkflowDefinition,
+} from '@weft/core';
 import type { KafkaClient } from '@weft/kafka';
 import type { StoredRun } from '@weft/store';
 
@@ -59,11 +65,17 @@ export class StepPoolExplainer implements WaitingExplainer {
       const topic = stepTopic(task, region);
       const pool = await this.poolState(topic);
       if (!pool) continue;
+      const inRegion = region === 'global' ? '' : ` in region ${region}`;
+      // A registered type is served by its own worker, which Weft's STEP_TYPES cannot start.
+      const start =
+        getTaskType(task) === undefined
+          ? `start a worker that registers and serves ${task}${inRegion}`
+          : `start one with STEP_TYPES=${task}${region === 'global' ? '' : ` REGION=${region}`}`;
       waiting[nodeId] =
         pool.members === 0
           ? {
               reason: 'no_worker',
-              message: `no worker serves ${task}${region === 'global' ? '' : ` in region ${region}`}: start one with STEP_TYPES=${task}${region === 'global' ? '' : ` REGION=${region}`}`,
+              message: `no worker serves ${task}${inRegion}: ${start}`,
               topic,
               lag: pool.lag,
             }

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WeftClient, type RunEvent } from '@weft/client';
 import { startBanner } from '@weft/infra';
+import { registerTaskTypes } from '@weft/task-registry';
 import { TestEngine } from '../../support/engine';
+import { waitFor } from '../../support/test-infrastructure';
 import { createStepHandlers, stepServices } from '../steps/step-services';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -77,7 +79,7 @@ describe('the weft CLI, built, over the API of a real engine', () => {
     });
     dir = await mkdtemp(join(tmpdir(), 'weft-cli-run-'));
     await engine.open();
-    gateway = await engine.startGateway({ adminToken: ADMIN_TOKEN });
+    gateway = await engine.startGateway({ adminToken: ADMIN_TOKEN, taskRegistry: true });
     // No provider keys: every step on the local provider, artifact URLs on the gateway.
     const services = await stepServices(engine.connection, {}, { publicUrl: gateway.url });
     await engine.startOrchestrator();
@@ -329,12 +331,29 @@ describe('the weft CLI, built, over the API of a real engine', () => {
     expect(listed.keys.map((key) => key.prefix)).toEqual([gateway.apiKey.slice(5, 13)]);
   });
 
-  it('lists the task types with their schemas, as the API serves them', async () => {
-    const table = await weft('task-types', 'list');
+  it('lists the task types with their schemas, as the API serves them, registered ones too', async () => {
+    await registerTaskTypes(
+      engine.kafka,
+      [
+        {
+          name: 'acme/resize',
+          version: 3,
+          description: 'Resizes an image.',
+          inputSchema: { type: 'object' },
+          outputSchema: { type: 'object' },
+        },
+      ],
+      { stepPartitions: 1 },
+    );
+    const table = await waitFor('the registered type to be listed', async () => {
+      const listed = await weft('task-types', 'list');
+      return listed.stdout.includes('acme/resize') ? listed : undefined;
+    });
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^NAME +CATEGORY +MODEL +DESCRIPTION/);
-    expect(table.stdout).toMatch(/^http_request +integration +/m);
-    expect(table.stdout).toMatch(/^openai\/chat-completion +text +required +/m);
+    expect(table.stdout).toMatch(/^NAME +CATEGORY +VERSION +BUILT-IN +MODEL +DESCRIPTION/);
+    expect(table.stdout).toMatch(/^http_request +integration +yes +/m);
+    expect(table.stdout).toMatch(/^openai\/chat-completion +text +yes +required +/m);
+    expect(table.stdout).toMatch(/^acme\/resize +custom +3 +no +Resizes an image\.$/m);
     const listed = JSON.parse((await weft('task-types', 'list', '--json')).stdout) as {
       taskTypes: { name: string; builtIn: boolean; inputSchema: { required?: string[] } }[];
     };
@@ -379,5 +398,13 @@ describe('the weft CLI, built, over the API of a real engine', () => {
     expect(wrong.stderr).toContain('invalid_admin_token');
     const missing = await weftWith(operator, 'keys', 'list', '--app', `app_${'0'.repeat(22)}`);
     expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining('there is no app')]);
+
+    // A registered task type is removed through the admin API: the CLI reaches no broker.
+    const removed = await weftWith(operator, 'task-types', 'remove', 'acme/resize');
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toContain('Removed task type acme/resize (version 3');
+    expect((await weft('task-types', 'list')).stdout).not.toContain('acme/resize');
+    const again = await weftWith(operator, 'task-types', 'remove', 'acme/resize');
+    expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('task_type_not_found')]);
   });
 });

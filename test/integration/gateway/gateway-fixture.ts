@@ -28,9 +28,11 @@ import {
   answerClientErrors,
   createGatewayApp,
   LiveStreams,
+  StepPoolExplainer,
   type GatewayDeps,
   type LiveStreamsOptions,
 } from '@weft/gateway';
+import { TaskTypeRegistry } from '@weft/task-registry';
 import { ContractRecorder } from '../../support/openapi-validator';
 import { dropDatabase, uniqueName } from '../../support/test-infrastructure';
 
@@ -55,7 +57,11 @@ export interface GatewayFixture {
   /** With `metrics: true`. */
   metrics?: WeftMetrics;
   connection: Connection;
+  /** The fixture's own namespace on the broker: topics made with it are the gateway's. */
   kafka: KafkaClient;
+  /** With `taskRegistry: true`: the registry the gateway follows. */
+  taskTypes?: TaskTypeRegistry;
+  definitions: DefinitionStore;
   apps: AppStore;
   runs: RunStore;
   engine: RunEngine;
@@ -99,6 +105,10 @@ export type GatewayFixtureOptions = Partial<
   streams?: Pick<LiveStreamsOptions, 'maxPerKey' | 'maxPerApp' | 'keyCheckMs'>;
   /** Count requests and serve `/metrics`. Default: no metrics. */
   metrics?: boolean;
+  /** Follow the registered task types, as a started gateway does. Default: built-in types only. */
+  taskRegistry?: boolean;
+  /** Say why waiting nodes wait (`waiting` in run views), as a started gateway does. Default: off. */
+  explainWaiting?: boolean;
 };
 
 export async function startGatewayFixture(
@@ -152,7 +162,15 @@ export async function startGatewayFixture(
   });
   // Every JSON answer is checked against the OpenAPI document: at each request(), and at close().
   const contract = new ContractRecorder();
-  const { streams: streamOptions, metrics: withMetrics, ...limits } = options;
+  const {
+    streams: streamOptions,
+    metrics: withMetrics,
+    taskRegistry,
+    explainWaiting,
+    ...limits
+  } = options;
+  const taskTypes = taskRegistry ? new TaskTypeRegistry(kafka) : undefined;
+  await taskTypes?.start();
   const liveStreams = new LiveStreams({
     ...streamOptions,
     revokedAmong: (keyIds) => apps.revokedAmong(keyIds),
@@ -174,6 +192,10 @@ export async function startGatewayFixture(
       observeResponse: contract.observe,
       liveStreams,
       ...(metrics ? { metrics } : {}),
+      ...(taskTypes ? { taskTypes } : {}),
+      ...(explainWaiting
+        ? { waiting: new StepPoolExplainer(kafka, (run) => definitions.get(run.definitionId)) }
+        : {}),
       ...limits,
     }),
   );
@@ -190,6 +212,8 @@ export async function startGatewayFixture(
     ...(metrics ? { metrics } : {}),
     connection,
     kafka,
+    ...(taskTypes ? { taskTypes } : {}),
+    definitions,
     apps,
     runs,
     engine,
@@ -230,6 +254,7 @@ export async function startGatewayFixture(
       server.close();
       server.closeAllConnections();
       await once(server, 'close');
+      await taskTypes?.stop();
       await producer.disconnect();
       // The namespace's topics only: a namespaced admin sees no others.
       const cleanup = await kafka.admin();

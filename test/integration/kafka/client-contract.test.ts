@@ -456,6 +456,48 @@ describe.each(KAFKA_IMPLEMENTATIONS)('the %s client', (implementation) => {
     );
   });
 
+  it('writes and delivers tombstones on a compacted topic, and says where each partition begins and ends', async () => {
+    const topic = uniqueName('topic');
+    await admin.ensureTopics([{ topic, partitions: 2, config: { 'cleanup.policy': 'compact' } }]);
+    await waitFor(`${topic} to be listed`, async () =>
+      (await admin.listTopics()).includes(topic) ? true : undefined,
+    );
+    expect(await admin.topicOffsets(topic)).toEqual([
+      { partition: 0, earliest: '0', latest: '0' },
+      { partition: 1, earliest: '0', latest: '0' },
+    ]);
+
+    const producer = await kafka.producer();
+    await producer.send(topic, [
+      { key: 'a', value: 'first' },
+      { key: 'b', value: Buffer.from('kept') },
+      { key: 'a', value: null },
+    ]);
+    await producer.disconnect();
+    const { received } = await consume({ topics: [topic], fromBeginning: true });
+    await waitForCount(received, 3);
+    const seen = (key: string) =>
+      received
+        .filter((message) => message.key === key)
+        .map((message) => ({ value: text(message), tombstone: message.tombstone }));
+    expect(seen('a')).toEqual([
+      { value: 'first', tombstone: false },
+      { value: '', tombstone: true },
+    ]);
+    expect(seen('b')).toEqual([{ value: 'kept', tombstone: false }]);
+
+    // A reader is caught up once it has read the offset before `latest` of every partition.
+    const offsets = await admin.topicOffsets(topic);
+    expect(offsets.map((entry) => entry.partition)).toEqual([0, 1]);
+    for (const { partition, earliest, latest } of offsets) {
+      const read = received.filter((message) => message.partition === partition);
+      expect(Number(latest) - Number(earliest)).toBe(read.length);
+      if (read.length > 0) {
+        expect(String(Math.max(...read.map((message) => Number(message.offset))) + 1)).toBe(latest);
+      }
+    }
+  });
+
   it('sends with acksAll false, and disconnects promptly with a fetch waiting on the broker', async () => {
     const topic = await newTopic(1);
     const { consumer, received } = await consume({ topics: [topic], fromBeginning: true });
@@ -490,6 +532,38 @@ describe('both clients together', () => {
     const topics = await admin.listTopics();
     if (topics.length > 0) await admin.deleteTopics(topics);
     await admin.disconnect();
+  });
+
+  it("read each other's tombstones, so a registry one writes the other reads", async () => {
+    const topic = uniqueName('topic');
+    await createTopic(admin, topic, 1);
+    for (const [writer, reader] of [
+      [kafkajs, platformatic],
+      [platformatic, kafkajs],
+    ] as const) {
+      const key = randomUUID();
+      const producer = await writer.producer();
+      await producer.send(topic, [{ key, value: null }]);
+      await producer.disconnect();
+      const consumer = await reader.consumer({
+        groupId: uniqueName('group'),
+        topics: [topic],
+        fromBeginning: true,
+      });
+      consumers.push(consumer);
+      const read: { key: string | null; tombstone: boolean; bytes: number }[] = [];
+      await consumer.run(async (message) => {
+        read.push({ key: message.key, tombstone: message.tombstone, bytes: message.value.length });
+      });
+      await waitFor('the tombstone', async () =>
+        read.some((message) => message.key === key) ? true : undefined,
+      );
+      expect(read.find((message) => message.key === key)).toEqual({
+        key,
+        tombstone: true,
+        bytes: 0,
+      });
+    }
   });
 
   it('put a key on the same partition, so one run stays in order whichever client produced it', async () => {

@@ -1,4 +1,4 @@
-import type { WorkflowDefinition } from '@weft/core';
+import type { TaskTypeRegistration, WorkflowDefinition } from '@weft/core';
 import {
   apiErrorOf,
   SseParser,
@@ -57,6 +57,29 @@ export class WeftApi {
   /** Saves a new version; 422 `invalid_definition` carries `details.diagnostics`. */
   saveWorkflow(slug: string, definition: WorkflowDefinition): Promise<SavedWorkflow> {
     return this.client.workflows.save({ slug, definition: { ...definition } });
+  }
+
+  /**
+   * The task types registered at run time (`builtIn: false` in `GET /v1/task-types`), as core
+   * takes them: the built-in ones are core's own, bundled with the console.
+   */
+  async registeredTaskTypes(): Promise<TaskTypeRegistration[]> {
+    const listed = await this.client.taskTypes.list();
+    return listed.flatMap((view) =>
+      view.builtIn || view.version === undefined
+        ? []
+        : [
+            {
+              name: view.name,
+              version: view.version,
+              description: view.description,
+              inputSchema: view.inputSchema,
+              outputSchema: view.outputSchema,
+              ...(view.retry === undefined ? {} : { retry: view.retry }),
+              ...(view.timeout === undefined ? {} : { timeout: view.timeout }),
+            },
+          ],
+    );
   }
 
   /** Runs of one workflow, newest first. */

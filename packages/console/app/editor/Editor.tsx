@@ -20,6 +20,7 @@ import { JsonTab } from './JsonTab';
 import { NodeTab } from './NodeTab';
 import { ProblemItems, ProblemPanel } from './ProblemList';
 import { SettingsTab } from './SettingsTab';
+import { useTaskCatalogue } from '../task-catalogue';
 import { WORKFLOW_SLUG } from './slug';
 
 /** What the editor opens with. */
@@ -87,7 +88,8 @@ export function Editor({
     typedSlug ?? freeSlug(slugFromName(name || 'workflow'), slugEditable ? takenSlugs : new Set());
   const slugProblem = slugEditable ? slugProblemOf(slug) : undefined;
 
-  const checked = useMemo(() => checkDefinition(definition), [definition]);
+  const catalogue = useTaskCatalogue();
+  const checked = useMemo(() => checkDefinition(definition, catalogue), [definition, catalogue]);
   const problems = useMemo(
     () => placeProblems(definition, checked.diagnostics),
     [definition, checked],

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { WorkflowDefinition } from '@weft/core';
 import { definitionText, parseDefinitionText } from './definition-text';
+import { useTaskCatalogue } from '../task-catalogue';
 
 /**
  * The JSON tab: the raw definition, editable. Every edit that parses to a definition is applied
@@ -14,6 +15,7 @@ export function JsonTab({
   definition: WorkflowDefinition;
   onChange: (definition: WorkflowDefinition) => void;
 }) {
+  const catalogue = useTaskCatalogue();
   const [text, setText] = useState(() => definitionText(definition));
   const [status, setStatus] = useState<{ kind: 'ok' | 'error'; message: string }>({
     kind: 'ok',
@@ -31,7 +33,7 @@ export function JsonTab({
 
   const edit = (next: string) => {
     setText(next);
-    const parsed = parseDefinitionText(next);
+    const parsed = parseDefinitionText(next, catalogue);
     if (!parsed.ok) {
       setStatus({ kind: 'error', message: parsed.message });
       return;

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
 import {
-  getTaskType,
-  listTaskTypes,
   NODE_ID_PATTERN,
   type JsonValue,
+  type TaskCatalogue,
   type TaskCategory,
   type WorkflowDefinition,
 } from '@weft/core';
+import { useTaskCatalogue } from '../task-catalogue';
 import {
   addEdge,
   removeEdge,
@@ -28,14 +28,17 @@ const CATEGORY_NAMES: Record<TaskCategory, string> = {
   data: 'Data',
   integration: 'Integration',
   control: 'Control',
+  custom: 'Custom',
 };
 
 const NODE_ID = new RegExp(NODE_ID_PATTERN);
 
-/** Task types grouped by category, in the catalogue's order. */
-function groupedTaskTypes() {
+/** Task types grouped by category, in the catalogue's order (registered ones last). */
+function groupedTaskTypes(catalogue: TaskCatalogue) {
   const groups = new Map<TaskCategory, string[]>();
-  for (const taskType of listTaskTypes()) {
+  for (const name of catalogue.names()) {
+    const taskType = catalogue.get(name);
+    if (taskType === undefined) continue;
     const list = groups.get(taskType.category) ?? [];
     list.push(taskType.name);
     groups.set(taskType.category, list);
@@ -104,10 +107,11 @@ export function NodeTab({
   onChange: (definition: WorkflowDefinition) => void;
   onSelectNode: (id: string | undefined) => void;
 }) {
+  const catalogue = useTaskCatalogue();
   const node = definition.dag.nodes[nodeId];
   if (node === undefined) return null;
   const task = typeof node.task === 'string' ? node.task : '';
-  const taskType = getTaskType(task);
+  const taskType = catalogue.get(task);
   const model = typeof node.model_id === 'string' ? node.model_id : '';
   // The JSON tab may have put anything in `inputs`.
   const inputs: Record<string, JsonValue> =
@@ -119,7 +123,7 @@ export function NodeTab({
   const own: Problem[] = problems.byNode.get(nodeId) ?? [];
 
   const setTask = (next: string) => {
-    const nextType = getTaskType(next);
+    const nextType = catalogue.get(next);
     // Keep the model if the new task type takes it; otherwise the validator asks for one.
     const keepModel =
       nextType !== undefined && (nextType.models.length === 0 || nextType.models.includes(model));
@@ -151,7 +155,7 @@ export function NodeTab({
           onChange={(event) => setTask(event.target.value)}
         >
           {taskType === undefined && <option value={task}>{task || '(choose a task type)'}</option>}
-          {groupedTaskTypes().map(([category, names]) => (
+          {groupedTaskTypes(catalogue).map(([category, names]) => (
             <optgroup key={category} label={CATEGORY_NAMES[category]}>
               {names.map((name) => (
                 <option key={name} value={name}>

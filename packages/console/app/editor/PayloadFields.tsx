@@ -20,6 +20,7 @@ import {
 } from './field-kinds';
 import { insertAt, referenceChips, type ReferenceChip } from './reference-chips';
 import { RequiredMark } from '../ui/RequiredMark';
+import { useTaskCatalogue } from '../task-catalogue';
 
 type TextElement = HTMLTextAreaElement & HTMLInputElement;
 
@@ -118,6 +119,7 @@ export function PayloadFields({
   inputs: Record<string, JsonValue>;
   onSetInput: (path: PathSegment[], value: JsonValue | undefined) => void;
 }) {
+  const catalogue = useTaskCatalogue();
   const [active, setActive] = useState<string>();
   const elements = useRef(new Map<string, TextElement>());
   const [newField, setNewField] = useState('');
@@ -300,7 +302,7 @@ export function PayloadFields({
         {active === key && (
           <ReferenceChips
             fieldLabel={label}
-            chips={referenceChips(definition, nodeId, fieldSchema)}
+            chips={referenceChips(definition, nodeId, fieldSchema, catalogue)}
             onInsert={(chip) => insert(key, path, codec, chip)}
           />
         )}

@@ -1,4 +1,4 @@
-import { checkDefinition, type WorkflowDefinition } from '@weft/core';
+import { checkDefinition, type TaskCatalogue, type WorkflowDefinition } from '@weft/core';
 import { isEditableDefinition } from './definition-edits';
 
 /** The definition as the JSON tab writes it. */
@@ -10,8 +10,11 @@ export function definitionText(definition: WorkflowDefinition): string {
 export type ParsedDefinitionText =
   { ok: true; definition: WorkflowDefinition; note?: string } | { ok: false; message: string };
 
-/** Reads the JSON tab's text: the canonical form as it is, the steps form converted. */
-export function parseDefinitionText(text: string): ParsedDefinitionText {
+/**
+ * Reads the JSON tab's text: the canonical form as it is, the steps form converted (when it
+ * validates against `catalogue`'s task types).
+ */
+export function parseDefinitionText(text: string, catalogue: TaskCatalogue): ParsedDefinitionText {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -20,7 +23,7 @@ export function parseDefinitionText(text: string): ParsedDefinitionText {
   }
   if (isEditableDefinition(value)) return { ok: true, definition: value };
   if (typeof value === 'object' && value !== null && 'steps' in value) {
-    const checked = checkDefinition(value);
+    const checked = checkDefinition(value, catalogue);
     if (checked.definition) {
       return {
         ok: true,

@@ -2,7 +2,6 @@ import {
   acceptedTypes,
   ancestorsOf,
   formatPath,
-  getTaskType,
   inputParametersOf,
   parsePath,
   schemaAtPath,
@@ -10,6 +9,7 @@ import {
   type JsonSchema,
   type JsonType,
   type PathSegment,
+  type TaskCatalogue,
   type WorkflowDefinition,
 } from '@weft/core';
 
@@ -72,12 +72,14 @@ function parameterTypes(type: JsonType | undefined): AcceptedTypes {
  * The references that fit a field of node `nodeId` whose schema is `fieldSchema` (undefined: a
  * field the task does not declare). Offered: the workflow's input parameters, then the outputs
  * of the nodes upstream of this one (only those run before it, so only those resolve), the
- * node's declared `outputs` first. A chip fits when its value's type can be the field's.
+ * node's declared `outputs` first, read from their task types in `catalogue` (registered types'
+ * too). A chip fits when its value's type can be the field's.
  */
 export function referenceChips(
   definition: WorkflowDefinition,
   nodeId: string,
   fieldSchema: JsonSchema | undefined,
+  catalogue: TaskCatalogue,
 ): ReferenceChip[] {
   const fieldTypes = fieldSchema === undefined ? 'any' : acceptedTypes([fieldSchema]);
   const chips: ReferenceChip[] = [];
@@ -97,7 +99,7 @@ export function referenceChips(
   for (const upstream of ancestorsOf(definition, nodeId)) {
     if (upstream === nodeId) continue;
     const node = definition.dag.nodes[upstream];
-    const taskType = typeof node?.task === 'string' ? getTaskType(node.task) : undefined;
+    const taskType = typeof node?.task === 'string' ? catalogue.get(node.task) : undefined;
     if (node === undefined || taskType === undefined) continue;
     const declared: PathSegment[][] = [];
     for (const output of Array.isArray(node.outputs) ? node.outputs : []) {

@@ -53,10 +53,37 @@ function validators(): Map<JsonSchema, PrecompiledValidator> {
   return bySchema;
 }
 
-/** The precompiled validator of one of core's schemas; core compiles no others in the browser. */
+let coreSchemas: Set<JsonSchema> | undefined;
+
+/** The schemas core holds, which the build compiles: any other is a registered task type's. */
+function isCoreSchema(schema: JsonSchema): boolean {
+  coreSchemas ??= new Set([
+    CANONICAL_DEFINITION_SCHEMA,
+    STEPS_DEFINITION_SCHEMA,
+    ...listTaskTypes().map((taskType) => taskType.inputSchema),
+  ]);
+  return coreSchemas.has(schema);
+}
+
+/**
+ * A registered task type's input schema arrives at run time, and the page may not compile it:
+ * its literal inputs go unchecked here (references are still checked, from the schema itself),
+ * and the API checks them when the workflow is saved or run.
+ */
+const acceptsAnything: ValidateFunction = Object.assign(() => true, {
+  schema: {},
+  schemaEnv: undefined,
+  errors: null,
+}) as unknown as ValidateFunction;
+
+/**
+ * The precompiled validator of one of core's schemas; a registered task type's input schema gets
+ * one that accepts anything (see `acceptsAnything`).
+ */
 export function compileSchema(schema: JsonSchema): ValidateFunction {
   const validate = validators().get(schema);
   if (validate === undefined) {
+    if (!isCoreSchema(schema)) return acceptsAnything;
     throw new Error(
       'No precompiled validator for this schema: rebuild (`npm run build`), or add the schema to packages/console/vite/precompiled-validators.mts',
     );

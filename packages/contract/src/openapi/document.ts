@@ -113,6 +113,10 @@ const PATH_PARAMETERS: Record<string, ParameterObject> = {
   ApiWorkflowId: inPath('workflowId', '`wf_…`.'),
   AppId: inPath('appId', '`app_…`.'),
   ExecutionId: inPath('executionId', '`run_…`.'),
+  TaskTypeName: inPath(
+    'taskType',
+    'A registered task type, `namespace/name`, its `/` sent as `%2F` (e.g. `acme%2Fresize`).',
+  ),
 };
 
 /** A shared error answer: its codes, and whether only keyed routes (rate-limited) give it. */

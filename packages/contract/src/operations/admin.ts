@@ -2,12 +2,14 @@ import { AppList, CreateAppRequest, CreatedApp } from '../admin';
 import { ApiKeyAnswer, ApiKeyList } from '../answers';
 import { CreatedApiKey } from '../keys';
 import { EMPTY_OBJECT, json, jsonBody } from '../openapi/parts';
+import { RegisteredTaskTypeAnswer, RegisteredTaskTypeList } from '../task-types';
 import { artifactUpload } from './artifact-upload';
 import type { Operation } from './operation';
 
 /**
- * Apps, keys and artifact uploads across every app, for operators and for workers that serve many
- * apps: the CLI's `apps` and `keys --app` use these.
+ * Apps, keys and artifact uploads across every app, and the task types registered at run time,
+ * for operators and for workers that serve many apps: the CLI's `apps`, `keys --app` and
+ * `task-types remove` use these.
  */
 export const ADMIN_OPERATIONS: readonly Operation[] = [
   {
@@ -69,5 +71,28 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
     summary: 'Store bytes as an artifact of an app',
     access: 'admin',
     ...artifactUpload('the app', ['app_not_found']),
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/task-types',
+    operationId: 'adminListTaskTypes',
+    tags: ['Admin'],
+    summary: 'List the task types registered at run time',
+    description:
+      'As the registry on Kafka (`weft.task-types`) holds them, by name; `GET /v1/task-types` lists them after the built-in ones.',
+    access: 'admin',
+    responses: { '200': json('The registered task types.', RegisteredTaskTypeList) },
+  },
+  {
+    method: 'delete',
+    path: '/v1/admin/task-types/{taskType}',
+    operationId: 'adminRemoveTaskType',
+    tags: ['Admin'],
+    summary: 'Remove a registered task type',
+    description:
+      'Writes its removal to the registry: workflows naming it are refused from then on (422 `unknown_task`). Steps already queued stay on its topics. A worker registering it again brings it back.',
+    access: 'admin',
+    responses: { '200': json('The task type removed.', RegisteredTaskTypeAnswer) },
+    errors: ['task_type_not_found'],
   },
 ];

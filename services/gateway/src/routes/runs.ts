@@ -28,6 +28,7 @@ import {
 } from '../request-schemas';
 import { runSummaryView, runView } from '../run-view';
 import { baseUrlOf, statusUrlOf } from '../status-url';
+import { definitionToRun, taskCatalogueOf } from '../task-catalogue';
 import { checkWebhookUrl } from '../webhook-url';
 import { workflowNotFound } from './workflows';
 
@@ -77,14 +78,18 @@ export function runInputOf(definition: WorkflowDefinition, raw: unknown): Record
   return input.value;
 }
 
-/** The definition a run request names, and how the run will refer to it. */
+/**
+ * The definition a run request names, as the run starts with it (see definitionToRun), and how
+ * the run will refer to it.
+ */
 async function resolveWorkflow(
   deps: GatewayDeps,
   appId: string,
   body: RunRequest,
 ): Promise<{ definition: WorkflowDefinition; workflow: RunWorkflowRef }> {
+  const catalogue = taskCatalogueOf(deps);
   if (body.plan !== undefined) {
-    const checked = checkDefinition(body.plan);
+    const checked = checkDefinition(body.plan, catalogue);
     if (!checked.definition) {
       throw new ApiError(
         'invalid_definition',
@@ -93,7 +98,7 @@ async function resolveWorkflow(
       );
     }
     return {
-      definition: checked.definition,
+      definition: definitionToRun(checked.definition, catalogue, undefined),
       workflow: { ephemeral: true, name: checked.definition.name },
     };
   }
@@ -109,7 +114,9 @@ async function resolveWorkflow(
   }
   if (!found) throw workflowNotFound(body.workflowSlug as string, body.version);
   return {
-    definition: found.definition,
+    definition: definitionToRun(found.definition, catalogue, {
+      name: `Workflow "${found.slug}" version ${found.version}`,
+    }),
     workflow: {
       ...(found.workflowId === undefined ? {} : { id: found.workflowId }),
       slug: found.slug,

@@ -9,6 +9,7 @@ import type { GatewayDeps } from '../deps';
 import { pageQuery } from '../page-query';
 import { executionApiView, workflowApiView } from '../seed-api-view';
 import { baseUrlOf, statusUrlOf } from '../status-url';
+import { definitionToRun, taskCatalogueOf } from '../task-catalogue';
 import { runInputOf } from './runs';
 
 const WORKFLOW_ID = /^wf_[0-9a-z]{22}$/;
@@ -32,11 +33,14 @@ function requireObject(body: unknown): Record<string, unknown> {
 }
 
 /** The body as a definition, or 422 with every diagnostic (nothing is stored). */
-function definitionOf(body: unknown): {
+function definitionOf(
+  deps: GatewayDeps,
+  body: unknown,
+): {
   definition: WorkflowDefinition;
   diagnostics: { type_issues: unknown[]; warnings: unknown[] };
 } {
-  const checked = checkDefinition(requireObject(body));
+  const checked = checkDefinition(requireObject(body), taskCatalogueOf(deps));
   if (!checked.definition) {
     throw new ApiError(
       'invalid_definition',
@@ -90,7 +94,7 @@ export function seedApiRoutes(deps: GatewayDeps): Router {
 
   router.post('/workflows', async (request, response) => {
     const { appId } = principalOf(response);
-    const { definition, diagnostics } = definitionOf(request.body);
+    const { definition, diagnostics } = definitionOf(deps, request.body);
     const saved = await deps.workflows.save(appId, slugFor(definition.name), definition);
     const workflow = await deps.workflows.getById(appId, saved.workflowId ?? '');
     if (!workflow) throw new Error(`workflow ${saved.workflowId} vanished after saving`);
@@ -116,7 +120,7 @@ export function seedApiRoutes(deps: GatewayDeps): Router {
     const id = workflowIdOf(request);
     const existing = await deps.workflows.getById(appId, id);
     if (!existing) throw notFound(id);
-    const { definition, diagnostics } = definitionOf(request.body);
+    const { definition, diagnostics } = definitionOf(deps, request.body);
     await deps.workflows.save(appId, existing.slug, definition);
     const workflow = await deps.workflows.getById(appId, id);
     if (!workflow) throw notFound(id);
@@ -143,9 +147,12 @@ export function seedApiRoutes(deps: GatewayDeps): Router {
     const workflow = await deps.workflows.getById(appId, id);
     if (!workflow) throw notFound(id);
     const input = runInputOf(workflow.definition, body.input_params ?? {});
+    const definition = definitionToRun(workflow.definition, taskCatalogueOf(deps), {
+      name: `Workflow "${id}" version ${workflow.version}`,
+    });
     const { run } = await deps.engine.create({
       appId,
-      definition: workflow.definition,
+      definition,
       workflow: {
         id,
         slug: workflow.slug,

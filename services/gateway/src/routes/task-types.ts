@@ -1,22 +1,18 @@
 import { Router } from 'express';
 import type { TaskTypeList } from '@weft/contract';
 import { listTaskTypes } from '@weft/core';
+import type { GatewayDeps } from '../deps';
+import { builtInTaskTypeView, customTaskTypeView } from '../task-type-view';
 
-/** The task types, mounted at `/v1/task-types` behind requireApiKey. */
-export function taskTypeRoutes(): Router {
+/** The task types, built-in then registered, mounted at `/v1/task-types` behind requireApiKey. */
+export function taskTypeRoutes(deps: Pick<GatewayDeps, 'taskTypes'>): Router {
   const router = Router();
   router.get('/', (_request, response) => {
     const answer: TaskTypeList = {
-      taskTypes: listTaskTypes().map((taskType) => ({
-        name: taskType.name,
-        category: taskType.category,
-        description: taskType.description,
-        needsModel: taskType.needsModel,
-        models: [...taskType.models],
-        inputSchema: taskType.inputSchema,
-        outputSchema: taskType.outputSchema,
-        builtIn: true,
-      })),
+      taskTypes: [
+        ...listTaskTypes().map(builtInTaskTypeView),
+        ...(deps.taskTypes?.list() ?? []).map(customTaskTypeView),
+      ],
     };
     response.json(answer);
   });

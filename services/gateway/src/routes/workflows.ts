@@ -2,6 +2,7 @@ import { WORKFLOW_SLUG_PATTERN } from '@weft/contract';
 import { Router } from 'express';
 import { checkDefinition } from '@weft/core';
 import { ApiError } from '../api-error';
+import { taskCatalogueOf } from '../task-catalogue';
 import { principalOf } from '../principal';
 import type { GatewayDeps } from '../deps';
 import { parseBody, validateSaveWorkflowRequest } from '../request-schemas';
@@ -40,7 +41,7 @@ export function workflowRoutes(deps: GatewayDeps): Router {
         issues: [{ path: '/slug', message: 'is reserved' }],
       });
     }
-    const checked = checkDefinition(body.definition);
+    const checked = checkDefinition(body.definition, taskCatalogueOf(deps));
     if (!checked.definition) {
       throw new ApiError(
         'invalid_definition',
