@@ -47,7 +47,7 @@ import { dropDatabase, requiredEnv, uniqueName } from './test-infrastructure';
 
 const ROOT = join(__dirname, '..', '..');
 /** Every test file's engine creates its topics: few partitions keep the one broker light. */
-const TEST_PARTITIONS = { steps: 2, results: 2 };
+export const TEST_PARTITIONS = { steps: 2, results: 2 };
 const quiet = createLogger('test', { level: (process.env.TEST_LOG_LEVEL as 'debug') ?? 'error' });
 
 /** The stores of step outputs (artifacts, result collections, vector indexes) and of webhooks. */

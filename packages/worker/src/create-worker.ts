@@ -5,6 +5,7 @@ import type { Region, TopicPartitionCounts } from '@weft/core';
 import { createKafkaClient, kafkaClientConfig, type KafkaClientConfig } from '@weft/kafka';
 import { createLogger, startHealthServer, WeftMetrics, type Logger } from '@weft/observability';
 import { gatewayArtifacts, type GatewayAccess } from './gateway-artifacts';
+import { registerTaskTypes } from './registration';
 import { WorkerRuntime } from './runtime';
 import {
   defaultWorkerId,
@@ -92,7 +93,7 @@ export function createWorker(settings: WorkerSettings): Worker {
     async start() {
       if (started) throw new Error('this worker was started already');
       started = true;
-      // REGISTRY: await registerTaskTypes(kafka, settings.taskTypes, log);
+      await registerTaskTypes(kafka, settings.taskTypes, options.topicPartitions, log);
       await runtime.start();
       if (settings.healthPort !== undefined) {
         health = await startHealthServer({

@@ -17,6 +17,8 @@ export {
 } from './create-worker';
 export { NonRetriableError, RetryableError, type HandlerErrorOptions } from './errors';
 export type { GatewayAccess } from './gateway-artifacts';
+// Why `start` refused the task types: a reserved name, a bad schema, an incompatible change.
+export { TaskTypeConflictError } from '@weft/task-registry';
 
 // The runtime underneath, for Weft's own worker service.
 export { WorkerRuntime } from './runtime';
