@@ -69,8 +69,10 @@ func validateCompose(repo *repo, k8sPools []pool, r *report) {
 		}
 	}
 
-	// Weft's own services: built from the repository's Dockerfile, each running a real service.
+	// Weft's own services and workers of your own: built from the repository's Dockerfile, each
+	// running a real service or a program the build produces.
 	var pools []pool
+	custom := 0
 	metricsPorts := map[string]uint32{}
 	for _, name := range sortedKeys(project.Services) {
 		service := project.Services[name]
@@ -89,12 +91,22 @@ func validateCompose(repo *repo, k8sPools []pool, r *report) {
 			r.add(sw, "builds with %s, which does not exist", dockerfile)
 		}
 		command := []string(service.Command)
-		svc, err := repo.serviceOfCommand(command)
+		svc, err := repo.runs(command)
 		if err != nil {
 			r.add(sw, "%v", err)
 			continue
 		}
-		for _, dependency := range []string{"kafka", "mongo"} {
+		// A worker of your own (on @weft/worker) needs Kafka and nothing of the database.
+		ownWorker := svc == ""
+		dependencies := []string{"kafka", "mongo"}
+		if ownWorker {
+			custom++
+			dependencies = []string{"kafka"}
+			if _, ok := service.DependsOn["mongo"]; ok {
+				r.add(sw, "waits for mongo: a worker of your own needs Kafka only (give it a depends_on of its own)")
+			}
+		}
+		for _, dependency := range dependencies {
 			if dep, ok := service.DependsOn[dependency]; !ok || dep.Condition != types.ServiceConditionHealthy {
 				r.add(sw, "does not wait for %s to be healthy (depends_on with condition service_healthy)", dependency)
 			}
@@ -108,9 +120,19 @@ func validateCompose(repo *repo, k8sPools []pool, r *report) {
 			}
 			return ""
 		}
-		for _, required := range []string{"KAFKA_BROKERS", "MONGODB_URI"} {
-			if env(required) == "" {
-				r.add(sw, "does not set %s", required)
+		required := []string{"KAFKA_BROKERS", "MONGODB_URI"}
+		if ownWorker {
+			required = []string{"KAFKA_BROKERS", "HEALTH_PORT"}
+			if _, ok := service.Environment["MONGODB_URI"]; ok {
+				r.add(sw, "gets MONGODB_URI: a worker of your own needs Kafka only; give it the Kafka variables alone (x-kafka-environment), not x-weft-environment")
+			}
+			if _, ok := service.Environment["STEP_TYPES"]; ok {
+				r.add(sw, "sets STEP_TYPES, which only Weft's worker service reads: a worker of your own serves the task types its code gives createWorker")
+			}
+		}
+		for _, name := range required {
+			if env(name) == "" {
+				r.add(sw, "does not set %s", name)
 			}
 		}
 		if env("KAFKA_BROKERS") != "" && env("KAFKA_BROKERS") != "kafka:29092" {
@@ -131,6 +153,8 @@ func validateCompose(repo *repo, k8sPools []pool, r *report) {
 				r.add(sw, "runs the worker without STEP_TYPES: each pool names the task types it serves")
 			}
 			pools = append(pools, pool{name: name, types: types, region: env("REGION")})
+		}
+		if svc == "worker" || ownWorker {
 			for _, p := range service.Ports {
 				if p.Published != "" {
 					r.add(sw, "publishes host port %s: a pool with a fixed host port cannot be scaled with --scale", p.Published)
@@ -142,10 +166,12 @@ func validateCompose(repo *repo, k8sPools []pool, r *report) {
 	comparePools(where, pools, k8sPools, r)
 	validatePrometheus(repo, project, metricsPorts, r)
 	validateGrafana(repo, project, r)
-	r.note("%s: %d services (%d Weft services, %d worker pools)", where, len(project.Services), len(metricsPorts), len(pools))
+	r.note("%s: %d services (%d built from the Dockerfile, %d of Weft's worker pools, %d worker(s) of your own)", where, len(project.Services), len(metricsPorts), len(pools), custom)
 }
 
-// comparePools checks compose and Kubernetes declare the same pools serving the same types.
+// comparePools checks compose and Kubernetes declare the same pools of Weft's, serving the same
+// types. Workers of your own are not compared: the base has none (components/custom-worker is
+// added by an overlay).
 func comparePools(where string, compose, k8s []pool, r *report) {
 	if len(k8s) == 0 {
 		return

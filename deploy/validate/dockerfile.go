@@ -3,6 +3,7 @@ package main
 import (
 	encjson "encoding/json"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -110,6 +111,7 @@ func validateDockerfile(repo *repo, r *report) {
 	if !production {
 		r.add(where, "the runtime stage does not set NODE_ENV=production")
 	}
+	checkWorkspacesShipped(repo, stages, r)
 	var cmd []string
 	if err := encjson.Unmarshal([]byte(command), &cmd); err != nil {
 		r.add(where, "the runtime stage's CMD %q is not in JSON form", command)
@@ -127,6 +129,48 @@ func validateDockerfile(repo *repo, r *report) {
 		}
 	}
 	r.note("Dockerfile: %d stages, runtime user %s", len(stages), user)
+}
+
+// checkWorkspacesShipped checks that the image builds and ships every npm workspace folder
+// (packages, services, examples): an earlier stage gathers each one's package.json for `npm ci`,
+// which silently leaves out a workspace whose package.json it does not find (its dependencies and
+// its link in node_modules); the build stage removes its sources;
+// the runtime stage copies the folder, which node_modules/@weft/* link to and whose built files
+// the commands of compose and the manifests run (examples/custom-worker's worker among them).
+func checkWorkspacesShipped(repo *repo, stages [][]instruction, r *report) {
+	const where = "Dockerfile"
+	final := stages[len(stages)-1]
+	var earlier []instruction
+	for _, stage := range stages[:len(stages)-1] {
+		earlier = append(earlier, stage...)
+	}
+	runs := func(in []instruction, text string) bool {
+		for _, i := range in {
+			if i.keyword == "RUN" && strings.Contains(i.args, text) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, folder := range repo.workspaceRoots {
+		if !runs(earlier, folder+"/*/package.json") {
+			r.add(where, "no stage gathers %s/*/package.json before npm ci: the workspaces of package.json include %s/*, and npm ci leaves out, without a word, a workspace whose package.json it cannot find", folder, folder)
+		}
+		if !runs(earlier, folder+"/*/src") {
+			r.add(where, "the build stage does not remove %s/*/src: sources do not belong in the runtime image", folder)
+		}
+		copied := false
+		for _, in := range final {
+			fields := strings.Fields(in.args)
+			if in.keyword == "COPY" && len(fields) >= 2 && path.Clean(fields[len(fields)-1]) == folder &&
+				path.Base(path.Clean(fields[len(fields)-2])) == folder {
+				copied = true
+			}
+		}
+		if !copied {
+			r.add(where, "the runtime stage does not copy %s: node_modules/@weft/* link to the workspaces there, and what runs from it would be missing", folder)
+		}
+	}
 }
 
 // isStageName is true when image names an earlier stage (`FROM build`).

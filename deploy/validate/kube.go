@@ -142,8 +142,8 @@ func stripComments(doc []byte) []byte {
 	return out.Bytes()
 }
 
-// validateKubernetes builds deploy/k8s/base and every overlay, checks them, and returns the worker
-// pools of the base (for the comparison with docker-compose.yml).
+// validateKubernetes builds deploy/k8s/base and every overlay, checks them, and returns Weft's own
+// worker pools of the base (for the comparison with docker-compose.yml).
 func validateKubernetes(repo *repo, r *report) []pool {
 	k8s := filepath.Join(repo.root, "deploy", "k8s")
 	base := buildKustomization(repo, filepath.Join(k8s, "base"), r)
@@ -158,7 +158,7 @@ func validateKubernetes(repo *repo, r *report) []pool {
 		checkBuild(repo, b, r)
 	}
 	checkSecretExample(repo, filepath.Join(k8s, "secret.example.yaml"), base, r)
-	return workerPools(base)
+	return builtinPools(base)
 }
 
 // checkSecretExample decodes the example Secret and checks it names the Secrets the Deployments

@@ -27,13 +27,31 @@ func typed[T any](b *build) []T {
 
 func deployments(b *build) []*appsv1.Deployment { return typed[*appsv1.Deployment](b) }
 
-// workerCommand is the command of a worker pool's container.
+// workerCommand is the command of Weft's own worker pools.
 var workerCommand = []string{"node", "services/worker/dist/main.js"}
 
-// isWorker is true for a Deployment that runs the worker service.
-func isWorker(d *appsv1.Deployment) bool {
+// isBuiltinPool is true for a Deployment that runs Weft's worker service (services/worker): a pool
+// of Weft's own task types, named by its STEP_TYPES.
+func isBuiltinPool(d *appsv1.Deployment) bool {
 	containers := d.Spec.Template.Spec.Containers
 	return len(containers) == 1 && slices.Equal(containers[0].Command, workerCommand)
+}
+
+// isCustomPool is true for a Deployment that runs a worker of your own (on the worker SDK): any
+// program that is not one of Weft's services. What it serves is in its code; its ScaledObject's
+// triggers are what the deployment files say of it.
+func isCustomPool(repo *repo, d *appsv1.Deployment) bool {
+	containers := d.Spec.Template.Spec.Containers
+	if len(containers) != 1 {
+		return false
+	}
+	service, err := repo.runs(containers[0].Command)
+	return err == nil && service == ""
+}
+
+// isPool is true for a worker pool of either kind: it consumes step topics and is autoscaled.
+func isPool(repo *repo, d *appsv1.Deployment) bool {
+	return isBuiltinPool(d) || isCustomPool(repo, d)
 }
 
 // stepTypesOf is a worker Deployment's STEP_TYPES, from its container's env.
@@ -46,11 +64,12 @@ func stepTypesOf(d *appsv1.Deployment) ([]string, bool) {
 	return nil, false
 }
 
-// workerPools are the worker Deployments of a build with their STEP_TYPES.
-func workerPools(b *build) []pool {
+// builtinPools are the Deployments of a build running Weft's worker service, with their
+// STEP_TYPES.
+func builtinPools(b *build) []pool {
 	var out []pool
 	for _, d := range deployments(b) {
-		if !isWorker(d) {
+		if !isBuiltinPool(d) {
 			continue
 		}
 		types, _ := stepTypesOf(d)
@@ -71,12 +90,22 @@ func configValue(b *build, configMap, key string) (string, bool) {
 	return "", false
 }
 
-// envValue is a variable of a container as Kubernetes resolves it from env and envFrom
-// ConfigMaps of the build (Secrets are not in the build, so not resolved here).
+// envValue is a variable of a container as Kubernetes resolves it from env (a value, or a key of
+// a ConfigMap of the build) and envFrom ConfigMaps of the build (Secrets are not in the build, so
+// not resolved here).
 func envValue(b *build, c corev1.Container, name string) (string, bool) {
 	for _, env := range c.Env {
-		if env.Name == name && env.ValueFrom == nil {
+		if env.Name != name {
+			continue
+		}
+		if env.ValueFrom == nil {
 			return env.Value, true
+		}
+		if ref := env.ValueFrom.ConfigMapKeyRef; ref != nil {
+			// An optional key that is missing leaves the variable to envFrom.
+			if value, ok := configValue(b, ref.Name, ref.Key); ok {
+				return value, true
+			}
 		}
 	}
 	value, found := "", false
@@ -157,8 +186,10 @@ func checkBuild(repo *repo, b *build, r *report) {
 			continue
 		}
 		scalers[ref.Name] = append(scalers[ref.Name], "HorizontalPodAutoscaler "+hpa.Name)
-		checkHPA(b, hpa, byName[ref.Name], partitions, r)
+		checkHPA(repo, b, hpa, byName[ref.Name], partitions, r)
 	}
+	// A topic of users' types is consumed by one pool per region, as Weft's types are (checkPools).
+	customTopics := map[string][]string{} // region/topic → pools
 	for _, so := range scaled {
 		ref := so.Spec.ScaleTargetRef
 		if ref == nil {
@@ -170,7 +201,18 @@ func checkBuild(repo *repo, b *build, r *report) {
 			continue
 		}
 		scalers[ref.Name] = append(scalers[ref.Name], "ScaledObject "+so.Metadata.Name)
-		checkScaledObject(b, so, byName[ref.Name], partitions, r)
+		region, topics := checkScaledObject(repo, b, so, byName[ref.Name], partitions, r)
+		if isCustomPool(repo, byName[ref.Name]) {
+			for _, topic := range topics {
+				customTopics[region+"/"+topic] = append(customTopics[region+"/"+topic], ref.Name)
+			}
+		}
+	}
+	for _, key := range sortedKeys(customTopics) {
+		if pools := customTopics[key]; len(pools) > 1 {
+			region, topic, _ := strings.Cut(key, "/")
+			r.add(where, "topic %q is consumed by several %s pools (%s): each task type belongs to one pool per region", topic, region, strings.Join(pools, ", "))
+		}
 	}
 	for _, d := range deployments(b) {
 		list := scalers[d.Name]
@@ -180,14 +222,14 @@ func checkBuild(repo *repo, b *build, r *report) {
 		if len(list) > 0 && d.Spec.Replicas != nil {
 			r.add(where, "Deployment %s sets replicas while %s owns them: every apply would reset the count", d.Name, list[0])
 		}
-		if isWorker(d) && b.overlay && len(list) == 0 {
+		if isPool(repo, d) && b.overlay && len(list) == 0 {
 			r.add(where, "worker Deployment %s has neither a ScaledObject nor a HorizontalPodAutoscaler", d.Name)
 		}
-		if isWorker(d) && !b.overlay && len(list) > 0 {
+		if isPool(repo, d) && !b.overlay && len(list) > 0 {
 			r.add(where, "the base gives Deployment %s an autoscaler: autoscalers belong to the overlays (components/keda or components/hpa), so that one can be chosen", d.Name)
 		}
 	}
-	repo.checkPools(where, workerPools(b), r)
+	repo.checkPools(where, builtinPools(b), r)
 	r.note("%s: %d objects (%d Deployments, %d PodDisruptionBudgets, %d ScaledObjects, %d HorizontalPodAutoscalers)",
 		where, len(b.objects), len(byName), len(pdbs), len(scaled), len(hpas))
 }
@@ -222,10 +264,11 @@ func checkDeployment(repo *repo, b *build, d *appsv1.Deployment, r *report) {
 		if c.Image == "" {
 			r.add(cw, "has no image")
 		}
-		service, err := repo.serviceOfCommand(c.Command)
+		service, err := repo.runs(c.Command)
 		if err != nil {
 			r.add(cw, "%v", err)
 		}
+		custom := err == nil && service == ""
 		if c.ReadinessProbe == nil {
 			r.add(cw, "has no readinessProbe")
 		} else {
@@ -264,6 +307,15 @@ func checkDeployment(repo *repo, b *build, d *appsv1.Deployment, r *report) {
 				r.add(cw, "mounts volume %s, which the pod does not declare", mount.Name)
 			}
 		}
+		for _, env := range c.Env {
+			if env.ValueFrom == nil || env.ValueFrom.ConfigMapKeyRef == nil {
+				continue
+			}
+			ref := env.ValueFrom.ConfigMapKeyRef
+			if _, ok := configValue(b, ref.Name, ref.Key); !ok && (ref.Optional == nil || !*ref.Optional) {
+				r.add(cw, "takes %s from key %s of ConfigMap %s, which this build does not have: the pod would not start", env.Name, ref.Key, ref.Name)
+			}
+		}
 		for _, from := range c.EnvFrom {
 			if from.ConfigMapRef != nil && (from.ConfigMapRef.Optional == nil || !*from.ConfigMapRef.Optional) {
 				if !hasConfigMap(b, from.ConfigMapRef.Name) {
@@ -274,9 +326,13 @@ func checkDeployment(repo *repo, b *build, d *appsv1.Deployment, r *report) {
 				r.add(cw, "reads Secret %s without optional: true; the build holds no Secret, so pods would not start until one is made", from.SecretRef.Name)
 			}
 		}
-		for _, required := range []string{"KAFKA_BROKERS", "MONGODB_URI"} {
-			if _, ok := envValue(b, c, required); !ok {
-				r.add(cw, "does not get %s from env or a ConfigMap of this build", required)
+		required := []string{"KAFKA_BROKERS", "MONGODB_URI"}
+		if custom {
+			required = []string{"KAFKA_BROKERS"}
+		}
+		for _, name := range required {
+			if _, ok := envValue(b, c, name); !ok {
+				r.add(cw, "does not get %s from env or a ConfigMap of this build", name)
 			}
 		}
 		if service == "worker" {
@@ -285,6 +341,46 @@ func checkDeployment(repo *repo, b *build, d *appsv1.Deployment, r *report) {
 				r.add(cw, "runs the worker without STEP_TYPES: each pool names the task types it serves")
 			}
 		}
+		if custom {
+			checkCustomWorker(b, cw, c, r)
+		}
+	}
+}
+
+// connectionsSecret is the Secret holding the services' connection strings with credentials,
+// MongoDB's among them (deploy/k8s/secret.example.yaml).
+const connectionsSecret = "weft-connections"
+
+// checkCustomWorker checks the container of a worker of your own: it gets Kafka's settings and not
+// the database (a worker on the SDK never reaches MongoDB), and serves its health endpoints, which
+// the SDK starts only when HEALTH_PORT is set, on the port its probes use.
+func checkCustomWorker(b *build, cw string, c corev1.Container, r *report) {
+	if _, ok := envValue(b, c, "MONGODB_URI"); ok {
+		r.add(cw, "gets MONGODB_URI: a worker of your own (on @weft/worker) needs Kafka only; give it the Kafka settings alone, as components/custom-worker does")
+	}
+	for _, from := range c.EnvFrom {
+		if from.SecretRef != nil && from.SecretRef.Name == connectionsSecret {
+			r.add(cw, "reads Secret %s, which holds the database's credentials: a worker of your own needs Kafka only", connectionsSecret)
+		}
+	}
+	for _, env := range c.Env {
+		if env.ValueFrom != nil && env.ValueFrom.SecretKeyRef != nil && env.ValueFrom.SecretKeyRef.Name == connectionsSecret {
+			r.add(cw, "reads %s from Secret %s, which holds the database's credentials: give a worker of your own a Secret of its own", env.Name, connectionsSecret)
+		}
+	}
+	if _, ok := envValue(b, c, "STEP_TYPES"); ok {
+		r.add(cw, "sets STEP_TYPES, which only Weft's worker service reads: a worker of your own serves the task types its code gives createWorker")
+	}
+	if region, ok := envValue(b, c, "REGION"); ok && region != "" && !slices.Contains(regions, region) {
+		r.add(cw, "has REGION %q; a region is global, us or eu", region)
+	}
+	port, ok := envValue(b, c, "HEALTH_PORT")
+	if !ok {
+		r.add(cw, "does not set HEALTH_PORT: a worker on @weft/worker serves /healthz, /readyz and /metrics only when it is set")
+		return
+	}
+	if n, err := strconv.Atoi(port); err != nil || !declaresPort(c, intstr.FromInt32(int32(n))) {
+		r.add(cw, "HEALTH_PORT is %q, which is not a port the container declares: its probes would find nothing there", port)
 	}
 }
 
@@ -353,12 +449,12 @@ func checkServices(b *build, r *report) {
 }
 
 // checkHPA checks a CPU HorizontalPodAutoscaler on a Deployment.
-func checkHPA(b *build, hpa *autoscalingv2.HorizontalPodAutoscaler, d *appsv1.Deployment, partitions int, r *report) {
+func checkHPA(repo *repo, b *build, hpa *autoscalingv2.HorizontalPodAutoscaler, d *appsv1.Deployment, partitions int, r *report) {
 	where := fmt.Sprintf("%s: HorizontalPodAutoscaler %s", b.dir, hpa.Name)
 	if hpa.Spec.MinReplicas != nil && *hpa.Spec.MinReplicas > hpa.Spec.MaxReplicas {
 		r.add(where, "minReplicas %d is above maxReplicas %d", *hpa.Spec.MinReplicas, hpa.Spec.MaxReplicas)
 	}
-	if isWorker(d) && int(hpa.Spec.MaxReplicas) > partitions {
+	if isPool(repo, d) && int(hpa.Spec.MaxReplicas) > partitions {
 		r.add(where, "maxReplicas %d is above WEFT_STEP_PARTITIONS (%d): replicas beyond a topic's partitions stand idle", hpa.Spec.MaxReplicas, partitions)
 	}
 	if len(hpa.Spec.Metrics) == 0 {
@@ -376,9 +472,13 @@ func checkHPA(b *build, hpa *autoscalingv2.HorizontalPodAutoscaler, d *appsv1.De
 	}
 }
 
-// checkScaledObject checks a KEDA ScaledObject on a Deployment: for a worker pool, one kafka
-// trigger per step topic it serves, on that topic's consumer group.
-func checkScaledObject(b *build, so *scaledObject, d *appsv1.Deployment, partitions int, r *report) {
+// checkScaledObject checks a KEDA ScaledObject on a Deployment. For a pool of Weft's, one kafka
+// trigger per step topic of its STEP_TYPES, on that topic's consumer group. For a worker of your
+// own, whose task types are in its code, the triggers say what it serves: each on a step topic of
+// a `namespace/name` type that is not Weft's, with that topic's consumer group, and for a regional
+// worker on both the region's topic and the global one. It returns the pool's region and the
+// topics it watches.
+func checkScaledObject(repo *repo, b *build, so *scaledObject, d *appsv1.Deployment, partitions int, r *report) (string, []string) {
 	where := fmt.Sprintf("%s: ScaledObject %s", b.dir, so.Metadata.Name)
 	spec := so.Spec
 	minReplicas, maxReplicas := int32(0), int32(100) // KEDA's defaults
@@ -391,23 +491,30 @@ func checkScaledObject(b *build, so *scaledObject, d *appsv1.Deployment, partiti
 	if minReplicas > maxReplicas {
 		r.add(where, "minReplicaCount %d is above maxReplicaCount %d", minReplicas, maxReplicas)
 	}
-	if isWorker(d) && int(maxReplicas) > partitions {
+	builtin, custom := isBuiltinPool(d), isCustomPool(repo, d)
+	if (builtin || custom) && int(maxReplicas) > partitions {
 		r.add(where, "maxReplicaCount %d is above WEFT_STEP_PARTITIONS (%d): replicas beyond a topic's partitions stand idle", maxReplicas, partitions)
 	}
 	if len(spec.Triggers) == 0 {
 		r.add(where, "has no triggers")
 	}
-	if !isWorker(d) {
-		return
+	if !builtin && !custom {
+		return "", nil
 	}
-	types, _ := stepTypesOf(d)
 	container := d.Spec.Template.Spec.Containers[0]
 	region, _ := envValue(b, container, "REGION")
+	if region == "" {
+		region = "global"
+	}
 	wanted := map[string]bool{}
-	for _, topic := range workerTopics(types, region) {
-		wanted[topic] = true
+	if builtin {
+		types, _ := stepTypesOf(d)
+		for _, topic := range workerTopics(types, region) {
+			wanted[topic] = true
+		}
 	}
 	seen := map[string]bool{}
+	var topics []string
 	for i, trigger := range spec.Triggers {
 		tw := fmt.Sprintf("%s trigger %d", where, i)
 		if trigger.Type != "kafka" {
@@ -415,55 +522,89 @@ func checkScaledObject(b *build, so *scaledObject, d *appsv1.Deployment, partiti
 			continue
 		}
 		m := trigger.Metadata
-		for _, key := range sortedKeys(m) {
-			if !kafkaTriggerKeys[key] {
-				r.add(tw, "metadata %q is not a kafka trigger parameter KEDA reads", key)
-			}
-		}
-		switch {
-		case m["bootstrapServers"] != "" && m["bootstrapServersFromEnv"] != "":
-			r.add(tw, "sets both bootstrapServers and bootstrapServersFromEnv")
-		case m["bootstrapServersFromEnv"] != "":
-			if value, ok := envValue(b, container, m["bootstrapServersFromEnv"]); !ok || value == "" {
-				r.add(tw, "bootstrapServersFromEnv names %s, which Deployment %s does not set", m["bootstrapServersFromEnv"], d.Name)
-			}
-		case m["bootstrapServers"] == "":
-			r.add(tw, "has neither bootstrapServers nor bootstrapServersFromEnv")
-		}
+		checkKafkaTrigger(b, tw, m, d, container, r)
 		topic := m["topic"]
-		if !wanted[topic] {
+		switch {
+		case builtin && !wanted[topic]:
 			r.add(tw, "watches topic %q, which is not a step topic of %s's STEP_TYPES", topic, d.Name)
+		case custom:
+			if problem := repo.customTopicProblem(topic); problem != "" {
+				r.add(tw, "%s", problem)
+			}
 		}
 		if seen[topic] {
 			r.add(tw, "watches topic %q twice", topic)
 		}
 		seen[topic] = true
+		topics = append(topics, topic)
 		if group := m["consumerGroup"]; group != workerGroup(topic) {
 			r.add(tw, "consumerGroup is %q; the pool consumes %q with group %q", group, topic, workerGroup(topic))
 		}
-		for _, key := range []string{"lagThreshold", "activationLagThreshold"} {
-			if value, ok := m[key]; ok {
-				n, err := strconv.Atoi(value)
-				if err != nil || n < 0 || (key == "lagThreshold" && n == 0) {
-					r.add(tw, "%s %q is not a positive whole number", key, value)
+	}
+	if custom {
+		// What a worker in region consumes: its region's topic of each type and the global one
+		// (workerTopics), so each trigger on one has its twin.
+		for _, topic := range topics {
+			regional := ""
+			for _, other := range regions[1:] {
+				if strings.HasSuffix(topic, "."+other) {
+					regional = other
 				}
 			}
-		}
-		if _, ok := m["lagThreshold"]; !ok {
-			r.add(tw, "has no lagThreshold: KEDA's default (10) is not tuned to the pool; set it (see deploy/k8s/README.md)")
-		}
-		if policy, ok := m["offsetResetPolicy"]; ok && policy != "earliest" {
-			r.add(tw, "offsetResetPolicy is %q; workers read a new group from the earliest offset, so lag must count from there too", policy)
-		}
-		for _, key := range []string{"allowIdleConsumers", "excludePersistentLag", "scaleToZeroOnInvalidOffset", "limitToPartitionsWithLag", "ensureEvenDistributionOfPartitions", "unsafeSsl"} {
-			if value, ok := m[key]; ok && value != "true" && value != "false" {
-				r.add(tw, "%s is %q, not true or false", key, value)
+			switch {
+			case region == "global" && regional != "":
+				r.add(where, "watches the %s topic %q, which %s does not consume: it has no REGION", regional, topic, d.Name)
+			case region != "global" && regional == "" && !seen[topic+"."+region]:
+				wanted[topic+"."+region] = true
+			case region != "global" && regional == region && !seen[strings.TrimSuffix(topic, "."+region)]:
+				wanted[strings.TrimSuffix(topic, "."+region)] = true
+			case region != "global" && regional != "" && regional != region:
+				r.add(where, "watches the %s topic %q, which %s (REGION %s) does not consume", regional, topic, d.Name, region)
 			}
 		}
 	}
 	for _, topic := range sortedKeys(wanted) {
 		if !seen[topic] {
 			r.add(where, "has no trigger for %s, which %s consumes: that type's backlog would never scale the pool", topic, d.Name)
+		}
+	}
+	return region, topics
+}
+
+// checkKafkaTrigger checks a kafka trigger's metadata other than its topic and group.
+func checkKafkaTrigger(b *build, tw string, m map[string]string, d *appsv1.Deployment, container corev1.Container, r *report) {
+	for _, key := range sortedKeys(m) {
+		if !kafkaTriggerKeys[key] {
+			r.add(tw, "metadata %q is not a kafka trigger parameter KEDA reads", key)
+		}
+	}
+	switch {
+	case m["bootstrapServers"] != "" && m["bootstrapServersFromEnv"] != "":
+		r.add(tw, "sets both bootstrapServers and bootstrapServersFromEnv")
+	case m["bootstrapServersFromEnv"] != "":
+		if value, ok := envValue(b, container, m["bootstrapServersFromEnv"]); !ok || value == "" {
+			r.add(tw, "bootstrapServersFromEnv names %s, which Deployment %s does not set", m["bootstrapServersFromEnv"], d.Name)
+		}
+	case m["bootstrapServers"] == "":
+		r.add(tw, "has neither bootstrapServers nor bootstrapServersFromEnv")
+	}
+	for _, key := range []string{"lagThreshold", "activationLagThreshold"} {
+		if value, ok := m[key]; ok {
+			n, err := strconv.Atoi(value)
+			if err != nil || n < 0 || (key == "lagThreshold" && n == 0) {
+				r.add(tw, "%s %q is not a positive whole number", key, value)
+			}
+		}
+	}
+	if _, ok := m["lagThreshold"]; !ok {
+		r.add(tw, "has no lagThreshold: KEDA's default (10) is not tuned to the pool; set it (see deploy/k8s/README.md)")
+	}
+	if policy, ok := m["offsetResetPolicy"]; ok && policy != "earliest" {
+		r.add(tw, "offsetResetPolicy is %q; workers read a new group from the earliest offset, so lag must count from there too", policy)
+	}
+	for _, key := range []string{"allowIdleConsumers", "excludePersistentLag", "scaleToZeroOnInvalidOffset", "limitToPartitionsWithLag", "ensureEvenDistributionOfPartitions", "unsafeSsl"} {
+		if value, ok := m[key]; ok && value != "true" && value != "false" {
+			r.add(tw, "%s is %q, not true or false", key, value)
 		}
 	}
 }

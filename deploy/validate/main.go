@@ -2,7 +2,8 @@
 // the network: it checks the Dockerfile, builds every kustomization under deploy/k8s with kustomize's own library,
 // decodes each object strictly into its typed struct (an unknown or misspelled field is an
 // error), checks what a deployment of Weft needs (probes, resources, a PodDisruptionBudget and one
-// autoscaler per worker pool, KEDA triggers on the right topics and consumer groups), and checks
+// autoscaler per worker pool, KEDA triggers on the right topics and consumer groups, each of
+// Weft's task types in one of its pools, workers of your own on Kafka only), and checks
 // docker-compose.yml, the Prometheus configuration and the Grafana provisioning against the
 // services and metrics that exist.
 //
