@@ -6,11 +6,7 @@
 import { createWorker, workerSettingsFromEnv } from '@weft/worker';
 import { slowEcho, wordCount } from './task-types';
 
-const worker = createWorker({
-  workerId: 'acme-worker',
-  ...workerSettingsFromEnv(),
-  taskTypes: [wordCount, slowEcho],
-});
+const worker = createWorker({ ...workerSettingsFromEnv(), taskTypes: [wordCount, slowEcho] });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

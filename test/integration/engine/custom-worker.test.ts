@@ -118,12 +118,16 @@ describe('a worker of your own', () => {
     const wrong = report('x');
     const nodes = (wrong.plan as { dag: { nodes: Record<string, { inputs: object }> } }).dag.nodes;
     nodes.echo!.inputs = { text: '${nodes.count.result.syllables}', seconds: 0 };
-    const refused = await client.runs.start({ plan: wrong.plan as never, input: wrong.input }).then(
-      () => undefined,
-      (error: unknown) => error,
+    const saved = await client.workflows.save({
+      slug: 'word-report-typo',
+      definition: wrong.plan as Record<string, unknown>,
+    });
+    expect(saved.diagnostics.type_issues).toEqual([
+      expect.objectContaining({ code: 'unknown_output_path', node: 'echo' }),
+    ]);
+    expect(saved.diagnostics.type_issues[0]?.message).toContain(
+      'the result of acme/word-count has no "syllables"',
     );
-    expect(refused).toMatchObject({ status: 422 });
-    expect(JSON.stringify(refused)).toContain('syllables');
   });
 
   it('runs a workflow mixing a built-in step with its own to completion', async () => {
@@ -142,7 +146,7 @@ describe('a worker of your own', () => {
     plan.dag.nodes.count!.inputs = { text: '${nodes.clean.result}', max_words: 2 };
     const { runId } = await client.runs.start({
       plan: plan as never,
-      input: { text: 'one two three' },
+      input: { text: 'one two three', seconds: 0 },
     });
     const done = await finished(runId);
     expect(done.status).toBe('failed');
@@ -179,7 +183,7 @@ describe('a worker of your own', () => {
       attempt: 2,
       lost: 1,
       error: { code: 'worker_lost' },
-      result: { text: 'slow' },
+      result: { text: 'steady' },
     });
   });
 });
@@ -187,10 +191,13 @@ describe('a worker of your own', () => {
 describe('a worker of your own, in process', () => {
   const engine = new TestEngine();
   const workers: Worker[] = [];
+  let client: WeftClient;
 
   beforeAll(async () => {
     await engine.open();
     await engine.startOrchestrator();
+    const gateway = await engine.startGateway({ taskRegistry: true });
+    client = new WeftClient({ url: gateway.url, apiKey: gateway.apiKey });
   });
 
   afterAll(async () => {
@@ -250,18 +257,25 @@ describe('a worker of your own, in process', () => {
       },
     });
     await worker([watched]).start();
-    const run = await engine.startRun({
+    const plan = {
       name: 'cancelled echo',
       dag: {
         nodes: { e: { task: 'acme/watched-echo', inputs: { text: 'x', seconds: 600 } } },
         edges: [],
       },
-    });
-    await engine.waitForRun(run.id, (r) => r.nodes.e?.status === 'running');
+    };
+    // Listed once the gateway's registry has caught up with the worker's registration.
+    await waitFor('acme/watched-echo listed', async () =>
+      (await client.taskTypes.list()).some((type) => type.name === 'acme/watched-echo')
+        ? true
+        : undefined,
+    );
+    const { runId } = await client.runs.start({ plan: plan as never });
+    await engine.waitForRun(runId, (r) => r.nodes.e?.status === 'running');
     const cancelledAt = Date.now();
-    await engine.runEngine.cancel(run.appId, run.id);
+    await client.runs.cancel(runId);
     await waitFor('the handler aborted', async () => abortedAt);
     expect(abortedAt! - cancelledAt).toBeLessThan(5_000);
-    expect((await engine.waitForRun(run.id)).status).toBe('cancelled');
+    expect((await engine.waitForRun(runId)).status).toBe('cancelled');
   });
 });
