@@ -511,7 +511,8 @@ function checkOutcome(submission: Submission, run: RunDoc, result: Account): voi
             what: `doomed-retryable: failed on attempt ${node?.attempt} (${budgeted} of its budget), budget ${DOOMED_MAX_ATTEMPTS}`,
           });
         }
-        if (code !== 'doomed' && !FAULT_ERRORS.has(code)) fail(result, runId, `doomed: error ${code}`);
+        if (code !== 'doomed' && !FAULT_ERRORS.has(code))
+          fail(result, runId, `doomed: error ${code}`);
       } else {
         if (code !== 'doomed') fail(result, runId, `doomed-permanent: error ${code}`);
         // A permanent failure runs once, unless an earlier attempt timed out (its error is gone).

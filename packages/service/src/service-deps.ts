@@ -124,7 +124,6 @@ function serviceKafkaClient(
   return createKafkaClient({ ...kafkaClientConfig(config), clientId });
 }
 
-
 async function serviceDatabase(
   config: BaseConfig,
   metrics: WeftMetrics | undefined,

@@ -41,7 +41,10 @@ export function gatewayArtifacts(access: GatewayAccess): ArtifactUpload {
         );
       }
       if (error instanceof WeftApiError || error instanceof WeftConnectionError) {
-        throw new StepFailure('provider_unavailable', `could not store the artifact: ${error.message}`);
+        throw new StepFailure(
+          'provider_unavailable',
+          `could not store the artifact: ${error.message}`,
+        );
       }
       throw error;
     }

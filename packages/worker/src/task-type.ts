@@ -26,13 +26,13 @@ export interface TaskContext extends StepContext {
    * Says the handler is still making progress. A task type with a `heartbeatTimeout` fails an
    * attempt whose handler goes that long without calling it (it hangs, though its process lives).
    */
-  heartbeat(): void;
+  heartbeat: () => void;
   /**
    * Stores bytes through the gateway (the worker needs `gatewayUrl` and a credential), as an
    * artifact of the run's app; return its `url` (or the whole answer, the file shape media steps
    * return) in the output. A step's output must fit one Kafka message; larger outputs go here.
    */
-  storeArtifact(body: Uint8Array, options: { contentType: string }): Promise<ArtifactFile>;
+  storeArtifact: (body: Uint8Array, options: { contentType: string }) => Promise<ArtifactFile>;
 }
 
 /**
@@ -116,7 +116,7 @@ export function defineTaskType<Inputs = Record<string, unknown>, Output = unknow
   return Object.freeze({
     ...definition,
     version,
-    handler: definition.handler as TaskHandler<never, unknown>,
+    handler: definition.handler,
     validate: {
       input: schemaCheck(definition.inputSchema, () => problem('inputSchema is not a JSON Schema')),
       output: schemaCheck(definition.outputSchema, () =>

@@ -145,7 +145,7 @@ describe('a worker of your own', () => {
     };
     plan.dag.nodes.count!.inputs = { text: '${nodes.clean.result}', max_words: 2 };
     const { runId } = await client.runs.start({
-      plan: plan as never,
+      plan: plan,
       input: { text: 'one two three', seconds: 0 },
     });
     const done = await finished(runId);
@@ -270,7 +270,7 @@ describe('a worker of your own, in process', () => {
         ? true
         : undefined,
     );
-    const { runId } = await client.runs.start({ plan: plan as never });
+    const { runId } = await client.runs.start({ plan: plan });
     await engine.waitForRun(runId, (r) => r.nodes.e?.status === 'running');
     const cancelledAt = Date.now();
     await client.runs.cancel(runId);
