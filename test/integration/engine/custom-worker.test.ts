@@ -192,11 +192,12 @@ describe('a worker of your own, in process', () => {
   const engine = new TestEngine();
   const workers: Worker[] = [];
   let client: WeftClient;
+  let gateway: Awaited<ReturnType<TestEngine['startGateway']>>;
 
   beforeAll(async () => {
     await engine.open();
     await engine.startOrchestrator();
-    const gateway = await engine.startGateway({ taskRegistry: true });
+    gateway = await engine.startGateway({ taskRegistry: true });
     client = new WeftClient({ url: gateway.url, apiKey: gateway.apiKey });
   });
 
@@ -205,8 +206,12 @@ describe('a worker of your own, in process', () => {
     await engine.close();
   });
 
-  function worker(taskTypes: Parameters<typeof createWorker>[0]['taskTypes']): Worker {
+  function worker(
+    taskTypes: Parameters<typeof createWorker>[0]['taskTypes'],
+    settings: Partial<Parameters<typeof createWorker>[0]> = {},
+  ): Worker {
     const created = createWorker({
+      ...settings,
       brokers: requiredEnv('KAFKA_BROKERS'),
       kafka: { namespace: engine.namespace, logLevel: 'nothing' },
       taskTypes,
@@ -277,5 +282,56 @@ describe('a worker of your own, in process', () => {
     await waitFor('the handler aborted', async () => abortedAt);
     expect(abortedAt! - cancelledAt).toBeLessThan(5_000);
     expect((await engine.waitForRun(runId)).status).toBe('cancelled');
+  });
+
+  it('stores a large output as an artifact through the gateway, and serves its metrics', async () => {
+    const render = defineTaskType<{ size: number }, { image: string }>({
+      name: 'acme/render',
+      description: 'Makes bytes too large for a step result',
+      inputSchema: {
+        type: 'object',
+        required: ['size'],
+        properties: { size: { type: 'integer' } },
+      },
+      outputSchema: {
+        type: 'object',
+        required: ['image'],
+        properties: { image: { type: 'string' } },
+      },
+      async handler({ size }, { storeArtifact }) {
+        const stored = await storeArtifact(new Uint8Array(size).fill(7), {
+          contentType: 'image/png',
+        });
+        return { image: stored.url };
+      },
+    });
+    const rendering = worker([render], {
+      gatewayUrl: gateway.url,
+      apiKey: gateway.apiKey,
+      healthPort: 0,
+    });
+    await rendering.start();
+    await waitFor('acme/render listed', async () =>
+      (await client.taskTypes.list()).some((type) => type.name === 'acme/render')
+        ? true
+        : undefined,
+    );
+    const { runId } = await client.runs.start({
+      plan: {
+        name: 'render',
+        dag: { nodes: { r: { task: 'acme/render', inputs: { size: 3_000_000 } } }, edges: [] },
+      },
+    } as never);
+    const done = await engine.waitForRun(runId);
+    expect(done.status).toBe('completed');
+    const { image } = done.nodes.r?.result as { image: string };
+    const artifact = await client.artifacts.download(image);
+    expect(artifact.bytes.length).toBe(3_000_000);
+    expect(artifact.contentType).toBe('image/png');
+
+    const base = `http://127.0.0.1:${rendering.healthPort}`;
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/weft_step_attempts_total\{[^}]*task="acme\/render"[^}]*\} 1/);
   });
 });
