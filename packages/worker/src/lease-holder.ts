@@ -44,6 +44,7 @@ interface HeldAttempt {
 export class LeaseHolder {
   /** This process: a restarted worker with the same id is another holder. */
   readonly holder: string;
+  private readonly holderBytes: Buffer;
   private readonly waiting = new Map<string, (decision: LeaseDecision) => void>();
   private readonly held = new Map<string, HeldAttempt>();
 
@@ -57,6 +58,8 @@ export class LeaseHolder {
     private readonly log: Logger,
   ) {
     this.holder = `${workerId}:${randomUUID().slice(0, 8)}`;
+    // As JSON writes it: a worker id may hold characters JSON escapes.
+    this.holderBytes = Buffer.from(JSON.stringify(this.holder));
   }
 
   /** Renews the leases held, on `periodic`, often enough that one lost heartbeat costs nothing. */
@@ -129,6 +132,11 @@ export class LeaseHolder {
       // Its lease runs out instead, and another attempt runs then.
       this.log.warn('could not hand an attempt back', { ...held.header, error });
     }
+  }
+
+  /** False for an answer's bytes that cannot be addressed to this holder (it is not in them). */
+  mayBeFor(value: Buffer): boolean {
+    return value.includes(this.holderBytes);
   }
 
   /** Takes an answer from `weft.step-leases`; those addressed to other holders are not ours. */

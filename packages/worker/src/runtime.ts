@@ -260,6 +260,8 @@ export class WorkerRuntime {
   }
 
   private async onControl(message: ConsumedMessage): Promise<void> {
+    // Every worker reads every lease answer: those for other holders are skipped unparsed.
+    if (message.topic === STEP_LEASES_TOPIC && !this.leases.mayBeFor(message.value)) return;
     const parsed = parseEnvelope(message.value);
     if (!parsed.ok) return;
     const event = parsed.envelope;

@@ -161,6 +161,20 @@ describe('attempt leases', () => {
     }
     for (const run of runs) expect(engine.executionsOf(run.id, 'a')).toBe(1);
   });
+});
+
+describe('a stopping worker', () => {
+  // An engine of its own: no worker but those this test starts serves its steps.
+  const engine = new TestEngine();
+
+  beforeAll(async () => {
+    await engine.open();
+    await engine.startOrchestrator();
+  });
+
+  afterAll(async () => {
+    await engine.close();
+  });
 
   it('hands back what a stopping worker runs, and another worker runs it at once', async () => {
     const stopping = await engine.startWorker({ stepTypes: ['core/delay'], leaseMs: 60_000 });
