@@ -1,20 +1,10 @@
 import { StepFailure } from '@weft/core';
-import { createLogger } from '@weft/observability';
-import { executeStep, type StepHandler } from '@weft/worker';
+import { executeStep, testTaskContext, type StepHandler } from '@weft/worker';
 import { builtInTaskTypes } from './built-in-task-types';
 import { CORE_STEP_HANDLERS as HANDLERS } from './core-steps';
 
 const CORE_STEP_HANDLERS = builtInTaskTypes(HANDLERS, Object.keys(HANDLERS));
-const context = {
-  runId: 'r',
-  nodeId: 'n',
-  attempt: 1,
-  appId: 'a',
-  idempotencyKey: 'r:n:1',
-  log: createLogger('test', { level: 'error' }),
-  heartbeat: () => undefined,
-  storeArtifact: () => Promise.reject(new Error('no artifacts here')),
-};
+const context = testTaskContext({ runId: 'r', nodeId: 'n', appId: 'a' });
 
 describe('the core steps, as a worker executes them', () => {
   it('returns a transform value and a delay that waited', async () => {

@@ -1,19 +1,10 @@
 import { StepFailure, type JsonSchema } from '@weft/core';
-import { createLogger } from '@weft/observability';
 import { NonRetriableError, RetryableError } from './errors';
+import { testTaskContext } from './test-context';
 import { executeStep, type TaskTypes } from './execute-step';
 import { defineTaskType, TaskTypeDefinitionError, type TaskHandler } from './task-type';
 
-const context = {
-  runId: 'r',
-  nodeId: 'n',
-  attempt: 1,
-  appId: 'a',
-  idempotencyKey: 'r:n:1',
-  log: createLogger('test', { level: 'error' }),
-  heartbeat: () => undefined,
-  storeArtifact: () => Promise.reject(new Error('no artifacts here')),
-};
+const context = testTaskContext({ runId: 'r', nodeId: 'n', appId: 'a' });
 
 function served(handler: TaskHandler<{ n: number }, unknown>, extra: object = {}): TaskTypes {
   const type = defineTaskType<{ n: number }, unknown>({

@@ -17,6 +17,7 @@ export {
 } from './create-worker';
 export { NonRetriableError, RetryableError, type HandlerErrorOptions } from './errors';
 export type { GatewayAccess } from './gateway-artifacts';
+export { testTaskContext } from './test-context';
 // Why `start` refused the task types: a reserved name, a bad schema, an incompatible change.
 export { TaskTypeConflictError } from '@weft/task-registry';
 

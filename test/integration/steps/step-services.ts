@@ -1,9 +1,8 @@
 import type { Connection } from 'mongoose';
 import { readProviderConfig } from '@weft/providers';
-import { createLogger } from '@weft/observability';
 import { builtInTaskTypes, createStepHandlers, StepSecrets, type StepServices } from '@weft/steps';
 import { GridFsArtifactStore, ResultStore, VectorStore } from '@weft/store';
-import { executeStep, type StepHandler, type StepOutcome } from '@weft/worker';
+import { executeStep, testTaskContext, type StepHandler, type StepOutcome } from '@weft/worker';
 
 /** The public URL step tests build artifact URLs on; nothing listens there. */
 export const TEST_PUBLIC_URL = 'http://weft.test:8080';
@@ -46,14 +45,7 @@ export function runStep(
   const nodeId = options.nodeId ?? 'node';
   const served = Object.hasOwn(handlers, task) ? builtInTaskTypes(handlers, [task]) : new Map();
   return executeStep(served, task, inputs, {
-    runId,
-    nodeId,
-    attempt: 1,
-    appId: options.appId ?? 'app_steps',
-    idempotencyKey: `${runId}:${nodeId}:1`,
-    log: createLogger('test', { level: 'error' }),
-    heartbeat: () => undefined,
-    storeArtifact: () => Promise.reject(new Error('built-in steps store artifacts themselves')),
+    ...testTaskContext({ runId, nodeId, appId: options.appId ?? 'app_steps' }),
     timeoutMs: 20_000,
     ...(options.model_id !== undefined ? { model_id: options.model_id } : {}),
   });
