@@ -224,8 +224,10 @@ export class WorkerRuntime {
   }
 
   /**
-   * Runs a step that got its slot, then frees the slot. `done` ends its message, to be committed;
-   * a step handed back leaves its message unfinished, for whoever takes the partition next.
+   * Runs a step that got its slot, then frees the slot. `done` ends its message, to be committed.
+   * A step handed back leaves its message unfinished, for whoever takes the partition next: a step
+   * never claimed runs there; one this worker held is answered `closed` there (its hand-back
+   * queued the next attempt) or `held` (the hand-back was lost: the lease runs out instead).
    */
   private run(step: Step, message: Envelope<'step.execute'>, done: () => void): void {
     const finish = (ending: Ending) => {
@@ -235,8 +237,8 @@ export class WorkerRuntime {
       this.backlog.end(step);
     };
     this.claimAndExecute(message, step).then(finish, (error: unknown) => {
-      // Only a report that could not be published while stopping gets here: its offset stays
-      // uncommitted, so the attempt is delivered again and reported by whoever runs it.
+      // Only a report that could not be published while stopping gets here; the attempt was
+      // handed back (claimAndExecute), so the next one runs elsewhere.
       this.log.warn('step handed back unreported', { runId: message.runId, error });
       finish('handed-back');
     });
