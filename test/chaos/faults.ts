@@ -125,7 +125,13 @@ export class FaultScript {
     };
     this.records.push(record);
     this.log(`fault ${name}: injecting`);
-    const began = Date.now();
+    let began = Date.now();
+    // A fault that first waits for steps in flight begins when it strikes, not while it waits.
+    const strike = () => {
+      began = Date.now();
+      record.startedAt = began - this.t0;
+      record.startedAtMs = began;
+    };
     let endedAt: number;
     // Recovery from a fault of the acme workers is a run of theirs completing.
     const probeWith = name === 'custom-worker-sigkill' ? customProbe : probe;
@@ -136,6 +142,7 @@ export class FaultScript {
           const worker = this.nextWorker();
           const inFlight = await this.waitForSteps(worker);
           const incarnation = this.services.incarnationOf(worker);
+          strike();
           const at = Date.now();
           this.workerFaults.push({ incarnation, signal: 'SIGKILL', at, until: at });
           await this.services.kill(worker, 'SIGKILL');
@@ -150,12 +157,18 @@ export class FaultScript {
           const order = [...CUSTOM_WORKERS.slice(turn), ...CUSTOM_WORKERS.slice(0, turn)];
           const { worker, inFlight } = await this.waitForStepsAmong(order);
           const incarnation = this.services.incarnationOf(worker);
+          strike();
           const at = Date.now();
           this.workerFaults.push({ incarnation, signal: 'SIGKILL', at, until: at });
           await this.services.kill(worker, 'SIGKILL');
           record.detail = `${incarnation} (the example worker on @weft/worker) SIGKILL with ${inFlight} steps in flight, restart after 1 s (lease ${CUSTOM_WORKER_LEASE_MS} ms)`;
           ready = this.restart(worker).then((ms) => {
-            assertNoDatabaseVariables(worker, this.services.pid(worker));
+            // The restarted process too must have been given Kafka's variables only.
+            try {
+              assertNoDatabaseVariables(worker, this.services.pid(worker));
+            } catch (error) {
+              record.error = error instanceof Error ? error.message : String(error);
+            }
             return ms;
           });
           break;
@@ -174,6 +187,7 @@ export class FaultScript {
           const worker = this.nextWorker();
           const inFlight = await this.waitForSteps(worker);
           const incarnation = this.services.incarnationOf(worker);
+          strike();
           const fault: WorkerFault = { incarnation, signal: 'SIGSTOP', at: Date.now(), until: 0 };
           this.services.pause(worker);
           await sleep(STOP_MS);
@@ -226,6 +240,7 @@ export class FaultScript {
         case 'worker-partition': {
           const inFlight = await this.waitForSteps(PARTITIONED_WORKER);
           const incarnation = this.services.incarnationOf(PARTITIONED_WORKER);
+          strike();
           const fault: WorkerFault = { incarnation, signal: 'partition', at: Date.now(), until: 0 };
           this.infra.partitionProxied(true);
           await sleep(PARTITION_MS);
