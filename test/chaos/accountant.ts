@@ -5,6 +5,8 @@ import type { ReceivedWebhook } from './webhook-receiver';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CANCEL_DELAY_MS,
+  CUSTOM_STEP_TYPES,
+  nodesOfTypes,
   customWords,
   DOOMED_MAX_ATTEMPTS,
   FANOUT_BRANCHES,
@@ -95,6 +97,8 @@ export interface Account {
   extraAttemptsAfterTimeouts: number;
   /** Attempts of accepted runs given up as `worker_lost` (the `lost` of their nodes). */
   attemptsLostWithWorker: number;
+  /** Of those, the attempts of nodes of CUSTOM_STEP_TYPES: lost with an acme worker. */
+  attemptsLostWithCustomWorker: number;
   webhookRequests: number;
   webhookIds: number;
   deliveryRetries: number;
@@ -263,6 +267,7 @@ export async function account(input: {
     providerRepeatsAfterCrash: 0,
     extraAttemptsAfterTimeouts: 0,
     attemptsLostWithWorker: 0,
+    attemptsLostWithCustomWorker: 0,
     webhookRequests: input.received.length,
     webhookIds: new Set(input.received.map((r) => r.webhookId)).size,
     deliveryRetries: 0,
@@ -348,7 +353,11 @@ export async function account(input: {
       });
       continue;
     }
-    for (const node of Object.values(run.nodes)) result.attemptsLostWithWorker += node.lost ?? 0;
+    const customNodes = nodesOfTypes(submission.workload, CUSTOM_STEP_TYPES);
+    for (const [id, node] of Object.entries(run.nodes)) {
+      result.attemptsLostWithWorker += node.lost ?? 0;
+      if (customNodes.has(id)) result.attemptsLostWithCustomWorker += node.lost ?? 0;
+    }
     checkOutcome(submission, run, result);
     checkProviderCalls(run, calls, input.workerFaults, input.publishedCopies, result);
     checkWebhooks(submission, run, webhooks, deliveries.get(runId) ?? [], result);

@@ -433,7 +433,7 @@ export function accountLines(result: Account, submitted: number, retried: number
   lines.push(`undelivered webhooks   ${result.undelivered.length}`);
   lines.push(`step attempts run     ${result.attemptsRun}`);
   lines.push(
-    `provider requests ${result.providerRequests} (${result.providerRepeatsAfterCrash} repeats of an attempt whose worker was killed or stopped); extra attempts after step timeouts ${result.extraAttemptsAfterTimeouts}; attempts given up with their worker (worker_lost) ${result.attemptsLostWithWorker}`,
+    `provider requests ${result.providerRequests} (${result.providerRepeatsAfterCrash} repeats of an attempt whose worker was killed or stopped); extra attempts after step timeouts ${result.extraAttemptsAfterTimeouts}; attempts given up with their worker (worker_lost) ${result.attemptsLostWithWorker} (${result.attemptsLostWithCustomWorker} of them acme's)`,
   );
   lines.push(
     `attempts the workers ran more than once: ${result.repeatedExecutions} (${result.repeatedExecutionsExplained} explained by a kill, stop or crash of a worker holding them; of the others, ${result.repeatedPublishedTwice} were published twice and ${result.repeatedDeliveredTwice} were one message delivered twice); attempts published more than once: ${result.attemptsPublishedTwice}`,

@@ -270,6 +270,17 @@ export function probe(x: number): Workload {
   };
 }
 
+/** The ids of the nodes of `workload`'s plan whose task is one of `tasks`. */
+export function nodesOfTypes(workload: Workload, tasks: readonly string[]): Set<string> {
+  const nodes = (workload.plan as { dag?: { nodes?: Record<string, { task?: string }> } }).dag
+    ?.nodes;
+  return new Set(
+    Object.entries(nodes ?? {})
+      .filter(([, node]) => tasks.includes(node.task ?? ''))
+      .map(([id]) => id),
+  );
+}
+
 /** A weighted random workload for the steady load. */
 export function randomWorkload(x: number, random: () => number = Math.random): Workload {
   const roll = random() * 100;
