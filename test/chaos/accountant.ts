@@ -5,6 +5,9 @@ import type { ReceivedWebhook } from './webhook-receiver';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CANCEL_DELAY_MS,
+  CUSTOM_STEP_TYPES,
+  nodesOfTypes,
+  customWords,
   DOOMED_MAX_ATTEMPTS,
   FANOUT_BRANCHES,
   FLAKY_FAIL_ATTEMPTS,
@@ -28,6 +31,8 @@ export interface RunNode {
   attempt: number;
   /** Attempts outside the retry budget before this one (lost with their worker, handed back). */
   attemptBase?: number;
+  /** Attempts given up as `worker_lost`: their worker's lease ran out. */
+  lost?: number;
   workerId?: string;
   result?: unknown;
   error?: { code: string; message: string };
@@ -90,6 +95,10 @@ export interface Account {
   providerRequests: number;
   providerRepeatsAfterCrash: number;
   extraAttemptsAfterTimeouts: number;
+  /** Attempts of accepted runs given up as `worker_lost` (the `lost` of their nodes). */
+  attemptsLostWithWorker: number;
+  /** Of those, the attempts of nodes of CUSTOM_STEP_TYPES: lost with an acme worker. */
+  attemptsLostWithCustomWorker: number;
   webhookRequests: number;
   webhookIds: number;
   deliveryRetries: number;
@@ -114,6 +123,7 @@ export function parseRun(document: Record<string, unknown>): RunDoc {
       status: raw.status as string,
       attempt: raw.attempt as number,
       ...(typeof raw.attemptBase === 'number' ? { attemptBase: raw.attemptBase } : {}),
+      ...(typeof raw.lost === 'number' ? { lost: raw.lost } : {}),
       ...(typeof raw.workerId === 'string' ? { workerId: raw.workerId } : {}),
       ...(typeof raw.result === 'string' ? { result: JSON.parse(raw.result) as unknown } : {}),
       ...(raw.error ? { error: raw.error as RunNode['error'] } : {}),
@@ -256,6 +266,8 @@ export async function account(input: {
     providerRequests: input.providerCalls.length,
     providerRepeatsAfterCrash: 0,
     extraAttemptsAfterTimeouts: 0,
+    attemptsLostWithWorker: 0,
+    attemptsLostWithCustomWorker: 0,
     webhookRequests: input.received.length,
     webhookIds: new Set(input.received.map((r) => r.webhookId)).size,
     deliveryRetries: 0,
@@ -340,6 +352,11 @@ export async function account(input: {
         what: `accepted (${submission.workload.variant}) at ${new Date(submission.acceptedAt ?? 0).toISOString()} but still ${run.status} [${nodes}] outbox=${run.outboxCount}`,
       });
       continue;
+    }
+    const customNodes = nodesOfTypes(submission.workload, CUSTOM_STEP_TYPES);
+    for (const [id, node] of Object.entries(run.nodes)) {
+      result.attemptsLostWithWorker += node.lost ?? 0;
+      if (customNodes.has(id)) result.attemptsLostWithCustomWorker += node.lost ?? 0;
     }
     checkOutcome(submission, run, result);
     checkProviderCalls(run, calls, input.workerFaults, input.publishedCopies, result);
@@ -555,10 +572,63 @@ function checkOutcome(submission: Submission, run: RunDoc, result: Account): voi
       }
       return;
     }
+    case 'custom': {
+      // acme's task types, run by the example worker built on the worker SDK.
+      const words = customWords(x);
+      const longest = words.reduce((best, word) => (word.length > best.length ? word : best), '');
+      expectResult('prep', words.join(' '));
+      if (workload.variant === 'custom-refused') {
+        if (!expectStatus('failed')) return;
+        result.failedAsExpected += 1;
+        const count = nodes.count;
+        if (run.error?.nodeId !== 'count')
+          fail(result, runId, `custom-refused: run error ${JSON.stringify(run.error)}`);
+        if (count?.status !== 'failed')
+          fail(result, runId, `custom-refused: count is ${count?.status}`);
+        if (count?.error?.code !== 'too_many_words')
+          fail(result, runId, `custom-refused: count's error ${JSON.stringify(count?.error)}`);
+        if (nodes.echo?.status !== 'cancelled')
+          fail(result, runId, `custom-refused: echo is ${nodes.echo?.status}`);
+        // Refused for good on its first budgeted attempt; one before it can only have timed out
+        // (its error is gone), and those lost with their worker are outside the budget.
+        const budgeted = (count?.attempt ?? 0) - (count?.attemptBase ?? 0);
+        if (budgeted > 1) result.extraAttemptsAfterTimeouts += budgeted - 1;
+        expectPlainAttempts(['prep']);
+        return;
+      }
+      if (!expectStatus('completed')) return;
+      result.completed += 1;
+      expectResult('count', { words: words.length, longest });
+      const echo = nodes.echo?.result as { text?: unknown; waited_ms?: unknown } | undefined;
+      const text = `${longest}/${words.length}`;
+      const seconds = workload.input.seconds ?? 0;
+      const waited = echo?.waited_ms;
+      if (
+        echo?.text !== text ||
+        typeof waited !== 'number' ||
+        !Number.isInteger(waited) ||
+        waited < seconds * 1000 ||
+        Object.keys(echo).length !== 2
+      ) {
+        fail(
+          result,
+          runId,
+          `custom: echo result ${JSON.stringify(echo)}, expected {text: ${JSON.stringify(text)}, waited_ms: an integer ≥ ${seconds * 1000}}`,
+        );
+      }
+      expectPlainAttempts(['prep', 'count', 'echo']);
+      return;
+    }
     case 'probe': {
       if (!expectStatus('completed')) return;
       result.probes += 1;
-      expectResult('p', `probe-${x}`);
+      if (workload.variant === 'probe-custom') {
+        const echo = nodes.p?.result as { text?: unknown } | undefined;
+        if (echo?.text !== `probe-${x}`)
+          fail(result, runId, `probe-custom: echo result ${JSON.stringify(echo)}`);
+      } else {
+        expectResult('p', `probe-${x}`);
+      }
       expectPlainAttempts(['p']);
       return;
     }

@@ -24,6 +24,7 @@ import {
   settleAndAccount,
   startSystem,
   unplannedExitLines,
+  WORKER_NAMES,
   type RunningSystem,
   type Settled,
 } from './system';
@@ -81,7 +82,7 @@ async function main(): Promise<number> {
       `load: ${options.rate} runs/s for ${options.minutes} min, faults from +${WARM_UP_MS / 1000}s`,
     );
     load.start();
-    const stepRate = new StepRate(services, ['worker-1', 'worker-2']);
+    const stepRate = new StepRate(services, WORKER_NAMES);
     stepRate.start();
     const faults = new FaultScript(services, infra, load, receiver, t0, log, faultNames, stepRate);
     const progress = setInterval(() => reportProgress(load, receiver, t0, log), 15_000);

@@ -1,13 +1,18 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { STEP_RESULTS_TOPIC } from '@weft/core';
 import type { ChaosInfra } from './chaos-infra';
+import {
+  assertNoDatabaseVariables,
+  CUSTOM_WORKER_LEASE_MS,
+  CUSTOM_WORKERS,
+} from './custom-workers';
 import type { WorkerFault } from './accountant';
 import type { Load } from './load-client';
 import type { ChaosReceiver } from './webhook-receiver';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceProcesses } from './service-processes';
 import type { StepRate } from './step-rate';
-import { STEP_TIMEOUT_S } from './workloads';
+import { customProbe, probe, STEP_TIMEOUT_S, type Workload } from './workloads';
 
 /** The faults of a run against one broker. */
 export const FAULTS = [
@@ -15,6 +20,7 @@ export const FAULTS = [
   'orchestrator-sigkill',
   'gateway-sigkill',
   'webhooks-sigkill',
+  'custom-worker-sigkill',
   'worker-sigstop',
   'kafka-restart',
   'database-restart',
@@ -26,6 +32,7 @@ export const CLUSTER_FAULTS = [
   'orchestrator-sigkill',
   'gateway-sigkill',
   'webhooks-sigkill',
+  'custom-worker-sigkill',
   'worker-sigstop',
   'leader-sigkill',
   'broker-sigstop',
@@ -83,6 +90,7 @@ export class FaultScript {
   readonly records: FaultRecord[] = [];
   readonly workerFaults: WorkerFault[] = [];
   private killTurn = 0;
+  private customKillTurn = 0;
 
   constructor(
     private readonly services: ServiceProcesses,
@@ -117,8 +125,16 @@ export class FaultScript {
     };
     this.records.push(record);
     this.log(`fault ${name}: injecting`);
-    const began = Date.now();
+    let began = Date.now();
+    // A fault that first waits for steps in flight begins when it strikes, not while it waits.
+    const strike = () => {
+      began = Date.now();
+      record.startedAt = began - this.t0;
+      record.startedAtMs = began;
+    };
     let endedAt: number;
+    // Recovery from a fault of the acme workers is a run of theirs completing.
+    const probeWith = name === 'custom-worker-sigkill' ? customProbe : probe;
     try {
       let ready: Promise<number> | undefined;
       switch (name) {
@@ -126,11 +142,35 @@ export class FaultScript {
           const worker = this.nextWorker();
           const inFlight = await this.waitForSteps(worker);
           const incarnation = this.services.incarnationOf(worker);
+          strike();
           const at = Date.now();
           this.workerFaults.push({ incarnation, signal: 'SIGKILL', at, until: at });
           await this.services.kill(worker, 'SIGKILL');
           record.detail = `${incarnation} SIGKILL with ${inFlight} steps in flight`;
           ready = this.restart(worker);
+          break;
+        }
+        case 'custom-worker-sigkill': {
+          // Whichever acme worker first has steps in flight, starting with the next in turn.
+          this.customKillTurn += 1;
+          const turn = this.customKillTurn % CUSTOM_WORKERS.length;
+          const order = [...CUSTOM_WORKERS.slice(turn), ...CUSTOM_WORKERS.slice(0, turn)];
+          const { worker, inFlight } = await this.waitForStepsAmong(order);
+          const incarnation = this.services.incarnationOf(worker);
+          strike();
+          const at = Date.now();
+          this.workerFaults.push({ incarnation, signal: 'SIGKILL', at, until: at });
+          await this.services.kill(worker, 'SIGKILL');
+          record.detail = `${incarnation} (the example worker on @weft/worker) SIGKILL with ${inFlight} steps in flight, restart after 1 s (lease ${CUSTOM_WORKER_LEASE_MS} ms)`;
+          ready = this.restart(worker).then((ms) => {
+            // The restarted process too must have been given Kafka's variables only.
+            try {
+              assertNoDatabaseVariables(worker, this.services.pid(worker));
+            } catch (error) {
+              record.error = error instanceof Error ? error.message : String(error);
+            }
+            return ms;
+          });
           break;
         }
         case 'orchestrator-sigkill':
@@ -147,6 +187,7 @@ export class FaultScript {
           const worker = this.nextWorker();
           const inFlight = await this.waitForSteps(worker);
           const incarnation = this.services.incarnationOf(worker);
+          strike();
           const fault: WorkerFault = { incarnation, signal: 'SIGSTOP', at: Date.now(), until: 0 };
           this.services.pause(worker);
           await sleep(STOP_MS);
@@ -199,6 +240,7 @@ export class FaultScript {
         case 'worker-partition': {
           const inFlight = await this.waitForSteps(PARTITIONED_WORKER);
           const incarnation = this.services.incarnationOf(PARTITIONED_WORKER);
+          strike();
           const fault: WorkerFault = { incarnation, signal: 'partition', at: Date.now(), until: 0 };
           this.infra.partitionProxied(true);
           await sleep(PARTITION_MS);
@@ -212,7 +254,7 @@ export class FaultScript {
       endedAt = Date.now();
       record.faultMs = endedAt - began;
       const [recovered, readyMs] = await Promise.all([
-        this.measureRecovery(endedAt),
+        this.measureRecovery(endedAt, probeWith),
         ready?.catch(() => undefined),
       ]);
       if (recovered?.completedMs !== undefined) record.recoveredMs = recovered.completedMs;
@@ -282,24 +324,48 @@ export class FaultScript {
    * it runs at all, should it be restarting after a crash of its own.
    */
   private async waitForSteps(worker: string): Promise<number> {
+    return (await this.waitForStepsAmong([worker])).inFlight;
+  }
+
+  /**
+   * The first of `workers` seen with steps in flight (up to 15 s; then the first of them, with
+   * none), and how many; first waits until they run at all.
+   */
+  private async waitForStepsAmong(
+    workers: readonly string[],
+  ): Promise<{ worker: string; inFlight: number }> {
+    const first = workers[0];
+    if (first === undefined) throw new Error('no worker to wait for');
     const running = Date.now() + 30_000;
-    while (this.services.pid(worker) === undefined && Date.now() < running) await sleep(200);
+    while (
+      workers.some((worker) => this.services.pid(worker) === undefined) &&
+      Date.now() < running
+    ) {
+      await sleep(200);
+    }
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      try {
-        const response = await fetch(this.services.healthUrl(worker, '/metrics'), {
-          signal: AbortSignal.timeout(2_000),
-        });
-        const text = await response.text();
-        const line = text.split('\n').find((l) => l.startsWith('weft_worker_in_flight{'));
-        const inFlight = Number(line?.split(' ').pop() ?? '0');
-        if (inFlight > 0) return inFlight;
-      } catch {
-        // Not answering: try again.
+      for (const worker of workers) {
+        const inFlight = await this.inFlight(worker);
+        if (inFlight > 0) return { worker, inFlight };
       }
       await sleep(50);
     }
-    return 0;
+    return { worker: first, inFlight: 0 };
+  }
+
+  /** `weft_worker_in_flight` of `worker`; 0 when it does not answer. */
+  private async inFlight(worker: string): Promise<number> {
+    try {
+      const response = await fetch(this.services.healthUrl(worker, '/metrics'), {
+        signal: AbortSignal.timeout(2_000),
+      });
+      const text = await response.text();
+      const line = text.split('\n').find((l) => l.startsWith('weft_worker_in_flight{'));
+      return Number(line?.split(' ').pop() ?? '0');
+    } catch {
+      return 0;
+    }
   }
 
   /**
@@ -308,16 +374,17 @@ export class FaultScript {
    */
   private async measureRecovery(
     endedAt: number,
+    probeWith: (x: number) => Workload,
   ): Promise<{ completedMs?: number; webhookMs?: number }> {
     const deadline = endedAt + RECOVERY_TIMEOUT_MS;
     let first: { runId: string; at: number } | undefined;
     while (first === undefined && Date.now() < deadline) {
-      const probe = this.load.probeRun(deadline - Date.now()).then((outcome) => {
+      const probing = this.load.probeRun(deadline - Date.now(), probeWith).then((outcome) => {
         if (outcome?.status === 'completed' && (first === undefined || outcome.at < first.at)) {
           first = outcome;
         }
       });
-      await Promise.race([probe, sleep(1_000)]);
+      await Promise.race([probing, sleep(1_000)]);
     }
     if (first === undefined) return {};
     const runId = first.runId;

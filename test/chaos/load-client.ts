@@ -146,12 +146,16 @@ export class Load {
     return { record, done };
   }
 
-  /** A probe run, polled until it ends; resolves with its final status and when it got there. */
+  /**
+   * A probe run (`probeWith`, default `probe`), polled until it ends; resolves with its final
+   * status and when it got there.
+   */
   async probeRun(
     deadlineMs: number,
+    probeWith: (x: number) => Workload = probe,
   ): Promise<{ runId: string; status: string; at: number } | undefined> {
     const deadline = Date.now() + deadlineMs;
-    const { record, done } = this.submit(probe(this.seq + 1));
+    const { record, done } = this.submit(probeWith(this.seq + 1));
     await done;
     if (record.outcome !== 'accepted' || !record.runId) return undefined;
     while (Date.now() < deadline) {

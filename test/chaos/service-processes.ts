@@ -5,11 +5,22 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serviceArguments, type ServiceName } from '@weft/infra';
 
-/** One service of the system under test: a built `services/<service>/dist/main.js`. */
+/**
+ * One process of the system under test: a built `services/<service>/dist/main.js`, or another
+ * built program (`script`), such as a user's worker.
+ */
 export interface ServiceSpec {
   /** Unique here, e.g. `worker-1`. */
   name: string;
-  service: ServiceName;
+  /** The built service to run, when `script` is not given. */
+  service?: ServiceName;
+  /** A built JavaScript file to run instead of a service. */
+  script?: string;
+  /**
+   * Start from an environment holding `env` and PATH, HOME and NODE_OPTIONS only, not this
+   * program's: for a process that must not see what the services are given. Default: false.
+   */
+  ownEnvironmentOnly?: boolean;
   /** Where `/readyz` and `/metrics` answer: HEALTH_PORT, or the gateway's PORT. */
   healthPort: number;
   /** The environment of incarnation `n` (1 for the first start); `''` unsets a variable. */
@@ -81,8 +92,8 @@ export class ServiceProcesses {
     const incarnation = slot.incarnation;
     const out = openSync(join(this.logDir, `${name}.log`), 'a');
     try {
-      const child = spawn(process.execPath, serviceArguments(slot.spec.service), {
-        env: environment(slot.spec.env(incarnation)),
+      const child = spawn(process.execPath, programArguments(slot.spec), {
+        env: environment(slot.spec.env(incarnation), slot.spec.ownEnvironmentOnly ?? false),
         stdio: ['ignore', out, out],
         // A process group of its own. In this program's group, a stopped service dies when the
         // group is orphaned: the kernel then sends every stopped member SIGHUP, which ended a
@@ -173,9 +184,27 @@ export class ServiceProcesses {
   }
 }
 
-/** This process's environment with `overrides`; an empty override unsets the variable. */
-function environment(overrides: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...overrides };
-  for (const [name, value] of Object.entries(overrides)) if (value === '') delete env[name];
+/** What a process started with `ownEnvironmentOnly` keeps of this one's environment. */
+const OWN_ENVIRONMENT_KEPT = ['PATH', 'HOME', 'NODE_OPTIONS'] as const;
+
+/** What `node` is given to run a spec: its script, or its service's entry point and flags. */
+function programArguments(spec: ServiceSpec): string[] {
+  if (spec.script !== undefined) return [spec.script];
+  if (spec.service === undefined) throw new Error(`${spec.name}: neither a service nor a script`);
+  return serviceArguments(spec.service);
+}
+
+/**
+ * This process's environment (or only what OWN_ENVIRONMENT_KEPT names of it) with `overrides`;
+ * an empty override unsets the variable.
+ */
+function environment(overrides: Record<string, string>, ownOnly: boolean): NodeJS.ProcessEnv {
+  const inherited: NodeJS.ProcessEnv = ownOnly
+    ? Object.fromEntries(OWN_ENVIRONMENT_KEPT.map((name) => [name, process.env[name]]))
+    : process.env;
+  const env: NodeJS.ProcessEnv = { ...inherited, ...overrides };
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || (value === '' && name in overrides)) delete env[name];
+  }
   return env;
 }

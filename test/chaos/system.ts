@@ -20,18 +20,35 @@ import {
   type WorkerFault,
 } from './accountant';
 import { ChaosInfra } from './chaos-infra';
+import {
+  assertNoDatabaseVariables,
+  CUSTOM_WORKER_SCRIPT,
+  CUSTOM_WORKERS,
+  customWorkerSpec,
+} from './custom-workers';
 import { PARTITIONED_WORKER } from './faults';
 import { GatewayClient, type Load } from './load-client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceProcesses, type ServiceSpec } from './service-processes';
 import { countStepMessages } from './topic-audit';
 import { ChaosReceiver } from './webhook-receiver';
-import { cancellable, chain, doomed, fanout, flaky, llm, probe } from './workloads';
+import {
+  cancellable,
+  chain,
+  custom,
+  CUSTOM_STEP_TYPES,
+  customProbe,
+  doomed,
+  fanout,
+  flaky,
+  llm,
+  probe,
+} from './workloads';
 
 const ROOT = join(__dirname, '..', '..');
 const BUILT_SERVICES = ['gateway', 'orchestrator', 'worker', 'webhooks'] as const;
 
-/** The step types the two workers serve; the accountant reads their topics. */
+/** The step types the two workers of Weft's worker service serve. */
 export const STEP_TYPES = [
   'core/delay',
   'core/transform',
@@ -39,8 +56,19 @@ export const STEP_TYPES = [
   'openai/chat-completion',
 ] as const;
 
+/** The processes of Weft's worker service. */
+export const SERVICE_WORKERS = ['worker-1', 'worker-2'] as const;
+/** Every process that runs steps, whose logs say which attempts it ran. */
+export const WORKER_NAMES: readonly string[] = [...SERVICE_WORKERS, ...CUSTOM_WORKERS];
+
 /** Every service process by name, in the order they are started. */
-export const SERVICE_NAMES = ['gateway', 'orchestrator', 'worker-1', 'worker-2', 'webhooks'];
+export const SERVICE_NAMES = [
+  'gateway',
+  'orchestrator',
+  ...SERVICE_WORKERS,
+  ...CUSTOM_WORKERS,
+  'webhooks',
+];
 
 /** The database and app name; the load's Idempotency-Keys and the workers' API keys say so too. */
 const DATABASE = 'chaos';
@@ -68,6 +96,9 @@ export function assertServicesBuilt(): void {
     if (!existsSync(join(ROOT, 'services', service, 'dist', 'main.js'))) {
       throw new Error(`services/${service}/dist/main.js is missing: run \`npx tsc -b\` first`);
     }
+  }
+  if (!existsSync(CUSTOM_WORKER_SCRIPT)) {
+    throw new Error('examples/custom-worker/dist/worker.js is missing: run `npx tsc -b` first');
   }
 }
 
@@ -148,11 +179,14 @@ export async function startSystem(
     for (const name of rest) processes.start(name);
     await Promise.all(rest.map((name) => processes.waitReady(name)));
     log('services ready');
+    for (const name of CUSTOM_WORKERS) assertNoDatabaseVariables(name, processes.pid(name));
 
     const connection = await connectDatabase(infra.mongoUri(DATABASE));
     const { apiKey, webhookSecret } = await new AppStore(connection).createApp(DATABASE);
     await connection.close();
     const client = new GatewayClient(gatewayUrl, apiKey);
+    await waitForTaskTypes(client, CUSTOM_STEP_TYPES);
+    log(`the gateway knows ${CUSTOM_STEP_TYPES.join(' and ')}`);
     const endpoint = await client.request('POST', '/v1/webhooks', {
       body: { url: `${receiver.url}/endpoint`, events: [...RUN_WEBHOOK_EVENTS] },
     });
@@ -173,7 +207,7 @@ export async function startSystem(
       client,
       db: mongo.db(DATABASE),
       gatewayUrl,
-      stepTypes: STEP_TYPES,
+      stepTypes: [...STEP_TYPES, ...CUSTOM_STEP_TYPES],
       close,
     };
   } catch (error) {
@@ -183,9 +217,29 @@ export async function startSystem(
 }
 
 /**
+ * Waits (up to 60 s) until the gateway lists `names` among its task types: the acme workers
+ * registered them as they started, and the gateway follows the registry a moment behind. Until
+ * then a workflow naming one is refused (422 `unknown_task`).
+ */
+async function waitForTaskTypes(client: GatewayClient, names: readonly string[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let known: string[] = [];
+  while (Date.now() < deadline) {
+    const answer = await client.request('GET', '/v1/task-types', { deadlineMs: 10_000 });
+    known = ((answer.json.taskTypes ?? []) as { name?: string }[]).map((type) => type.name ?? '');
+    if (names.every((name) => known.includes(name))) return;
+    await sleep(200);
+  }
+  throw new Error(
+    `the gateway never listed ${names.filter((name) => !known.includes(name)).join(', ')} (see the acme workers' logs)`,
+  );
+}
+
+/**
  * One gateway (rate limit off), one orchestrator, two workers (Kafka session timeout 6 s, every
  * attempt's end logged; the second reaches the brokers through the proxies that can cut it off),
- * one webhooks service with short retries. `healthPort` 0: pick one.
+ * two acme workers (the example worker on the SDK: Kafka only, a 4 s lease, every attempt's end
+ * logged), one webhooks service with short retries. `healthPort` 0: pick one.
  */
 function serviceSpecs(infra: ChaosInfra, gatewayPort: number, openAiUrl: string): ServiceSpec[] {
   const base: Record<string, string> = {
@@ -236,6 +290,14 @@ function serviceSpecs(infra: ChaosInfra, gatewayPort: number, openAiUrl: string)
         OPENAI_API_KEY: `chaos-worker-${n}#${incarnation}`,
       }),
     })),
+    ...CUSTOM_WORKERS.map((name): ServiceSpec =>
+      customWorkerSpec(name, {
+        KAFKA_BROKERS: infra.kafkaBrokers,
+        WEFT_KAFKA_NAMESPACE: base.WEFT_KAFKA_NAMESPACE ?? '',
+        WEFT_STEP_PARTITIONS: base.WEFT_STEP_PARTITIONS ?? '',
+        WEFT_RESULT_PARTITIONS: base.WEFT_RESULT_PARTITIONS ?? '',
+      }),
+    ),
     {
       name: 'webhooks',
       service: 'webhooks',
@@ -264,7 +326,10 @@ export async function preflight(load: Load): Promise<void> {
     doomed(0, true),
     doomed(0, false),
     cancellable(0),
+    custom(0, 0.3),
+    custom(0, 0.3, true),
     probe(0),
+    customProbe(0),
   ].map((workload) => load.submit(workload));
   await Promise.all(submitted.map((p) => p.done));
   for (const { record } of submitted) {
@@ -325,7 +390,7 @@ export async function settleAndAccount(
     workerFaults: [
       ...options.workerFaults,
       ...services.unplannedExits
-        .filter((exit) => exit.name.startsWith('worker-'))
+        .filter((exit) => WORKER_NAMES.includes(exit.name))
         .map((exit) => ({
           incarnation: `${exit.name}#${exit.incarnation}`,
           signal: 'crash' as const,
@@ -368,7 +433,7 @@ export function accountLines(result: Account, submitted: number, retried: number
   lines.push(`undelivered webhooks   ${result.undelivered.length}`);
   lines.push(`step attempts run     ${result.attemptsRun}`);
   lines.push(
-    `provider requests ${result.providerRequests} (${result.providerRepeatsAfterCrash} repeats of an attempt whose worker was killed or stopped); extra attempts after step timeouts ${result.extraAttemptsAfterTimeouts}`,
+    `provider requests ${result.providerRequests} (${result.providerRepeatsAfterCrash} repeats of an attempt whose worker was killed or stopped); extra attempts after step timeouts ${result.extraAttemptsAfterTimeouts}; attempts given up with their worker (worker_lost) ${result.attemptsLostWithWorker} (${result.attemptsLostWithCustomWorker} of them acme's)`,
   );
   lines.push(
     `attempts the workers ran more than once: ${result.repeatedExecutions} (${result.repeatedExecutionsExplained} explained by a kill, stop or crash of a worker holding them; of the others, ${result.repeatedPublishedTwice} were published twice and ${result.repeatedDeliveredTwice} were one message delivered twice); attempts published more than once: ${result.attemptsPublishedTwice}`,
@@ -426,11 +491,14 @@ export function reportProgress(
   );
 }
 
-/** Every attempt's end the workers logged (`step succeeded` at debug, `step failed` at info). */
+/**
+ * Every attempt's end the workers logged (`step succeeded` at debug, `step failed` at info): the
+ * worker service's and the acme workers', whose SDK logs the same lines.
+ */
 function readExecutions(logDir: string): Execution[] {
   const executions: Execution[] = [];
-  for (const file of ['worker-1.log', 'worker-2.log']) {
-    const path = join(logDir, file);
+  for (const name of WORKER_NAMES) {
+    const path = join(logDir, `${name}.log`);
     if (!existsSync(path)) continue;
     for (const line of readFileSync(path, 'utf8').split('\n')) {
       if (!line.includes('"step succeeded"') && !line.includes('"step failed"')) continue;
@@ -439,7 +507,7 @@ function readExecutions(logDir: string): Execution[] {
         const workerId = String(entry.workerId ?? '');
         executions.push({
           key: `${String(entry.runId)}:${String(entry.nodeId)}:${String(entry.attempt)}`,
-          sender: workerId.replace(/^(worker-\d+)-i(\d+)$/, '$1#$2'),
+          sender: workerId.replace(/^(.+)-i(\d+)$/, '$1#$2'),
           at: Date.parse(String(entry.time)),
         });
       } catch {

@@ -6,7 +6,7 @@ import { stepTopic } from '@weft/core';
  * How many `step.execute` messages each attempt (`runId:nodeId:attempt`) has in the step topics of
  * `tasks`, read from the beginning. It tells the two ways an attempt can run twice apart: the
  * message was published twice (an outbox published again after a crash or outage), or one message
- * was delivered twice (a redelivery of uncommitted offsets).
+ * was delivered twice (a redelivery of uncommitted offsets). `brokers` as KAFKA_BROKERS has them.
  */
 export async function countStepMessages(
   brokers: string,
@@ -14,7 +14,8 @@ export async function countStepMessages(
   timeoutMs = 60_000,
 ): Promise<Map<string, number>> {
   const kafka = new Kafka({
-    brokers: [brokers],
+    // `host:port,host:port`: a cluster's brokers are a list, not one address.
+    brokers: brokers.split(','),
     clientId: 'chaos-audit',
     logLevel: logLevel.NOTHING,
   });

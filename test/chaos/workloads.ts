@@ -5,7 +5,8 @@
  * fail.
  */
 
-export type WorkloadKind = 'chain' | 'fanout' | 'llm' | 'flaky' | 'doomed' | 'cancel' | 'probe';
+export type WorkloadKind =
+  'chain' | 'fanout' | 'llm' | 'flaky' | 'doomed' | 'cancel' | 'custom' | 'probe';
 
 /** Seconds an attempt may run before the orchestrator gives up on it. */
 export const STEP_TIMEOUT_S = 4;
@@ -23,7 +24,8 @@ export interface Workload {
   /** A variant of the kind, e.g. `doomed-retryable`. */
   variant: string;
   plan: unknown;
-  input: { x: number };
+  /** The run's input; `seconds` is the slow echo's wait in `custom`. */
+  input: { x: number; seconds?: number };
 }
 
 const node = (task: string, inputs: Record<string, unknown>, extra: object = {}) => ({
@@ -175,6 +177,89 @@ export function cancellable(x: number): Workload {
   };
 }
 
+/**
+ * The task types of the example worker (examples/custom-worker), which the acme processes serve
+ * with the worker SDK: not Weft's worker service.
+ */
+export const CUSTOM_STEP_TYPES = ['acme/word-count', 'acme/slow-echo'] as const;
+/**
+ * The step timeout of the acme nodes: longer than the acme workers' lease (CUSTOM_WORKER_LEASE_MS,
+ * 4 s), so that an attempt lost with a killed acme worker is given up by the lease protocol
+ * (`worker_lost`, outside the retry budget), not by its deadline.
+ */
+export const CUSTOM_STEP_TIMEOUT_S = 10;
+/** The `max_words` of `custom`, and of `custom-refused`, which its four words exceed. */
+export const CUSTOM_MAX_WORDS = { accepted: 10, refused: 3 } as const;
+
+/** The words acme/word-count is given in `custom` for `x`, in order. */
+export function customWords(x: number): string[] {
+  return ['count', String(x), 'and', `${x}${x}${x}`];
+}
+
+/**
+ * A transform, then acme/word-count, then acme/slow-echo waiting `seconds` (long enough that a
+ * kill of the acme worker often lands mid-step). `refused`: the count refuses its text for good
+ * (`too_many_words`, a NonRetriableError), and the run fails there.
+ */
+export function custom(x: number, seconds: number, refused = false): Workload {
+  const maxWords = refused ? CUSTOM_MAX_WORDS.refused : CUSTOM_MAX_WORDS.accepted;
+  return {
+    kind: 'custom',
+    variant: refused ? 'custom-refused' : 'custom',
+    input: { x, seconds },
+    plan: {
+      name: 'chaos-custom',
+      dag: {
+        nodes: {
+          prep: transform('count ${input.x} and ${input.x}${input.x}${input.x}'),
+          count: node(
+            'acme/word-count',
+            { text: '${nodes.prep.result}', max_words: maxWords },
+            { timeout: CUSTOM_STEP_TIMEOUT_S },
+          ),
+          echo: node(
+            'acme/slow-echo',
+            {
+              text: '${nodes.count.result.longest}/${nodes.count.result.words}',
+              seconds: '${input.seconds}',
+            },
+            { timeout: CUSTOM_STEP_TIMEOUT_S },
+          ),
+        },
+        edges: [
+          { from: 'prep', to: 'count' },
+          { from: 'count', to: 'echo' },
+        ],
+      },
+    },
+  };
+}
+
+/**
+ * The smallest run of a custom type: one acme/slow-echo that does not wait. Recovery after a kill
+ * of an acme worker is measured with these.
+ */
+export function customProbe(x: number): Workload {
+  return {
+    kind: 'probe',
+    variant: 'probe-custom',
+    input: { x },
+    plan: {
+      name: 'chaos-probe-custom',
+      dag: {
+        nodes: {
+          p: node(
+            'acme/slow-echo',
+            { text: 'probe-${input.x}', seconds: 0 },
+            { timeout: CUSTOM_STEP_TIMEOUT_S },
+          ),
+        },
+        edges: [],
+      },
+    },
+  };
+}
+
 /** The smallest run: one transform. Recovery after a fault is measured with these. */
 export function probe(x: number): Workload {
   return {
@@ -185,13 +270,25 @@ export function probe(x: number): Workload {
   };
 }
 
+/** The ids of the nodes of `workload`'s plan whose task is one of `tasks`. */
+export function nodesOfTypes(workload: Workload, tasks: readonly string[]): Set<string> {
+  const nodes = (workload.plan as { dag?: { nodes?: Record<string, { task?: string }> } }).dag
+    ?.nodes;
+  return new Set(
+    Object.entries(nodes ?? {})
+      .filter(([, node]) => tasks.includes(node.task ?? ''))
+      .map(([id]) => id),
+  );
+}
+
 /** A weighted random workload for the steady load. */
 export function randomWorkload(x: number, random: () => number = Math.random): Workload {
   const roll = random() * 100;
-  if (roll < 30) return chain(x, 150 + Math.floor(random() * 350));
-  if (roll < 45) return fanout(x);
-  if (roll < 60) return llm(x);
-  if (roll < 72) return flaky(x);
-  if (roll < 84) return doomed(x, random() < 0.5);
-  return cancellable(x);
+  if (roll < 26) return chain(x, 150 + Math.floor(random() * 350));
+  if (roll < 38) return fanout(x);
+  if (roll < 51) return llm(x);
+  if (roll < 61) return flaky(x);
+  if (roll < 71) return doomed(x, random() < 0.5);
+  if (roll < 85) return cancellable(x);
+  return custom(x, Math.round(50 + random() * 100) / 100, random() < 0.2);
 }
