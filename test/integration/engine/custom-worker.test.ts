@@ -321,7 +321,7 @@ describe('a worker of your own, in process', () => {
         name: 'render',
         dag: { nodes: { r: { task: 'acme/render', inputs: { size: 3_000_000 } } }, edges: [] },
       },
-    } as never);
+    });
     const done = await engine.waitForRun(runId);
     expect(done.status).toBe('completed');
     const { image } = done.nodes.r?.result as { image: string };
