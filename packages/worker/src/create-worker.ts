@@ -33,6 +33,7 @@ export interface WorkerSettings extends Partial<GatewayAccess> {
   leaseMs?: number;
   sessionTimeoutMs?: number;
   shutdownGraceMs?: number;
+  commitIntervalMs?: number;
   topicPartitions?: Partial<TopicPartitionCounts>;
   /** Default: a JSON-lines logger on stderr at `logLevel` (default info). */
   logger?: Logger;
@@ -67,7 +68,14 @@ export function createWorker(settings: WorkerSettings): Worker {
   const options: RuntimeOptions = {
     ...RUNTIME_DEFAULTS,
     workerId,
-    ...pick(settings, ['concurrency', 'region', 'leaseMs', 'sessionTimeoutMs', 'shutdownGraceMs']),
+    ...pick(settings, [
+      'concurrency',
+      'region',
+      'leaseMs',
+      'sessionTimeoutMs',
+      'shutdownGraceMs',
+      'commitIntervalMs',
+    ]),
     topicPartitions: settings.topicPartitions ?? RUNTIME_DEFAULTS.topicPartitions,
   };
   const taskTypes = new Map(settings.taskTypes.map((type) => [type.name, type]));
@@ -80,8 +88,7 @@ export function createWorker(settings: WorkerSettings): Worker {
   const kafka = createKafkaClient({
     clientId: `weft-worker-${workerId}`,
     ...settings.kafka,
-    brokers:
-      typeof settings.brokers === 'string' ? settings.brokers.split(',') : [...settings.brokers],
+    brokers: brokerList(settings.brokers),
   });
   const metrics = new WeftMetrics('worker');
   const artifacts = settings.gatewayUrl ? gatewayArtifacts(settings as GatewayAccess) : undefined;
@@ -147,6 +154,11 @@ export function workerSettingsFromEnv(
     ...given('apiKey', env.WEFT_API_KEY),
     ...given('adminToken', env.WEFT_ADMIN_TOKEN),
   };
+}
+
+function brokerList(brokers: string | readonly string[]): string[] {
+  const list = typeof brokers === 'string' ? brokers.split(',') : brokers;
+  return list.map((broker) => broker.trim()).filter(Boolean);
 }
 
 function given<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
