@@ -623,6 +623,10 @@ describe('leases', () => {
     expect(answer(cancelled.run, 'step.claim', 'w1:h')).toBe('closed');
     const stale = report(t.run, 'a', 'step.claim', { attempt: 7 }) as Envelope<'step.claim'>;
     expect(leaseAnswer(t.run, stale)).toBe('closed');
+    // No such run: nothing to run, nothing held.
+    expect(leaseAnswer(undefined, stale)).toBe('closed');
+    const beat = report(t.run, 'a', 'step.heartbeat') as Envelope<'step.heartbeat'>;
+    expect(leaseAnswer(undefined, beat)).toBe('lost');
   });
 
   it('renews a lease on its holder’s heartbeat only, and tells another holder it lost', () => {

@@ -175,12 +175,13 @@ export function applyStepResult(
       return state.finish();
     }
     case 'step.heartbeat': {
-      if (!heldBy(node, message.payload.holder)) return unchanged;
-      state.setNode(nodeId, { ...node, lease: { ...leaseOf(node), beatAt: context.now } });
+      const lease = leaseHeldBy(node, message.payload.holder);
+      if (!lease) return unchanged;
+      state.setNode(nodeId, { ...node, lease: { ...lease, beatAt: context.now } });
       return state.finish();
     }
     case 'step.released': {
-      if (!heldBy(node, message.payload.holder)) return unchanged;
+      if (!leaseHeldBy(node, message.payload.holder)) return unchanged;
       attemptLost(
         state,
         nodeId,
@@ -191,11 +192,8 @@ export function applyStepResult(
     }
     case 'step.lease-check': {
       // A heartbeat applied since the check was sent answers it: the holder is alive.
-      const sentAt = Date.parse(message.createdAt);
-      if (!heldBy(node, message.payload.holder) || leaseOf(node).beatAt >= sentAt) {
-        return unchanged;
-      }
-      const lease = leaseOf(node);
+      const lease = leaseHeldBy(node, message.payload.holder);
+      if (!lease || lease.beatAt >= Date.parse(message.createdAt)) return unchanged;
       attemptLost(
         state,
         nodeId,
@@ -274,15 +272,17 @@ export function applyTimers(run: RunRecord, context: TransitionContext): Transit
 
 /**
  * What the orchestrator answers a worker's claim or heartbeat, read on the run as it is once the
- * report was applied; undefined when a heartbeat needs no answer (its lease goes on).
+ * report was applied (undefined: there is no such run); undefined when a heartbeat needs no
+ * answer (its lease goes on).
  */
 export function leaseAnswer(
-  run: RunRecord,
+  run: RunRecord | undefined,
   report: Envelope<'step.claim' | 'step.heartbeat'>,
 ): LeaseDecision | undefined {
-  const node = report.nodeId === undefined ? undefined : ownNode(run, report.nodeId);
+  const node = run && report.nodeId !== undefined ? ownNode(run, report.nodeId) : undefined;
   const current =
     node !== undefined &&
+    run !== undefined &&
     !isTerminalRunStatus(run.status) &&
     node.attempt === report.attempt &&
     node.status === 'running';
@@ -445,14 +445,9 @@ function withoutTimers(node: NodeRecord): NodeRecord {
   return rest;
 }
 
-function heldBy(node: NodeRecord, holder: string): boolean {
-  return node.status === 'running' && node.lease?.holder === holder;
-}
-
-/** The lease of a node `heldBy` checked. */
-function leaseOf(node: NodeRecord): NodeLease {
-  if (!node.lease) throw new Error('a running node without a lease');
-  return node.lease;
+/** The lease of a running node, when `holder` holds it. */
+function leaseHeldBy(node: NodeRecord, holder: string): NodeLease | undefined {
+  return node.status === 'running' && node.lease?.holder === holder ? node.lease : undefined;
 }
 
 /**
@@ -472,7 +467,7 @@ function checkLease(state: Draft, id: string, node: NodeRecord, lease: NodeLease
       nodeId: id,
       attempt: node.attempt,
       createdAt: now,
-      ...(state.context.traceparent ? { traceparent: state.context.traceparent } : {}),
+      ...optional('traceparent', state.context.traceparent),
       payload: { holder: lease.holder },
     }),
   });
@@ -598,7 +593,7 @@ function queueNode(state: Draft, id: string): void {
       nodeId: id,
       attempt,
       createdAt: now,
-      ...(state.context.traceparent ? { traceparent: state.context.traceparent } : {}),
+      ...optional('traceparent', state.context.traceparent),
       payload: {
         appId: state.run.appId,
         task: spec.task,
@@ -683,7 +678,7 @@ function runEvent(run: RunRecord, context: TransitionContext): OutgoingEnvelope 
       type,
       runId: run.id,
       createdAt: context.now,
-      ...(context.traceparent ? { traceparent: context.traceparent } : {}),
+      ...optional('traceparent', context.traceparent),
       payload,
     }),
   };

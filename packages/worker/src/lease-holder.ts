@@ -161,18 +161,15 @@ export class LeaseHolder {
     return new Promise((resolve) => {
       const done = (decision: LeaseDecision | undefined) => {
         clearTimeout(timer);
-        this.stopping.removeEventListener('abort', onStop);
+        this.stopping.removeEventListener('abort', giveUp);
         resolve(decision);
       };
-      const onStop = () => {
+      const giveUp = () => {
         this.waiting.delete(key);
         done(undefined);
       };
-      const timer = setTimeout(() => {
-        this.waiting.delete(key);
-        done(undefined);
-      }, ANSWER_WAIT_MS);
-      this.stopping.addEventListener('abort', onStop, { once: true });
+      const timer = setTimeout(giveUp, ANSWER_WAIT_MS);
+      this.stopping.addEventListener('abort', giveUp, { once: true });
       this.waiting.set(key, done);
     });
   }

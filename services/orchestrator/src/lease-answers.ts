@@ -6,7 +6,6 @@ import {
   leaseAnswer,
   STEP_LEASES_TOPIC,
   type Envelope,
-  type LeaseDecision,
   type RunRecord,
   type StepResultEnvelope,
 } from '@weft/core';
@@ -33,11 +32,7 @@ export class LeaseAnswers {
   /** Sends the answer `report` calls for, if any; `run` undefined: no such run. */
   answer(report: StepResultEnvelope, run: RunRecord | undefined): void {
     if (!isLeaseReport(report)) return;
-    const decision: LeaseDecision | undefined = run
-      ? leaseAnswer(run, report)
-      : report.type === 'step.claim'
-        ? 'closed'
-        : 'lost';
+    const decision = leaseAnswer(run, report);
     if (decision === undefined) return;
     const answer = envelope({
       id: randomUUID(),
