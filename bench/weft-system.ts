@@ -117,20 +117,22 @@ export class WeftSystem {
    * answer is left out.
    */
   async counters(): Promise<Map<string, ServiceCounters>> {
+    const counters = new Map<string, ServiceCounters>();
+    for (const [name, text] of await this.metrics()) {
+      counters.set(name, {
+        databaseCommands: sumOf(text, 'weft_database_commands_total'),
+        kafkaRequests: sumOf(text, 'weft_kafka_requests_total'),
+      });
+    }
+    return counters;
+  }
+
+  /** Each running service's Prometheus exposition; a service that does not answer is left out. */
+  async metrics(): Promise<Map<string, string>> {
     const read = await Promise.all(
       this.services.map(async ({ name, metricsUrl }) => {
         const response = await fetch(metricsUrl).catch(() => undefined);
-        if (!response?.ok) return [];
-        const text = await response.text();
-        return [
-          [
-            name,
-            {
-              databaseCommands: sumOf(text, 'weft_database_commands_total'),
-              kafkaRequests: sumOf(text, 'weft_kafka_requests_total'),
-            },
-          ] as const,
-        ];
+        return response?.ok ? [[name, await response.text()] as const] : [];
       }),
     );
     return new Map(read.flat());

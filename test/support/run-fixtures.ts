@@ -28,3 +28,16 @@ export function stepSucceeded(runId: string, nodeId: string) {
     payload: { workerId: 'w', startedAt: Date.now(), finishedAt: Date.now(), result: nodeId },
   });
 }
+
+/** A worker's claim of `nodeId`'s first attempt, as `holder`. */
+export function stepClaimed(runId: string, nodeId: string, holder = 'w:1') {
+  return envelope({
+    id: uniqueName('claim'),
+    type: 'step.claim',
+    runId,
+    nodeId,
+    attempt: 1,
+    createdAt: Date.now(),
+    payload: { workerId: 'w', holder, startedAt: Date.now(), leaseMs: 20_000 },
+  });
+}

@@ -60,9 +60,10 @@ export interface ConsumerOptions {
   /** Commit offsets after each handled message. Default: true; false leaves it to `commit`. */
   autoCommit?: boolean;
   /**
-   * With `autoCommit`, commit at most this often instead of after every fetched batch: fewer
-   * requests under load, and after a crash the messages of the last interval come again (only for
-   * handlers that apply a message at most once in effect). Default: 0, every batch.
+   * With `autoCommit`, commit at most this often instead of after every handled message: fewer
+   * requests, and after a crash the messages of the last interval come again (only for handlers
+   * that apply a message at most once in effect); what is left is committed on disconnect.
+   * kafkajs commits at the end of each fetched batch all the same. Default: 0, at once.
    */
   autoCommitIntervalMs?: number;
   /** How long the broker waits for a heartbeat before evicting a member. Default: 30000 ms. */
@@ -74,10 +75,28 @@ export interface ConsumerOptions {
   maxWaitTimeMs?: number;
   /** How many partitions are handled at once. Default: 1. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Called each time the consumer has (re)joined its group, before it hands over a message of the
+   * new assignment: a partition may have been another member's meanwhile, so what was learnt from
+   * its messages may be stale.
+   */
+  onGroupJoin?: () => void;
 }
 
-/** Called for each message; the next message of the same partition waits until it resolves. */
-export type MessageHandler = (message: ConsumedMessage) => Promise<void>;
+/**
+ * What a handler may answer instead of nothing: the partition's next message may go now, but this
+ * one is committed only once `durable` resolves. It never rejects; one that never resolves leaves
+ * the message to be delivered again after a restart or a rebalance.
+ */
+export interface HandledLater {
+  durable: Promise<void>;
+}
+
+/**
+ * Called for each message; the next message of the same partition waits until it resolves, and
+ * for its `durable` too where the consumer cannot commit later (see commitsWhenDurable).
+ */
+export type MessageHandler = (message: ConsumedMessage) => Promise<void | HandledLater>;
 
 export interface KafkaProducer {
   send(topic: string, messages: OutgoingMessage[]): Promise<void>;
@@ -85,6 +104,11 @@ export interface KafkaProducer {
 }
 
 export interface KafkaConsumer {
+  /**
+   * True when a handler's `durable` lets the partition's next message go at once and holds back
+   * only the commit of its own; false when the next message waits for it.
+   */
+  readonly commitsWhenDurable: boolean;
   /** Starts consuming; resolves once the consumer has joined its group and is fetching. */
   run(handler: MessageHandler): Promise<void>;
   commit(offsets: TopicPartitionOffset[]): Promise<void>;

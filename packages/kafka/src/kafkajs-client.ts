@@ -207,7 +207,10 @@ function wrapConsumer(
 ): KafkaConsumer {
   const physical = (partitions: TopicPartitions[]) =>
     partitions.map((entry) => ({ ...entry, topic: names.topic(entry.topic) }));
+  if (options.onGroupJoin) consumer.on(consumer.events.GROUP_JOIN, options.onGroupJoin);
   return {
+    // eachMessage's next message waits for its handler, and kafkajs commits what was handed over.
+    commitsWhenDurable: false,
     async run(handler: MessageHandler) {
       let timer: NodeJS.Timeout | undefined;
       const joined = new Promise<void>((resolve, reject) => {
@@ -240,7 +243,8 @@ function wrapConsumer(
             headers: decodeHeaders(message.headers),
             timestamp: Number(message.timestamp),
           };
-          await handler(consumed);
+          const answer = await handler(consumed);
+          if (answer) await answer.durable;
         },
       });
       await joined;

@@ -430,6 +430,10 @@ interface PartitionState {
   failures: number;
   /** After a handler failure: not before this time (ms since the epoch). */
   retryAt: number;
+  /** One past the last message whose handler resolved; undefined before the first. */
+  handled: bigint | undefined;
+  /** Messages handled whose `durable` has yet to resolve: nothing at or past them is committed. */
+  unsettled: Set<bigint>;
 }
 
 /**
@@ -438,6 +442,7 @@ interface PartitionState {
  * and commit calls itself, to keep the semantics of {@link KafkaConsumer}.
  */
 class PlatformaticConsumer implements KafkaConsumer {
+  readonly commitsWhenDurable = true;
   private readonly states = new Map<string, PartitionState>();
   private readonly autoCommit: boolean;
   private readonly concurrency: number;
@@ -463,6 +468,7 @@ class PlatformaticConsumer implements KafkaConsumer {
 
   private readonly toCommit = new Map<string, CommitOffset>();
   private committing: Promise<void> | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private inactiveChecks = 0;
   private rejoining = false;
@@ -552,6 +558,7 @@ class PlatformaticConsumer implements KafkaConsumer {
   private async close(): Promise<void> {
     this.stopping = true;
     clearInterval(this.watchdog);
+    clearTimeout(this.commitTimer);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.client.off('consumer:group:join', this.onJoin);
@@ -582,6 +589,7 @@ class PlatformaticConsumer implements KafkaConsumer {
       this.generation !== undefined &&
       (generation === this.generation || generation === this.generation + 1);
     this.generation = generation;
+    this.options.onGroupJoin?.();
     const assigned = new Set<string>();
     const fresh: PartitionState[] = [];
     for (const { topic, partitions } of payload.assignments ?? this.client.assignments ?? []) {
@@ -590,6 +598,8 @@ class PlatformaticConsumer implements KafkaConsumer {
         assigned.add(key);
         let state = this.states.get(key);
         if (state && continuous) continue;
+        // What we meant to commit before the gap is no guide to where the group is now.
+        this.toCommit.delete(key);
         if (state) reset(state);
         else {
           state = {
@@ -603,6 +613,8 @@ class PlatformaticConsumer implements KafkaConsumer {
             epoch: 0,
             failures: 0,
             retryAt: 0,
+            handled: undefined,
+            unsettled: new Set(),
           };
           this.states.set(key, state);
         }
@@ -776,9 +788,21 @@ class PlatformaticConsumer implements KafkaConsumer {
         const message = state.queue.shift();
         if (!message) return;
         try {
-          await handler(message);
+          const answer = await handler(message);
           state.failures = 0;
-          if (this.autoCommit && ours()) this.queueCommit(state, BigInt(message.offset) + 1n);
+          if (this.autoCommit && ours()) {
+            const offset = BigInt(message.offset);
+            state.handled = offset + 1n;
+            if (answer) {
+              state.unsettled.add(offset);
+              void answer.durable.then(() => {
+                if (!ours()) return;
+                state.unsettled.delete(offset);
+                this.queueCommit(state);
+              });
+            }
+            this.queueCommit(state);
+          }
         } catch (error) {
           // As kafkajs: a message whose handler failed is delivered again, never skipped.
           const delay = doublingDelayMs(300, 30_000, state.failures++);
@@ -966,23 +990,52 @@ class PlatformaticConsumer implements KafkaConsumer {
     }
   }
 
-  private queueCommit(state: PartitionState, offset: bigint): void {
-    const key = state.key;
-    this.toCommit.set(key, {
+  /**
+   * Queues the partition's position for the next commit: below its oldest message not yet
+   * durable, else past the last handled. With an interval, commits go at most that often.
+   */
+  private queueCommit(state: PartitionState): void {
+    let offset = state.handled;
+    for (const unsettled of state.unsettled) {
+      if (offset === undefined || unsettled < offset) offset = unsettled;
+    }
+    if (offset === undefined) return;
+    this.toCommit.set(state.key, {
       topic: state.topic,
       partition: state.partition,
       offset,
       leaderEpoch: -1,
     });
-    this.committing ??= this.flushCommits().finally(() => {
-      this.committing = undefined;
-    });
+    this.scheduleCommit();
   }
 
-  /** Commits what handlers finished, one request at a time, each carrying the latest per partition. */
-  private async flushCommits(): Promise<void> {
+  /** Starts a commit now, or, with an interval, once the interval has passed. */
+  private scheduleCommit(): void {
+    const interval = this.options.autoCommitIntervalMs ?? 0;
+    if (interval <= 0) {
+      this.committing ??= this.flushCommits().finally(() => {
+        this.committing = undefined;
+      });
+      return;
+    }
+    if (this.commitTimer || this.stopping) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      // One request a round: what handlers finish meanwhile waits for the next.
+      this.committing ??= this.flushCommits(1).finally(() => {
+        this.committing = undefined;
+        if (this.toCommit.size > 0) this.scheduleCommit();
+      });
+    }, interval);
+  }
+
+  /**
+   * Commits what handlers finished, one request at a time, each carrying the latest per
+   * partition, until nothing is left or after `rounds` requests.
+   */
+  private async flushCommits(rounds = Infinity): Promise<void> {
     await this.committing;
-    while (this.toCommit.size > 0) {
+    for (let round = 0; round < rounds && this.toCommit.size > 0; round++) {
       const offsets = [...this.toCommit.values()];
       this.toCommit.clear();
       try {
@@ -1009,6 +1062,8 @@ function reset(state: PartitionState): void {
   state.position = undefined;
   state.failures = 0;
   state.retryAt = 0;
+  state.handled = undefined;
+  state.unsettled = new Set();
 }
 
 /** The fetch response a partition-level error was raised with, if any. */

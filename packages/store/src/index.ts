@@ -4,10 +4,11 @@ export { DefinitionStore } from './definition-store';
 export { OutboxPublisher } from './outbox-publisher';
 export { RunStore } from './run-store';
 export { RunEngine, type RunObserver } from './run-engine';
-export type { AppliedTransition, Change } from './transition-writer';
+export type { AppliedTransition, SoonApplied } from './transition-writer';
 export type { DeferOptions } from './deferred-clears';
 export type { RunUpdate } from './run-document';
 export type {
+  Change,
   CreateRunInput,
   ListRunsQuery,
   OutboxEntry,

@@ -30,4 +30,8 @@ export class RecentRuns {
   forget(runId: string): void {
     this.runs.delete(runId);
   }
+
+  clear(): void {
+    this.runs.clear();
+  }
 }

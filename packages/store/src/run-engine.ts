@@ -16,12 +16,12 @@ import type { OutboxPublisher } from './outbox-publisher';
 import { RecentRuns } from './recent-runs';
 import type { RunStore } from './run-store';
 import { outboxOf } from './run-write';
-import type { CreateRunInput, StoredRun } from './stored-run';
+import type { Change, CreateRunInput, StoredRun } from './stored-run';
 import {
   transitionContext,
   TransitionWriter,
   type AppliedTransition,
-  type Change,
+  type SoonApplied,
 } from './transition-writer';
 
 /** Hears about runs as an engine changes them: each start once, each end once. */
@@ -72,8 +72,12 @@ export class RunEngine {
     this.clears.start(options);
   }
 
-  /** Ends a start; after the last, flushes what is waiting and removes messages as published. */
-  stop(): Promise<void> {
+  /**
+   * Ends a start; after the last, flushes what is waiting and removes messages as published.
+   * Changes held by applyStepResultSoon are written first.
+   */
+  async stop(): Promise<void> {
+    await this.writer.writeHeldNow();
     return this.clears.stop();
   }
 
@@ -153,6 +157,23 @@ export class RunEngine {
   /** Applies a worker's step report (exactly once in effect; see applyStepResult). */
   async applyStepResult(message: StepResultEnvelope): Promise<AppliedTransition | undefined> {
     return this.transition(message.runId, (run, context) => applyStepResult(run, message, context));
+  }
+
+  /**
+   * As applyStepResult, but a change that implies no message (a lease granted or renewed, a node
+   * done with nothing ready after it) is answered at once and written with the run's next change
+   * or soon after: `durable` says when. Only for the owner of the run's results partition, which
+   * calls `forgetLearnt` whenever it may have lost it meanwhile (see TransitionWriter.writeSoon).
+   */
+  applyStepResultSoon(message: StepResultEnvelope): Promise<SoonApplied> {
+    return this.writer.writeSoon(message.runId, (run, context) =>
+      applyStepResult(run, message, context),
+    );
+  }
+
+  /** Runs learnt from their messages may be stale: read them afresh (see applyStepResultSoon). */
+  forgetLearnt(): void {
+    this.writer.forgetLearnt();
   }
 
   /** Acts on the run's due timers (retries, step deadlines, the run timeout). */

@@ -1,4 +1,4 @@
-import type { RunRecord } from '@weft/core';
+import type { RunRecord, Transition, TransitionContext } from '@weft/core';
 
 /** Which workflow a run executes, pinned at its start. */
 export interface RunWorkflowRef {
@@ -69,3 +69,6 @@ export interface ListRunsQuery {
   /** The `nextCursor` of the previous page. */
   cursor?: string;
 }
+
+/** A change to a run: one of core's pure transitions, given the run and its context. */
+export type Change = (run: StoredRun, context: TransitionContext) => Transition;

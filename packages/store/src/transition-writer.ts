@@ -3,14 +3,26 @@ import type { Transition, TransitionContext, WorkflowDefinition } from '@weft/co
 import type { DeferredClears } from './deferred-clears';
 import type { DefinitionStore } from './definition-store';
 import { GroupCommit, type ItemOutcome } from './group-commit';
+import { HeldChanges, type Held } from './held-changes';
 import { newId } from './ids';
 import type { RecentRuns } from './recent-runs';
 import type { RunStore, TransitionWrite } from './run-store';
 import { composed, withRecord } from './run-write';
-import type { StoredRun } from './stored-run';
+import type { Change, StoredRun } from './stored-run';
 
 /** How many times a transition is retried when another writer changed the run first. */
 const MAX_CONFLICTS = 50;
+/** How long a change that implies no message waits, at most, for its run's next write. */
+const HOLD_MS = 200;
+/** How long a stopping writer waits for what it holds to be written. */
+const STOP_WAIT_MS = 10_000;
+/** A held change whose write failed is tried again after this long, doubling to 5 s. */
+const HOLD_RETRY_MS = 250;
+
+const DURABLE = Promise.resolve();
+
+/** Nothing: a write of it carries the run's held changes alone. */
+const unchanged: Change = (run) => ({ run, messages: [], changed: false });
 
 /** The outcome of applying a transition: the run as stored after it. */
 export interface AppliedTransition {
@@ -19,8 +31,12 @@ export interface AppliedTransition {
   changed: boolean;
 }
 
-/** A change to a run: one of core's pure transitions, given the run and its context. */
-export type Change = (run: StoredRun, context: TransitionContext) => Transition;
+/** A transition applied at once whose write may come later (see TransitionWriter.writeSoon). */
+export interface SoonApplied {
+  applied: AppliedTransition | undefined;
+  /** Resolves once the change is written; never rejects. */
+  durable: Promise<void>;
+}
 
 /**
  * What follows a transition written: the engine tells its observers and publishes the messages
@@ -74,6 +90,12 @@ export class TransitionWriter {
   private readonly onWritten: OnWritten;
   /** Transitions, written many runs at a time under load (group commit). */
   private readonly transitions: GroupCommit<AskedTransition, Written>;
+  /** Changes answered and not yet written. */
+  private readonly held = new HeldChanges();
+  /** Runs with a write asked for and not yet answered, and how many. */
+  private readonly asked = new Map<string, number>();
+  /** Counts `forgetLearnt` calls: what was read before one is not to be answered on after it. */
+  private learnt = 0;
 
   constructor(parts: TransitionWriterParts) {
     this.store = parts.store;
@@ -94,9 +116,105 @@ export class TransitionWriter {
     change: Change,
     appId?: string,
   ): Promise<AppliedTransition | undefined> {
-    const { applied, published } = await this.transitions.add({ runId, change, appId });
-    await published;
-    return applied;
+    this.asked.set(runId, (this.asked.get(runId) ?? 0) + 1);
+    let written: Written;
+    try {
+      written = await this.transitions.add({ runId, change, appId });
+    } finally {
+      const left = (this.asked.get(runId) ?? 1) - 1;
+      if (left > 0) this.asked.set(runId, left);
+      else this.asked.delete(runId);
+    }
+    await written.published;
+    return written.applied;
+  }
+
+  /**
+   * Applies `change` at once and answers with the run after it; a change that implies no message
+   * (a lease granted or renewed, a node done with nothing ready after it) is not written yet: the
+   * run's next write carries it, or its own within HOLD_MS. `durable` resolves once it is written,
+   * and the message that asked for it must not be acknowledged before.
+   *
+   * Only for the one process that applies the run's messages, in their order (the owner of its
+   * results partition), which must call `forgetLearnt` whenever that may have changed: the answer
+   * is computed on the run as this writer knows it, and a copy learnt before another owner had
+   * the run may be stale. Another writer's change (a cancel, a timer) is found by the
+   * compare-and-set, and the change computed again, but the answer was given.
+   */
+  async writeSoon(runId: string, change: Change): Promise<SoonApplied> {
+    const now = async (): Promise<SoonApplied> => ({
+      applied: await this.write(runId, change),
+      durable: DURABLE,
+    });
+    const learnt = this.learnt;
+    const trusted = () =>
+      learnt === this.learnt && !this.asked.has(runId) && !this.held.get(runId)?.stale;
+    if (!trusted()) return now();
+    const heldBefore = this.held.get(runId);
+    let base = heldBefore?.run ?? this.recent.get(runId);
+    const cached = heldBefore === undefined && base !== undefined;
+    if (!base) {
+      base = await this.store.getById(runId);
+      if (!base) return { applied: undefined, durable: DURABLE };
+    }
+    const definition = await this.definitions.get(base.definitionId);
+    // Whatever happened meanwhile (a write asked for, a change held) goes first.
+    if (!definition || !trusted() || this.held.get(runId) !== heldBefore) return now();
+    const transition = change(base, transitionContext(definition, this.clock(), base.traceparent));
+    if (!transition.changed) {
+      // A no-op on a cached copy proves nothing: the stored run may have moved on.
+      if (cached) return now();
+      return { applied: { run: base, changed: false }, durable: DURABLE };
+    }
+    if (transition.messages.length > 0) return now();
+    const held = this.held.hold(runId, base, change, transition);
+    if (!held.timer && held.failures === 0) {
+      held.timer = setTimeout(() => this.writeHeld(runId, held), HOLD_MS);
+    }
+    return { applied: { run: held.run, changed: true }, durable: held.durable };
+  }
+
+  /**
+   * What this process learnt from the runs' messages may be stale (it may have lost and regained
+   * their partitions): answers are computed on fresh reads from now on, and what is held is
+   * written now.
+   */
+  forgetLearnt(): void {
+    this.learnt += 1;
+    this.recent.clear();
+    for (const held of this.held.all()) {
+      held.stale = true;
+      this.writeHeld(held.base.id, held);
+    }
+  }
+
+  /** Writes what is held now, and waits for it, at most STOP_WAIT_MS (for a stop). */
+  async writeHeldNow(): Promise<void> {
+    const held = this.held.all();
+    for (const one of held) this.writeHeld(one.base.id, one);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(held.map((one) => one.durable)),
+      new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    for (const one of this.held.all()) clearTimeout(one.timer);
+  }
+
+  /** Writes the run's held changes on their own, trying again, doubling, until they are. */
+  private writeHeld(runId: string, held: Held): void {
+    clearTimeout(held.timer);
+    held.timer = undefined;
+    if (this.held.get(runId) !== held) return;
+    this.write(runId, unchanged).then(
+      // Written with it, or the run is gone: either way nothing is left to write.
+      () => this.held.settle(runId, held),
+      () => {
+        if (this.held.get(runId) !== held || held.timer) return;
+        const delay = Math.min(5_000, HOLD_RETRY_MS * 2 ** held.failures++);
+        held.timer = setTimeout(() => this.writeHeld(runId, held), delay);
+      },
+    );
   }
 
   /** The transitions of one group commit: per run, composed in one write, or alone. */
@@ -140,7 +258,7 @@ export class TransitionWriter {
     const unread: string[] = [];
     for (const group of groups) {
       const runId = group[0]?.runId ?? '';
-      const cached = this.recent.get(runId);
+      const cached = this.recent.get(runId) ?? this.held.get(runId)?.base;
       if (cached) bases.set(runId, { run: cached, cached: true });
       else unread.push(runId);
     }
@@ -152,7 +270,11 @@ export class TransitionWriter {
 
     const now = this.clock();
     const retry: PendingTransition[][] = [];
-    const writes: (TransitionWrite & { group: Settled[]; messages: Set<string> })[] = [];
+    const writes: (TransitionWrite & {
+      group: Settled[];
+      messages: Set<string>;
+      held: Held | undefined;
+    })[] = [];
     for (const group of groups) {
       const runId = group[0]?.runId ?? '';
       const base = bases.get(runId);
@@ -170,8 +292,15 @@ export class TransitionWriter {
       }
       const context = transitionContext(definition, now, base.run.traceparent);
       const settled: Settled[] = [];
-      const transitions: Transition[] = [];
-      let run = base.run;
+      let held: Held | undefined;
+      let transitions: Transition[];
+      let run: StoredRun;
+      try {
+        ({ held, run, transitions } = this.held.appliedTo(runId, base.run, context));
+      } catch (error) {
+        for (const asked of group) asked.reject(error);
+        continue;
+      }
       for (const asked of group) {
         if (asked.appId !== undefined && asked.appId !== run.appId) {
           asked.resolve(undefined);
@@ -191,24 +320,28 @@ export class TransitionWriter {
       if (!transition.changed) {
         // A no-op on a cached copy proves nothing: the stored run may have moved on. Read it.
         if (base.cached) retry.push(settled.map(({ asked }) => asked));
-        else for (const { asked } of settled) asked.resolve({ run: base.run, changed: false });
+        else {
+          if (held) this.held.settle(runId, held);
+          for (const { asked } of settled) asked.resolve({ run: base.run, changed: false });
+        }
         continue;
       }
       const cleared = [...(this.clears.of(runId) ?? [])];
       const messages = new Set(transition.messages.map((message) => message.envelope.id));
-      writes.push({ group: settled, before: base.run, transition, cleared, messages });
+      writes.push({ group: settled, before: base.run, transition, cleared, messages, held });
     }
     if (writes.length === 0) return retry;
 
     const afters = await this.store.writeTransitions(writes, now);
     await Promise.all(
-      writes.map(async ({ group, before, cleared, messages }, index) => {
+      writes.map(async ({ group, before, cleared, messages, held }, index) => {
         const after = afters[index];
         if (!after) {
           this.recent.forget(before.id);
           retry.push(group.map(({ asked }) => asked));
           return;
         }
+        if (held) this.held.settle(before.id, held);
         const published = this.won(before, after, cleared, messages);
         for (const { asked, changed } of group) {
           asked.resolve({ run: after, changed }, published);
@@ -235,10 +368,11 @@ export class TransitionWriter {
   }
 
   private async transitionAlone(runId: string, change: Change, appId?: string): Promise<Written> {
-    let cached = this.recent.get(runId);
+    let cached = this.recent.get(runId) ?? this.held.get(runId)?.base;
     if (cached && appId !== undefined && cached.appId !== appId) cached = undefined;
     for (let conflicts = 0; conflicts < MAX_CONFLICTS; conflicts++) {
       let run = cached;
+      const wasCached = cached !== undefined;
       cached = undefined;
       if (!run) {
         run = appId ? await this.store.get(appId, runId) : await this.store.getById(runId);
@@ -248,19 +382,23 @@ export class TransitionWriter {
       if (!definition)
         throw new Error(`run ${runId} refers to a missing definition ${run.definitionId}`);
       const now = this.clock();
-      const transition = change(run, transitionContext(definition, now, run.traceparent));
+      const context = transitionContext(definition, now, run.traceparent);
+      const before = this.held.appliedTo(runId, run, context);
+      const transition = composed([...before.transitions, change(before.run, context)], run);
       if (!transition.changed) {
         // A no-op on a cached copy proves nothing: the stored run may have moved on. Read it.
-        if (run === this.recent.get(runId)) {
+        if (wasCached) {
           this.recent.forget(runId);
           continue;
         }
+        if (before.held) this.held.settle(runId, before.held);
         return { applied: { run, changed: false } };
       }
 
       const cleared = [...(this.clears.of(runId) ?? [])];
       const after = await this.store.writeTransition({ before: run, transition, cleared }, now);
       if (after) {
+        if (before.held) this.held.settle(runId, before.held);
         const messages = new Set(transition.messages.map((message) => message.envelope.id));
         return {
           applied: { run: after, changed: true },

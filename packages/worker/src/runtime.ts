@@ -130,6 +130,8 @@ export class WorkerRuntime {
     this.control = await this.kafka.consumer({
       groupId: workerControlGroup(this.options.workerId, randomUUID()),
       topics: [RUN_EVENTS_TOPIC, STEP_LEASES_TOPIC],
+      // A group of this process alone, started at the latest offset: nothing to commit for.
+      autoCommit: false,
     });
     await this.control.run(async (message) => this.onControl(message));
 

@@ -12,6 +12,7 @@ import {
   ensureTopics,
   sendToDeadLetters,
   type ConsumedMessage,
+  type HandledLater,
   type KafkaClient,
   type KafkaConsumer,
   type KafkaProducer,
@@ -67,6 +68,8 @@ export class Orchestrator {
       // A result applied twice is a no-op (the attempt has moved on), so commits can be sparse.
       autoCommitIntervalMs: 250,
       sessionTimeoutMs: this.options.sessionTimeoutMs,
+      // Runs learnt from a partition held before may have moved on under another orchestrator.
+      onGroupJoin: () => this.engine.forgetLearnt(),
     });
     await this.consumer.run(async (message) => this.onStepResult(message));
     this.joined = true;
@@ -94,7 +97,7 @@ export class Orchestrator {
     this.log.info('orchestrator stopped');
   }
 
-  private async onStepResult(message: ConsumedMessage): Promise<void> {
+  private async onStepResult(message: ConsumedMessage): Promise<void | HandledLater> {
     const parsed = parseEnvelope(message.value);
     if (!parsed.ok) return this.deadLetter(message, parsed.problem.code, parsed.problem.message);
     if (!isStepResult(parsed.envelope)) {
@@ -119,14 +122,23 @@ export class Orchestrator {
     );
   }
 
+  /**
+   * Applies a result, answers it if it is a lease report, and says when it is durable: a change
+   * that implies no message (a claim granted, a heartbeat) is answered before it is written, and
+   * written with the run's next change; its offset is committed only once it is written. Where
+   * the consumer cannot commit later, every change is written before the next message.
+   */
   private async applyResult(
     message: ConsumedMessage,
     result: Parameters<RunEngine['applyStepResult']>[0],
-  ): Promise<void> {
+  ): Promise<void | HandledLater> {
     // A database outage must not skip a result: retry until it applies or we stop.
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
-        const applied = await this.engine.applyStepResult(result);
+        const later = this.consumer?.commitsWhenDurable === true && !this.stopping;
+        const { applied, durable } = later
+          ? await this.engine.applyStepResultSoon(result)
+          : { applied: await this.engine.applyStepResult(result), durable: undefined };
         this.leases.answer(result, applied?.run);
         if (!applied) return this.deadLetter(message, 'unknown_run', `no run ${result.runId}`);
         if (applied.changed) {
@@ -138,7 +150,7 @@ export class Orchestrator {
             runStatus: applied.run.status,
           });
         }
-        return;
+        return durable && { durable };
       } catch (error) {
         this.log.warn('could not apply a step result; retrying', { runId: result.runId, error });
         await sleep(transientRetryDelayMs(attempt));

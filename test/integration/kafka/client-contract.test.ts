@@ -212,6 +212,72 @@ describe.each(KAFKA_IMPLEMENTATIONS)('the %s client', (implementation) => {
     expect(second.received.map(text).sort()).toEqual(['new-0', 'new-1', 'new-2', 'new-3', 'new-4']);
   });
 
+  it('commits a message handled with `durable` only once it resolves, and tells each join', async () => {
+    const topic = await newTopic(1);
+    const groupId = uniqueName('group');
+    let joins = 0;
+    let release = () => {};
+    const durable = new Promise<void>((resolve) => (release = resolve));
+    const received: string[] = [];
+    const consumer = await kafka.consumer({
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      onGroupJoin: () => joins++,
+    });
+    consumers.push(consumer);
+    await consumer.run(async (message) => {
+      received.push(text(message));
+      if (text(message) === 'm-2') return { durable };
+    });
+    expect(joins).toBeGreaterThanOrEqual(1);
+    await produce(
+      topic,
+      Array.from({ length: 5 }, (_, i) => `m-${i}`),
+    );
+    if (consumer.commitsWhenDurable) {
+      // The partition goes on; its commit stops below the message not yet durable.
+      await waitForCount(received, 5);
+      await waitFor('m-0 and m-1 committed', async () =>
+        (await lagOf(groupId, topic)) === 3 ? true : undefined,
+      );
+      await sleep(QUIET_MS);
+      expect(await lagOf(groupId, topic)).toBe(3);
+    } else {
+      // The partition's next message waits for it.
+      await waitForCount(received, 3);
+      await sleep(QUIET_MS);
+      expect(received).toEqual(['m-0', 'm-1', 'm-2']);
+    }
+    release();
+    await waitForCount(received, 5);
+    await waitFor('all five committed', async () =>
+      (await lagOf(groupId, topic)) === 0 ? true : undefined,
+    );
+    expect(received).toEqual(['m-0', 'm-1', 'm-2', 'm-3', 'm-4']);
+  });
+
+  it('with autoCommitIntervalMs, commits no sooner than that, and what is left on disconnect', async () => {
+    const topic = await newTopic(1);
+    const groupId = uniqueName('group');
+    const first = await consume({
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      autoCommitIntervalMs: 60_000,
+    });
+    await produce(
+      topic,
+      Array.from({ length: 10 }, (_, i) => `m-${i}`),
+    );
+    await waitForCount(first.received, 10);
+    await sleep(QUIET_MS);
+    // kafkajs commits at the end of each fetched batch all the same (see autoCommitIntervalMs).
+    expect(await lagOf(groupId, topic)).toBe(implementation === 'kafkajs' ? 0 : 10);
+    await first.consumer.disconnect();
+    expect(await lagOf(groupId, topic)).toBe(0);
+  });
+
   it('with autoCommit false, commits exactly what commit() is given', async () => {
     const topic = await newTopic(1);
     const groupId = uniqueName('group');

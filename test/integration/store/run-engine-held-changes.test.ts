@@ -1,0 +1,156 @@
+import { engineTopics, leaseAnswer } from '@weft/core';
+import { ensureTopics, type KafkaProducer } from '@weft/kafka';
+import { DefinitionStore, OutboxPublisher, RunEngine, RunStore } from '@weft/store';
+import type { Connection } from 'mongoose';
+import { TestEngine } from '../../support/engine';
+import { chainDefinition, stepClaimed, stepSucceeded } from '../../support/run-fixtures';
+import { connectCountingCommands } from '../../support/test-infrastructure';
+
+/**
+ * Held changes: a change that implies no message (a claim granted, a heartbeat) is answered at
+ * once, on the run as the engine knows it, and written with the run's next change, so that a step
+ * costs one write, not two. `durable` says when it is written; nothing is lost on the way.
+ */
+
+const chain = chainDefinition(['a', 'b']);
+
+describe('changes held for the run’s next write', () => {
+  const engine = new TestEngine();
+  let counted: Connection;
+  let commands: string[];
+  let producer: KafkaProducer;
+
+  beforeAll(async () => {
+    await engine.open();
+    await ensureTopics(engine.kafka, engineTopics({ steps: 1, results: 1 }));
+    producer = await engine.kafka.producer();
+    ({ counted, commands } = await connectCountingCommands(engine.connection));
+  });
+
+  const started: RunEngine[] = [];
+
+  afterEach(async () => {
+    for (const orchestrator of started.splice(0)) await orchestrator.stop();
+  });
+
+  afterAll(async () => {
+    await counted?.close();
+    await producer?.disconnect();
+    await engine.close();
+  });
+
+  const engineOn = (connection: Connection) =>
+    new RunEngine(
+      new RunStore(connection),
+      new DefinitionStore(connection),
+      new OutboxPublisher(connection, producer),
+    );
+  const orchestratorOn = (connection: Connection) => {
+    const orchestrator = engineOn(connection);
+    orchestrator.start({ sweepAfterMs: 3_600_000, flushEveryMs: 3_600_000 });
+    started.push(orchestrator);
+    return orchestrator;
+  };
+  const createRun = async (): Promise<string> => {
+    const { run } = await engineOn(engine.connection).create({
+      appId: 'app_test',
+      definition: chain,
+      workflow: { ephemeral: true, name: chain.name },
+      input: {},
+    });
+    return run.id;
+  };
+  /** Whether `promise` has settled after the turns of the event loop already queued. */
+  const settled = async (promise: Promise<void>) => {
+    let done = false;
+    void promise.then(() => (done = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    return done;
+  };
+
+  it('grants a claim before writing it, and writes it with the step’s result in one update', async () => {
+    const runId = await createRun();
+    const orchestrator = orchestratorOn(counted);
+    const claim = stepClaimed(runId, 'a', 'w:1');
+    commands.length = 0;
+    const { applied, durable } = await orchestrator.applyStepResultSoon(claim);
+    // Read once (the gateway wrote the run), never written yet: the answer comes first.
+    expect(commands).toEqual(['find', 'find']);
+    expect(applied?.changed).toBe(true);
+    expect(leaseAnswer(applied?.run, claim)).toBe('granted');
+    expect((await engine.runs.getById(runId))?.nodes.a?.status).toBe('queued');
+    expect(await settled(durable)).toBe(false);
+
+    // A second claim of the attempt, by another holder, is answered from what is held.
+    const other = stepClaimed(runId, 'a', 'w:2');
+    const second = await orchestrator.applyStepResultSoon(other);
+    expect(leaseAnswer(second.applied?.run, other)).toBe('held');
+    expect(commands).toEqual(['find', 'find']);
+
+    const done = await orchestrator.applyStepResultSoon(stepSucceeded(runId, 'a'));
+    expect(commands).toEqual(['find', 'find', 'update']);
+    await durable;
+    await done.durable;
+    const stored = await engine.runs.getById(runId);
+    expect(stored?.v).toBe(2);
+    expect(stored?.nodes.a?.status).toBe('completed');
+    // The claim's own record came through: when the attempt started, and who held it.
+    expect(stored?.nodes.a?.startedAt).toBe(applied?.run.nodes.a?.startedAt);
+    expect(stored?.nodes.b?.status).toBe('queued');
+  });
+
+  it('writes a held change on its own soon when nothing follows', async () => {
+    const runId = await createRun();
+    const orchestrator = orchestratorOn(engine.connection);
+    const { durable } = await orchestrator.applyStepResultSoon(stepClaimed(runId, 'a', 'w:1'));
+    await durable;
+    const stored = await engine.runs.getById(runId);
+    expect(stored?.nodes.a?.status).toBe('running');
+    expect(stored?.nodes.a?.lease?.holder).toBe('w:1');
+  });
+
+  it('computes a held change again when another writer moved the run on first', async () => {
+    const runId = await createRun();
+    const orchestrator = orchestratorOn(engine.connection);
+    const { applied, durable } = await orchestrator.applyStepResultSoon(
+      stepClaimed(runId, 'a', 'w:1'),
+    );
+    expect(applied?.run.nodes.a?.status).toBe('running');
+    // The gateway cancels the run meanwhile.
+    await engineOn(engine.connection).cancel('app_test', runId);
+    await durable;
+    const stored = await engine.runs.getById(runId);
+    expect(stored?.status).toBe('cancelled');
+    expect(stored?.nodes.a?.status).toBe('cancelled');
+    expect(stored?.nodes.a?.lease).toBeUndefined();
+  });
+
+  it('writes what it holds at once when what it learnt may be stale, then reads afresh', async () => {
+    const runId = await createRun();
+    const orchestrator = orchestratorOn(counted);
+    const { durable } = await orchestrator.applyStepResultSoon(stepClaimed(runId, 'a', 'w:1'));
+    commands.length = 0;
+    orchestrator.forgetLearnt();
+    await durable;
+    expect(commands).toEqual(['update']);
+    expect((await engine.runs.getById(runId))?.nodes.a?.lease?.holder).toBe('w:1');
+
+    // Another orchestrator had the partition meanwhile and the attempt moved on.
+    await engineOn(engine.connection).applyStepResult(stepSucceeded(runId, 'a'));
+    commands.length = 0;
+    const late = stepClaimed(runId, 'a', 'w:2');
+    const { applied } = await orchestrator.applyStepResultSoon(late);
+    expect(commands[0]).toBe('find');
+    expect(leaseAnswer(applied?.run, late)).toBe('closed');
+  });
+
+  it('writes what it holds when it stops', async () => {
+    const runId = await createRun();
+    const orchestrator = engineOn(engine.connection);
+    orchestrator.start({ sweepAfterMs: 3_600_000, flushEveryMs: 3_600_000 });
+    const { durable } = await orchestrator.applyStepResultSoon(stepClaimed(runId, 'a', 'w:1'));
+    await orchestrator.stop();
+    expect(await settled(durable)).toBe(true);
+    expect((await engine.runs.getById(runId))?.nodes.a?.status).toBe('running');
+  });
+});
