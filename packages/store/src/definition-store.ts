@@ -21,6 +21,7 @@ export class DefinitionStore {
   private readonly definitions: Collection<DefinitionDocument>;
   private readonly cache = new Map<string, WorkflowDefinition>();
   private readonly storing = new Map<string, Promise<void>>();
+  private readonly loading = new Map<string, Promise<WorkflowDefinition | undefined>>();
 
   constructor(
     connection: Connection,
@@ -59,6 +60,16 @@ export class DefinitionStore {
   async get(id: string): Promise<WorkflowDefinition | undefined> {
     const cached = this.cache.get(id);
     if (cached) return cached;
+    // Runs of one definition read together (after a restart) read it once, not once each.
+    let loading = this.loading.get(id);
+    if (!loading) {
+      loading = this.load(id).finally(() => this.loading.delete(id));
+      this.loading.set(id, loading);
+    }
+    return loading;
+  }
+
+  private async load(id: string): Promise<WorkflowDefinition | undefined> {
     const found = await this.definitions.findOne({ _id: id });
     if (!found) return undefined;
     const definition = JSON.parse(found.json) as WorkflowDefinition;

@@ -90,6 +90,8 @@ export class TransitionWriter {
   private readonly onWritten: OnWritten;
   /** Transitions, written many runs at a time under load (group commit). */
   private readonly transitions: GroupCommit<AskedTransition, Written>;
+  /** Runs read for writeSoon, many in one query under load, as writes are. */
+  private readonly reads: GroupCommit<string, StoredRun | undefined>;
   /** Changes answered and not yet written. */
   private readonly held = new HeldChanges();
   /** Runs with a write asked for and not yet answered, and how many. */
@@ -105,6 +107,11 @@ export class TransitionWriter {
     this.clock = parts.clock;
     this.onWritten = parts.onWritten;
     this.transitions = new GroupCommit((asked) => this.writeTransitions(asked));
+    this.reads = new GroupCommit(async (runIds) => {
+      const runs = await this.store.getManyById([...new Set(runIds)]);
+      const byId = new Map(runs.map((run) => [run.id, run]));
+      return runIds.map((runId) => ({ ok: true, value: byId.get(runId) }));
+    });
   }
 
   /**
@@ -154,7 +161,7 @@ export class TransitionWriter {
     let base = heldBefore?.run ?? this.recent.get(runId);
     const cached = heldBefore === undefined && base !== undefined;
     if (!base) {
-      base = await this.store.getById(runId);
+      base = await this.reads.add(runId);
       if (!base) return { applied: undefined, durable: DURABLE };
     }
     const definition = await this.definitions.get(base.definitionId);

@@ -99,6 +99,18 @@ describe('changes held for the run’s next write', () => {
     expect(stored?.nodes.b?.status).toBe('queued');
   });
 
+  it('reads the runs of claims that arrive together in one query', async () => {
+    const runIds = await Promise.all([createRun(), createRun(), createRun()]);
+    const orchestrator = orchestratorOn(counted);
+    commands.length = 0;
+    const answers = await Promise.all(
+      runIds.map((runId) => orchestrator.applyStepResultSoon(stepClaimed(runId, 'a', 'w:1'))),
+    );
+    // The three runs, then the definition they share; nothing written yet.
+    expect(commands).toEqual(['find', 'find']);
+    for (const { applied } of answers) expect(applied?.run.nodes.a?.status).toBe('running');
+  });
+
   it('writes a held change on its own soon when nothing follows', async () => {
     const runId = await createRun();
     const orchestrator = orchestratorOn(engine.connection);
