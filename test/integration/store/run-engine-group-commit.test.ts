@@ -1,10 +1,8 @@
-import { applyStepResult, engineTopics } from '@weft/core';
-import { ensureTopics, type KafkaProducer } from '@weft/kafka';
-import { DefinitionStore, OutboxPublisher, RunEngine, RunStore, type StoredRun } from '@weft/store';
-import type { Connection } from 'mongoose';
-import { TestEngine } from '../../support/engine';
+import { applyStepResult } from '@weft/core';
+import type { StoredRun } from '@weft/store';
+import { runEngines } from '../../support/run-engines';
 import { chainDefinition, stepSucceeded } from '../../support/run-fixtures';
-import { connectCountingCommands, uniqueName } from '../../support/test-infrastructure';
+import { uniqueName } from '../../support/test-infrastructure';
 
 /**
  * Group commit: the transitions an engine is asked for in one turn of the event loop (the results
@@ -16,47 +14,8 @@ import { connectCountingCommands, uniqueName } from '../../support/test-infrastr
 const chain = chainDefinition(['a', 'b']);
 
 describe('group commit of run transitions', () => {
-  const engine = new TestEngine();
-  let counted: Connection;
-  let commands: string[];
-  let producer: KafkaProducer;
-
-  beforeAll(async () => {
-    await engine.open();
-    await ensureTopics(engine.kafka, engineTopics({ steps: 1, results: 1 }));
-    producer = await engine.kafka.producer();
-    ({ counted, commands } = await connectCountingCommands(engine.connection));
-  });
-
-  /** Engines started by a test, stopped after it. */
-  const started: RunEngine[] = [];
-
-  afterEach(async () => {
-    for (const orchestrator of started.splice(0)) await orchestrator.stop();
-  });
-
-  afterAll(async () => {
-    await counted?.close();
-    await producer?.disconnect();
-    await engine.close();
-  });
-
-  const engineOn = (connection: Connection) =>
-    new RunEngine(
-      new RunStore(connection),
-      new DefinitionStore(connection),
-      new OutboxPublisher(connection, producer),
-    );
-  /**
-   * An engine as the orchestrator runs it: published messages go with the run's next write. Its
-   * flush waits for the test's end, so that the database commands counted are the test's own.
-   */
-  const orchestratorOn = (connection: Connection) => {
-    const orchestrator = engineOn(connection);
-    orchestrator.start({ sweepAfterMs: 3_600_000, flushEveryMs: 3_600_000 });
-    started.push(orchestrator);
-    return orchestrator;
-  };
+  const engines = runEngines();
+  const { engine, engineOn, orchestratorOn } = engines;
   const createRuns = async (count: number): Promise<string[]> => {
     const gateway = engineOn(engine.connection);
     const created = await Promise.all(
@@ -76,13 +35,13 @@ describe('group commit of run transitions', () => {
 
   it('writes the runs of one turn in one bulk write, after one read, and keeps what it wrote', async () => {
     const ids = await createRuns(5);
-    const orchestrator = orchestratorOn(counted);
-    commands.length = 0;
+    const orchestrator = orchestratorOn(engines.counted);
+    engines.commands.length = 0;
     const applied = await Promise.all(
       ids.map((id) => orchestrator.applyStepResult(stepSucceeded(id, 'a'))),
     );
     // The runs, the definition they share, then one update for all five.
-    expect(commands).toEqual(['find', 'find', 'update']);
+    expect(engines.commands).toEqual(['find', 'find', 'update']);
     for (const [index, id] of ids.entries()) {
       const stored = await engine.runs.getById(id);
       expect(applied[index]?.changed).toBe(true);
@@ -94,11 +53,11 @@ describe('group commit of run transitions', () => {
     }
 
     // It wrote them last: the next turn's transitions need no read at all.
-    commands.length = 0;
+    engines.commands.length = 0;
     const ended = await Promise.all(
       ids.map((id) => orchestrator.applyStepResult(stepSucceeded(id, 'b'))),
     );
-    expect(commands).toEqual(['update']);
+    expect(engines.commands).toEqual(['update']);
     for (const [index, id] of ids.entries()) {
       const stored = await engine.runs.getById(id);
       expect(stored?.status).toBe('completed');
@@ -107,8 +66,8 @@ describe('group commit of run transitions', () => {
   });
 
   it('inserts runs started together in one command, and clears their published steps in one', async () => {
-    const gateway = engineOn(counted);
-    commands.length = 0;
+    const gateway = engineOn(engines.counted);
+    engines.commands.length = 0;
     const created = await Promise.all(
       Array.from({ length: 6 }, (_, index) =>
         gateway.create({
@@ -121,7 +80,7 @@ describe('group commit of run transitions', () => {
       ),
     );
     // Their keys, their shared definition (once, though six asked), the runs, the clears.
-    expect(commands.sort()).toEqual(['insert', 'insert', 'insert', 'update']);
+    expect(engines.commands.sort()).toEqual(['insert', 'insert', 'insert', 'update']);
     for (const { run, created: isNew } of created) {
       expect(isNew).toBe(true);
       const stored = await engine.runs.getById(run.id);
@@ -146,7 +105,7 @@ describe('group commit of run transitions', () => {
 
   it('applies again on its own a run another writer changed first; the others stand', async () => {
     const ids = await createRuns(4);
-    const orchestrator = orchestratorOn(counted);
+    const orchestrator = orchestratorOn(engines.counted);
     const other = engineOn(engine.connection);
     await Promise.all(ids.map((id) => orchestrator.applyStepResult(stepSucceeded(id, 'a'))));
     // Behind the orchestrator's back, one run is cancelled and another gets b's result.
@@ -178,15 +137,15 @@ describe('group commit of run transitions', () => {
   it('composes the transitions of one run asked for in one turn into one write', async () => {
     const [id] = await createRuns(1);
     const [second] = await createRuns(1);
-    const orchestrator = orchestratorOn(counted);
+    const orchestrator = orchestratorOn(engines.counted);
     const report = stepSucceeded(id!, 'a');
-    commands.length = 0;
+    engines.commands.length = 0;
     const applied = await Promise.all([
       orchestrator.applyStepResult(report),
       orchestrator.applyStepResult(report),
       orchestrator.applyStepResult(stepSucceeded(second!, 'a')),
     ]);
-    expect(commands.filter((name) => name === 'update')).toHaveLength(1);
+    expect(engines.commands.filter((name) => name === 'update')).toHaveLength(1);
     // The same report twice: applied once, the second a no-op on the first's outcome.
     expect(applied.map((outcome) => outcome?.changed)).toEqual([true, false, true]);
     expect((await engine.runs.getById(id!))?.v).toBe(2);
@@ -194,7 +153,7 @@ describe('group commit of run transitions', () => {
 
   it('fails a change that throws alone, and answers undefined for a run that does not exist', async () => {
     const ids = await createRuns(3);
-    const orchestrator = orchestratorOn(counted);
+    const orchestrator = orchestratorOn(engines.counted);
     const [broken, ...fine] = ids;
     const outcomes = await Promise.allSettled([
       orchestrator.transition(broken!, () => {
@@ -220,7 +179,7 @@ describe('group commit of run transitions', () => {
 
   it('answers a run of another app as missing, in a batch as alone', async () => {
     const ids = await createRuns(2);
-    const orchestrator = orchestratorOn(counted);
+    const orchestrator = orchestratorOn(engines.counted);
     const [mine, theirs] = await Promise.all([
       orchestrator.cancel('app_test', ids[0]!),
       orchestrator.cancel('app_other', ids[1]!),

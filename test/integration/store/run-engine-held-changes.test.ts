@@ -1,10 +1,6 @@
-import { engineTopics, leaseAnswer } from '@weft/core';
-import { ensureTopics, type KafkaProducer } from '@weft/kafka';
-import { DefinitionStore, OutboxPublisher, RunEngine, RunStore } from '@weft/store';
-import type { Connection } from 'mongoose';
-import { TestEngine } from '../../support/engine';
+import { leaseAnswer } from '@weft/core';
+import { runEngines } from '../../support/run-engines';
 import { chainDefinition, stepClaimed, stepSucceeded } from '../../support/run-fixtures';
-import { connectCountingCommands } from '../../support/test-infrastructure';
 
 /**
  * Held changes: a change that implies no message (a claim granted, a heartbeat) is answered at
@@ -15,42 +11,8 @@ import { connectCountingCommands } from '../../support/test-infrastructure';
 const chain = chainDefinition(['a', 'b']);
 
 describe('changes held for the run’s next write', () => {
-  const engine = new TestEngine();
-  let counted: Connection;
-  let commands: string[];
-  let producer: KafkaProducer;
-
-  beforeAll(async () => {
-    await engine.open();
-    await ensureTopics(engine.kafka, engineTopics({ steps: 1, results: 1 }));
-    producer = await engine.kafka.producer();
-    ({ counted, commands } = await connectCountingCommands(engine.connection));
-  });
-
-  const started: RunEngine[] = [];
-
-  afterEach(async () => {
-    for (const orchestrator of started.splice(0)) await orchestrator.stop();
-  });
-
-  afterAll(async () => {
-    await counted?.close();
-    await producer?.disconnect();
-    await engine.close();
-  });
-
-  const engineOn = (connection: Connection) =>
-    new RunEngine(
-      new RunStore(connection),
-      new DefinitionStore(connection),
-      new OutboxPublisher(connection, producer),
-    );
-  const orchestratorOn = (connection: Connection) => {
-    const orchestrator = engineOn(connection);
-    orchestrator.start({ sweepAfterMs: 3_600_000, flushEveryMs: 3_600_000 });
-    started.push(orchestrator);
-    return orchestrator;
-  };
+  const engines = runEngines();
+  const { engine, engineOn, orchestratorOn } = engines;
   const createRun = async (): Promise<string> => {
     const { run } = await engineOn(engine.connection).create({
       appId: 'app_test',
@@ -70,12 +32,12 @@ describe('changes held for the run’s next write', () => {
 
   it('grants a claim before writing it, and writes it with the step’s result in one update', async () => {
     const runId = await createRun();
-    const orchestrator = orchestratorOn(counted);
+    const orchestrator = orchestratorOn(engines.counted);
     const claim = stepClaimed(runId, 'a', 'w:1');
-    commands.length = 0;
+    engines.commands.length = 0;
     const { applied, durable } = await orchestrator.applyStepResultSoon(claim);
     // Read once (the gateway wrote the run), never written yet: the answer comes first.
-    expect(commands).toEqual(['find', 'find']);
+    expect(engines.commands).toEqual(['find', 'find']);
     expect(applied?.changed).toBe(true);
     expect(leaseAnswer(applied?.run, claim)).toBe('granted');
     expect((await engine.runs.getById(runId))?.nodes.a?.status).toBe('queued');
@@ -85,10 +47,10 @@ describe('changes held for the run’s next write', () => {
     const other = stepClaimed(runId, 'a', 'w:2');
     const second = await orchestrator.applyStepResultSoon(other);
     expect(leaseAnswer(second.applied?.run, other)).toBe('held');
-    expect(commands).toEqual(['find', 'find']);
+    expect(engines.commands).toEqual(['find', 'find']);
 
     const done = await orchestrator.applyStepResultSoon(stepSucceeded(runId, 'a'));
-    expect(commands).toEqual(['find', 'find', 'update']);
+    expect(engines.commands).toEqual(['find', 'find', 'update']);
     await durable;
     await done.durable;
     const stored = await engine.runs.getById(runId);
@@ -101,13 +63,13 @@ describe('changes held for the run’s next write', () => {
 
   it('reads the runs of claims that arrive together in one query', async () => {
     const runIds = await Promise.all([createRun(), createRun(), createRun()]);
-    const orchestrator = orchestratorOn(counted);
-    commands.length = 0;
+    const orchestrator = orchestratorOn(engines.counted);
+    engines.commands.length = 0;
     const answers = await Promise.all(
       runIds.map((runId) => orchestrator.applyStepResultSoon(stepClaimed(runId, 'a', 'w:1'))),
     );
     // The three runs, then the definition they share; nothing written yet.
-    expect(commands).toEqual(['find', 'find']);
+    expect(engines.commands).toEqual(['find', 'find']);
     for (const { applied } of answers) expect(applied?.run.nodes.a?.status).toBe('running');
   });
 
@@ -139,20 +101,20 @@ describe('changes held for the run’s next write', () => {
 
   it('writes what it holds at once when what it learnt may be stale, then reads afresh', async () => {
     const runId = await createRun();
-    const orchestrator = orchestratorOn(counted);
+    const orchestrator = orchestratorOn(engines.counted);
     const { durable } = await orchestrator.applyStepResultSoon(stepClaimed(runId, 'a', 'w:1'));
-    commands.length = 0;
+    engines.commands.length = 0;
     orchestrator.forgetLearnt();
     await durable;
-    expect(commands).toEqual(['update']);
+    expect(engines.commands).toEqual(['update']);
     expect((await engine.runs.getById(runId))?.nodes.a?.lease?.holder).toBe('w:1');
 
     // Another orchestrator had the partition meanwhile and the attempt moved on.
     await engineOn(engine.connection).applyStepResult(stepSucceeded(runId, 'a'));
-    commands.length = 0;
+    engines.commands.length = 0;
     const late = stepClaimed(runId, 'a', 'w:2');
     const { applied } = await orchestrator.applyStepResultSoon(late);
-    expect(commands[0]).toBe('find');
+    expect(engines.commands[0]).toBe('find');
     expect(leaseAnswer(applied?.run, late)).toBe('closed');
   });
 
