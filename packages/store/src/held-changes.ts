@@ -35,10 +35,6 @@ export class HeldChanges {
     return this.byRun.get(runId);
   }
 
-  get size(): number {
-    return this.byRun.size;
-  }
-
   all(): Held[] {
     return [...this.byRun.values()];
   }

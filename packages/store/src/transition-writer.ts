@@ -208,6 +208,14 @@ export class TransitionWriter {
     for (const one of this.held.all()) clearTimeout(one.timer);
   }
 
+  /**
+   * The run as this writer last knew it stored, to compare-and-set on without a read: the copy it
+   * wrote last, or the one its held changes were computed on.
+   */
+  private knownRun(runId: string): StoredRun | undefined {
+    return this.recent.get(runId) ?? this.held.get(runId)?.base;
+  }
+
   /** Writes the run's held changes on their own, trying again, doubling, until they are. */
   private writeHeld(runId: string, held: Held): void {
     clearTimeout(held.timer);
@@ -265,7 +273,7 @@ export class TransitionWriter {
     const unread: string[] = [];
     for (const group of groups) {
       const runId = group[0]?.runId ?? '';
-      const cached = this.recent.get(runId) ?? this.held.get(runId)?.base;
+      const cached = this.knownRun(runId);
       if (cached) bases.set(runId, { run: cached, cached: true });
       else unread.push(runId);
     }
@@ -375,7 +383,7 @@ export class TransitionWriter {
   }
 
   private async transitionAlone(runId: string, change: Change, appId?: string): Promise<Written> {
-    let cached = this.recent.get(runId) ?? this.held.get(runId)?.base;
+    let cached = this.knownRun(runId);
     if (cached && appId !== undefined && cached.appId !== appId) cached = undefined;
     for (let conflicts = 0; conflicts < MAX_CONFLICTS; conflicts++) {
       let run = cached;

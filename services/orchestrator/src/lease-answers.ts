@@ -21,8 +21,8 @@ function isLeaseReport(report: StepResultEnvelope): report is LeaseReport {
 /**
  * Answers a claim (granted, held, closed) or a heartbeat whose lease is gone (lost), read on the
  * run once the report was applied (a grant before it is written: see RunEngine's
- * applyStepResultSoon). An answer is never in an outbox: if it is lost, the
- * worker asks again and the run, unchanged, gives the same answer.
+ * applyStepResultSoon). An answer is never in an outbox: if it is lost, the worker asks again
+ * and the run, unchanged, gives the same answer.
  */
 export class LeaseAnswers {
   constructor(
